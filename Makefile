@@ -1,0 +1,68 @@
+# Merak — the two commands are `make demo` and `make test`; both set up .venv on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+TOOLS  := .tools
+BUF    := $(TOOLS)/node_modules/.bin/buf
+BUF_VERSION := 1.75.0
+PROTO_FILES := $(wildcard protos/merak/v1/*.proto)
+
+.PHONY: help venv demo test unit integration lint protos protos-check bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Merak needs Python 3.11" >&2; exit 1; }
+	@echo "==> creating $(VENV) and installing pinned dependencies (first run takes a few minutes)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP)  ## create .venv with the pinned dependencies
+
+$(BUF):
+	@command -v npm >/dev/null || { echo "error: npm is needed to install the buf CLI" >&2; exit 1; }
+	@echo "==> installing buf $(BUF_VERSION) into $(TOOLS)/"
+	@mkdir -p $(TOOLS) && npm install --silent --no-audit --no-fund --prefix $(TOOLS) @bufbuild/buf@$(BUF_VERSION)
+
+demo: $(STAMP)  ## start every server, show each one's health over gRPC, stop cleanly
+	$(VENV)/bin/merak demo
+
+test: lint unit integration  ## lint, then the unit and integration tiers (the CI command)
+
+unit: $(STAMP)  ## unit tier: no network, no Ray, no hardware
+	$(PY) -m pytest tests/unit -q
+
+integration: $(STAMP) $(BUF)  ## integration and system tiers: real servers on loopback
+	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) -m pytest tests/integration tests/system -q
+
+lint: $(STAMP) $(BUF)  ## ruff, mypy, buf lint and breaking, import contracts, stale protos
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(BUF) lint
+	@if git rev-parse -q --verify main >/dev/null && git cat-file -e main:protos/merak/v1 2>/dev/null; then \
+	  echo "$(BUF) breaking --against '.git#branch=main'"; \
+	  $(BUF) breaking --against '.git#branch=main'; \
+	else echo "buf breaking: main has no protos yet; nothing to compare against"; fi
+	@$(MAKE) --no-print-directory protos-check
+
+protos: $(STAMP)  ## regenerate merak/v1 from protos/
+	$(PY) -m merak.cli._protogen generate
+
+protos-check: $(STAMP)  ## fail when the committed generated code is stale
+	$(PY) -m merak.cli._protogen check
+
+bench: $(STAMP)  ## run the benchmarks and rewrite bench/RESULTS.md
+	$(PY) -m bench
+
+clean:  ## remove the virtual environment, tools and caches
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Everything that runs on Ray: offline features, training sets, retraining, worker pools."""

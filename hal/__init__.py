@@ -1,0 +1,1 @@
+"""Hardware abstraction layer: instrument devices, simulators, and the ZeroMQ node."""

@@ -1,0 +1,5 @@
+"""``python -m merak`` is the ``merak`` command."""
+
+from merak.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""The ``merak`` command line: serve, demo, and the tools of each subsystem.
+
+Subcommand groups live in ``merak/cli/_<group>.py``, each exporting a ``typer.Typer`` named
+``app``, and are registered in ``_GROUPS`` below. Heavy imports happen inside commands so
+that ``merak --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from merak import __version__
+
+app = typer.Typer(
+    name="merak",
+    help="Merak: smart-customs risk assessment and bulk-mineral inspection, on a verifiable ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# group name -> (module, help). Each module exports `app`.
+_GROUPS: dict[str, tuple[str, str]] = {
+    "auth": ("merak.cli._auth", "Credentials: hash bearer tokens for the config."),
+}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"merak {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Merak command line."""
+
+
+@app.command()
+def serve(
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Services to host: intake feedback models detection ledger (default: all)."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Override server.port (0 = any free port).")] = None,
+    port_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the bound addresses here as JSON once serving."),
+    ] = None,
+) -> None:
+    """Run gRPC services in this process until SIGTERM or Ctrl-C."""
+    from merak.cli._serve import run_serve
+
+    raise typer.Exit(run_serve(services or [], config, port, port_file))
+
+
+@app.command()
+def demo(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
+    ] = None,
+) -> None:
+    """Start every server as its own process, show each one's health over gRPC, stop cleanly."""
+    from merak.cli._demo import run_demo
+
+    raise typer.Exit(run_demo(config))
+
+
+def _register_groups() -> None:
+    for name, (module, help_text) in _GROUPS.items():
+        group = importlib.import_module(module).app
+        app.add_typer(group, name=name, help=help_text)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest stored in ``auth.tokens[].sha256`` for a bearer token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    _register_groups()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,322 @@
+"""Typed, validated configuration: embedded defaults, then a YAML file, then environment.
+
+Every value has a default, so a process runs with no file at all. A file overrides the
+defaults; an environment variable ``MERAK__SECTION__KEY`` (double underscores between
+levels, value in YAML syntax) overrides the file. Unknown keys and wrong types are errors
+that name the offending path, e.g. ``config server.port: expected an integer in 0..65535,
+got 'http'``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+from merak.core.errors import ConfigError
+
+ENV_PREFIX = "MERAK__"
+SERVICE_NAMES = ("intake", "feedback", "models", "detection", "ledger")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Where and how the gRPC server listens."""
+
+    host: str = "127.0.0.1"
+    # 0 asks the OS for a free port; the bound port is reported (and written to port_file).
+    port: int = 0
+    # Services this process hosts, from SERVICE_NAMES.
+    services: tuple[str, ...] = SERVICE_NAMES
+    max_workers: int = 16
+    # Calls beyond this many in flight are refused with RESOURCE_EXHAUSTED.
+    max_concurrent_rpcs: int = 256
+    # Seconds in-flight calls get to finish on shutdown.
+    grace_seconds: float = 5.0
+    max_message_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    """Server-side TLS; with ``client_ca_file`` and ``require_client_cert`` it is mTLS."""
+
+    enabled: bool = False
+    cert_file: str = ""
+    key_file: str = ""
+    client_ca_file: str = ""
+    require_client_cert: bool = False
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    """A bearer token's identity. Only the token's SHA-256 is stored (``merak auth hash-token``)."""
+
+    identity: str
+    sha256: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CertificateIdentity:
+    """A client certificate's identity, matched on its subject common name."""
+
+    common_name: str
+    roles: tuple[str, ...] = ()
+
+
+DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
+    # Declaration processing and port community systems.
+    "agency": ("/merak.v1.IntakeService/*", "/merak.v1.FeedbackService/*"),
+    # Terminal systems that open and close lots.
+    "terminal": ("/merak.v1.DetectionService/*",),
+    # Risk analysts: models, and reading assessments and outcomes.
+    "analyst": (
+        "/merak.v1.ModelService/*",
+        "/merak.v1.IntakeService/GetAssessment",
+        "/merak.v1.IntakeService/WatchAssessments",
+        "/merak.v1.FeedbackService/ListOutcomes",
+        "/merak.v1.LedgerService/Get*",
+    ),
+    # Control-room operators watching alerts and assessments.
+    "control_room": (
+        "/merak.v1.DetectionService/GetLot",
+        "/merak.v1.DetectionService/WatchAlerts",
+        "/merak.v1.IntakeService/GetAssessment",
+        "/merak.v1.IntakeService/WatchAssessments",
+    ),
+    # Auditors read the ledger and nothing else.
+    "auditor": ("/merak.v1.LedgerService/Get*", "/merak.v1.LedgerService/WatchEntries"),
+    # Merak's own services, which append evidence.
+    "ledger_writer": ("/merak.v1.LedgerService/AppendEntry",),
+    "admin": ("*",),
+}
+
+# RPCs every caller may use, authenticated or not: health checking and reflection.
+PUBLIC_METHODS: tuple[str, ...] = (
+    "/grpc.health.v1.Health/*",
+    "/grpc.reflection.v1alpha.ServerReflection/*",
+    "/grpc.reflection.v1.ServerReflection/*",
+)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Caller identity (bearer token or client certificate) mapped to roles, roles to RPCs."""
+
+    enabled: bool = True
+    # Role name -> RPC patterns (``/package.Service/Method``, ``*`` wildcards).
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    tokens: tuple[TokenIdentity, ...] = ()
+    certificates: tuple[CertificateIdentity, ...] = ()
+    # Roles of a caller that presents no credentials at all.
+    anonymous_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """The Prometheus endpoint (plain HTTP, ``/metrics``)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["json", "text"] = "json"
+    # Log one line per RPC (method, code, duration, identity) at this level.
+    access_log: bool = True
+
+
+@dataclass(frozen=True)
+class MerakConfig:
+    """Everything one Merak process reads at start."""
+
+    server: ServerConfig = field(default_factory=ServerConfig)
+    tls: TLSConfig = field(default_factory=TLSConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+    # Where embedded stores (ledger, blobs, pool) live.
+    data_dir: str = "var"
+
+
+T = TypeVar("T")
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911, PLR0912
+    """Check ``value`` against the annotation ``tp`` and convert it (lists to tuples...)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise ConfigError(path, f"expected a mapping, got {value!r}")
+        return _build(tp, value, path)  # type: ignore[arg-type]
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(a) for a in args)
+            raise ConfigError(path, f"expected one of {choices}, got {value!r}")
+        return value
+    if origin in (tuple,):
+        if not isinstance(value, list | tuple):
+            raise ConfigError(path, f"expected a list, got {value!r}")
+        return tuple(_convert(v, args[0], f"{path}[{i}]") for i, v in enumerate(value))
+    if origin in (Mapping, dict) or tp is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(path, f"expected a mapping, got {value!r}")
+        return {
+            str(k): _convert(v, args[1], f"{path}.{k}") for k, v in value.items()
+        }
+    if origin in (typing.Union, types.UnionType):
+        raise ConfigError(path, "union types are not supported in config")
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(path, f"expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(path, f"expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(path, f"expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(path, f"expected a string, got {value!r}")
+        return value
+    raise ConfigError(path, f"unsupported config type {_type_name(tp)}")
+
+
+def _build(cls: type[T], data: Mapping[str, Any], path: str) -> T:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        where = f"{path}." if path else ""
+        raise ConfigError(
+            f"{where}{unknown[0]}", f"unknown key (expected one of: {', '.join(sorted(names))})"
+        )
+    kwargs = {
+        key: _convert(value, hints[key], f"{path}.{key}" if path else key)
+        for key, value in data.items()
+    }
+    return cls(**kwargs)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
+        if not all(keys):
+            raise ConfigError(name, "malformed environment override (empty key between '__')")
+        try:
+            value = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError as exc:
+            raise ConfigError(".".join(keys), f"cannot parse {name}={raw!r}: {exc}") from exc
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return tree
+
+
+def _check(config: MerakConfig) -> None:
+    """Cross-field rules that types alone cannot express."""
+    for path, port in (("server.port", config.server.port), ("metrics.port", config.metrics.port)):
+        if not 0 <= port <= 65535:
+            raise ConfigError(path, f"expected a port in 0..65535, got {port}")
+    for name in config.server.services:
+        if name not in SERVICE_NAMES:
+            raise ConfigError(
+                "server.services", f"unknown service {name!r} (expected: {', '.join(SERVICE_NAMES)})"
+            )
+    if not config.server.services:
+        raise ConfigError("server.services", "expected at least one service")
+    if config.server.max_workers < 1:
+        raise ConfigError("server.max_workers", f"expected >= 1, got {config.server.max_workers}")
+    if config.server.max_concurrent_rpcs < 1:
+        raise ConfigError(
+            "server.max_concurrent_rpcs", f"expected >= 1, got {config.server.max_concurrent_rpcs}"
+        )
+    if config.server.grace_seconds < 0:
+        raise ConfigError("server.grace_seconds", "expected >= 0")
+    tls = config.tls
+    if tls.enabled:
+        for key in ("cert_file", "key_file"):
+            value = getattr(tls, key)
+            if not value:
+                raise ConfigError(f"tls.{key}", "required when tls.enabled is true")
+            if not Path(value).is_file():
+                raise ConfigError(f"tls.{key}", f"no such file: {value}")
+        if tls.require_client_cert and not tls.client_ca_file:
+            raise ConfigError("tls.client_ca_file", "required when tls.require_client_cert is true")
+        if tls.client_ca_file and not Path(tls.client_ca_file).is_file():
+            raise ConfigError("tls.client_ca_file", f"no such file: {tls.client_ca_file}")
+    elif tls.require_client_cert:
+        raise ConfigError("tls.require_client_cert", "needs tls.enabled: true")
+    roles = config.auth.roles
+    for i, tok in enumerate(config.auth.tokens):
+        if len(tok.sha256) != 64 or any(c not in "0123456789abcdef" for c in tok.sha256):
+            raise ConfigError(
+                f"auth.tokens[{i}].sha256", "expected 64 lowercase hex digits (merak auth hash-token)"
+            )
+    identities = [("tokens", t.roles) for t in config.auth.tokens]
+    identities += [("certificates", c.roles) for c in config.auth.certificates]
+    identities += [("anonymous_roles", config.auth.anonymous_roles)]
+    for where, names in identities:
+        for role in names:
+            if role not in roles:
+                raise ConfigError(f"auth.{where}", f"unknown role {role!r} (defined: {sorted(roles)})")
+
+
+def load_config(
+    path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> MerakConfig:
+    """Build the configuration: defaults, then ``path`` (YAML), then env, then ``overrides``."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError("", f"cannot read {file}: {exc.strerror or exc}") from exc
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError("", f"{file} is not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, Mapping):
+            raise ConfigError("", f"{file}: expected a mapping at the top level")
+        data = dict(loaded or {})
+    data = _merge(data, _env_overrides(os.environ if environ is None else environ))
+    if overrides:
+        data = _merge(data, overrides)
+    config = _build(MerakConfig, data, "")
+    _check(config)
+    return config

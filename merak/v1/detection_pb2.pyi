@@ -1,0 +1,200 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from merak.v1 import common_pb2 as _common_pb2
+from merak.v1 import sensor_pb2 as _sensor_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class LotState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOT_STATE_UNSPECIFIED: _ClassVar[LotState]
+    LOT_STATE_OPEN: _ClassVar[LotState]
+    LOT_STATE_CLOSED: _ClassVar[LotState]
+
+class VerdictKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VERDICT_KIND_UNSPECIFIED: _ClassVar[VerdictKind]
+    VERDICT_KIND_CLEAR: _ClassVar[VerdictKind]
+    VERDICT_KIND_SUSPECT: _ClassVar[VerdictKind]
+    VERDICT_KIND_REJECT: _ClassVar[VerdictKind]
+
+class AlertSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ALERT_SEVERITY_UNSPECIFIED: _ClassVar[AlertSeverity]
+    ALERT_SEVERITY_INFO: _ClassVar[AlertSeverity]
+    ALERT_SEVERITY_WARNING: _ClassVar[AlertSeverity]
+    ALERT_SEVERITY_CRITICAL: _ClassVar[AlertSeverity]
+LOT_STATE_UNSPECIFIED: LotState
+LOT_STATE_OPEN: LotState
+LOT_STATE_CLOSED: LotState
+VERDICT_KIND_UNSPECIFIED: VerdictKind
+VERDICT_KIND_CLEAR: VerdictKind
+VERDICT_KIND_SUSPECT: VerdictKind
+VERDICT_KIND_REJECT: VerdictKind
+ALERT_SEVERITY_UNSPECIFIED: AlertSeverity
+ALERT_SEVERITY_INFO: AlertSeverity
+ALERT_SEVERITY_WARNING: AlertSeverity
+ALERT_SEVERITY_CRITICAL: AlertSeverity
+
+class Lot(_message.Message):
+    __slots__ = ("lot_id", "site_id", "belt_id", "declaration_id", "commodity", "hs_code", "state", "opened_time", "closed_time")
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    BELT_ID_FIELD_NUMBER: _ClassVar[int]
+    DECLARATION_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMODITY_FIELD_NUMBER: _ClassVar[int]
+    HS_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    OPENED_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_TIME_FIELD_NUMBER: _ClassVar[int]
+    lot_id: str
+    site_id: str
+    belt_id: str
+    declaration_id: str
+    commodity: str
+    hs_code: str
+    state: LotState
+    opened_time: _timestamp_pb2.Timestamp
+    closed_time: _timestamp_pb2.Timestamp
+    def __init__(self, lot_id: _Optional[str] = ..., site_id: _Optional[str] = ..., belt_id: _Optional[str] = ..., declaration_id: _Optional[str] = ..., commodity: _Optional[str] = ..., hs_code: _Optional[str] = ..., state: _Optional[_Union[LotState, str]] = ..., opened_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SensorCoverage(_message.Message):
+    __slots__ = ("sensor_id", "kind", "frames_received", "frames_missing", "first_sequence", "last_sequence")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_MISSING_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    kind: _sensor_pb2.SensorKind
+    frames_received: int
+    frames_missing: int
+    first_sequence: int
+    last_sequence: int
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., frames_received: _Optional[int] = ..., frames_missing: _Optional[int] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ...) -> None: ...
+
+class Finding(_message.Message):
+    __slots__ = ("kind", "sensor_id", "label", "confidence", "first_sequence", "last_sequence", "evidence")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    kind: _sensor_pb2.SensorKind
+    sensor_id: str
+    label: str
+    confidence: float
+    first_sequence: int
+    last_sequence: int
+    evidence: _containers.RepeatedCompositeFieldContainer[_common_pb2.BlobRef]
+    def __init__(self, kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., sensor_id: _Optional[str] = ..., label: _Optional[str] = ..., confidence: _Optional[float] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., evidence: _Optional[_Iterable[_Union[_common_pb2.BlobRef, _Mapping]]] = ...) -> None: ...
+
+class Verdict(_message.Message):
+    __slots__ = ("lot_id", "kind", "business_areas", "contaminated_fraction", "contaminated_fraction_low", "contaminated_fraction_high", "findings", "coverage", "provisional", "ledger_ref", "decided_time")
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_AREAS_FIELD_NUMBER: _ClassVar[int]
+    CONTAMINATED_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    CONTAMINATED_FRACTION_LOW_FIELD_NUMBER: _ClassVar[int]
+    CONTAMINATED_FRACTION_HIGH_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    COVERAGE_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_REF_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_TIME_FIELD_NUMBER: _ClassVar[int]
+    lot_id: str
+    kind: VerdictKind
+    business_areas: _containers.RepeatedScalarFieldContainer[_common_pb2.BusinessArea]
+    contaminated_fraction: float
+    contaminated_fraction_low: float
+    contaminated_fraction_high: float
+    findings: _containers.RepeatedCompositeFieldContainer[Finding]
+    coverage: _containers.RepeatedCompositeFieldContainer[SensorCoverage]
+    provisional: bool
+    ledger_ref: _common_pb2.LedgerRef
+    decided_time: _timestamp_pb2.Timestamp
+    def __init__(self, lot_id: _Optional[str] = ..., kind: _Optional[_Union[VerdictKind, str]] = ..., business_areas: _Optional[_Iterable[_Union[_common_pb2.BusinessArea, str]]] = ..., contaminated_fraction: _Optional[float] = ..., contaminated_fraction_low: _Optional[float] = ..., contaminated_fraction_high: _Optional[float] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ..., coverage: _Optional[_Iterable[_Union[SensorCoverage, _Mapping]]] = ..., provisional: _Optional[bool] = ..., ledger_ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ..., decided_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Alert(_message.Message):
+    __slots__ = ("alert_id", "severity", "site_id", "lot_id", "sensor_id", "message", "finding", "raised_time")
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    FINDING_FIELD_NUMBER: _ClassVar[int]
+    RAISED_TIME_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    severity: AlertSeverity
+    site_id: str
+    lot_id: str
+    sensor_id: str
+    message: str
+    finding: Finding
+    raised_time: _timestamp_pb2.Timestamp
+    def __init__(self, alert_id: _Optional[str] = ..., severity: _Optional[_Union[AlertSeverity, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., sensor_id: _Optional[str] = ..., message: _Optional[str] = ..., finding: _Optional[_Union[Finding, _Mapping]] = ..., raised_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class OpenLotRequest(_message.Message):
+    __slots__ = ("lot",)
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    lot: Lot
+    def __init__(self, lot: _Optional[_Union[Lot, _Mapping]] = ...) -> None: ...
+
+class OpenLotResponse(_message.Message):
+    __slots__ = ("lot",)
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    lot: Lot
+    def __init__(self, lot: _Optional[_Union[Lot, _Mapping]] = ...) -> None: ...
+
+class CloseLotRequest(_message.Message):
+    __slots__ = ("lot_id",)
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    lot_id: str
+    def __init__(self, lot_id: _Optional[str] = ...) -> None: ...
+
+class CloseLotResponse(_message.Message):
+    __slots__ = ("lot", "verdict")
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    lot: Lot
+    verdict: Verdict
+    def __init__(self, lot: _Optional[_Union[Lot, _Mapping]] = ..., verdict: _Optional[_Union[Verdict, _Mapping]] = ...) -> None: ...
+
+class GetLotRequest(_message.Message):
+    __slots__ = ("lot_id",)
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    lot_id: str
+    def __init__(self, lot_id: _Optional[str] = ...) -> None: ...
+
+class GetLotResponse(_message.Message):
+    __slots__ = ("lot", "verdict")
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    lot: Lot
+    verdict: Verdict
+    def __init__(self, lot: _Optional[_Union[Lot, _Mapping]] = ..., verdict: _Optional[_Union[Verdict, _Mapping]] = ...) -> None: ...
+
+class WatchAlertsRequest(_message.Message):
+    __slots__ = ("site_ids", "min_severity")
+    SITE_IDS_FIELD_NUMBER: _ClassVar[int]
+    MIN_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    site_ids: _containers.RepeatedScalarFieldContainer[str]
+    min_severity: AlertSeverity
+    def __init__(self, site_ids: _Optional[_Iterable[str]] = ..., min_severity: _Optional[_Union[AlertSeverity, str]] = ...) -> None: ...
+
+class WatchAlertsResponse(_message.Message):
+    __slots__ = ("alert",)
+    ALERT_FIELD_NUMBER: _ClassVar[int]
+    alert: Alert
+    def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...

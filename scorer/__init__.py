@@ -1,0 +1,1 @@
+"""Risk models: training, export to arrays, the Numba scoring engine, the model registry."""
