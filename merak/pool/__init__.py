@@ -1,0 +1,1 @@
+"""The trade data pool: nine categories of data in partitioned Parquet, and its import."""
