@@ -24,49 +24,57 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from merak.v1 import common_pb2 as merak_dot_v1_dot_common__pb2
+from merak.v1 import model_pb2 as merak_dot_v1_dot_model__pb2
+from merak.v1 import sensor_pb2 as merak_dot_v1_dot_sensor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/ledger.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15merak/v1/common.proto\"\xd5\x01\n\x0bLedgerEntry\x12!\n\x04type\x18\x01 \x01(\x0e\x32\x13.merak.v1.EntryType\x12\x13\n\x0b\x61ppended_by\x18\x02 \x01(\t\x12\x31\n\rappended_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsubject_id\x18\x04 \x01(\t\x12\x0f\n\x07payload\x18\x05 \x01(\x0c\x12\x14\n\x0cpayload_type\x18\x06 \x01(\t\x12 \n\x05\x62lobs\x18\x07 \x03(\x0b\x32\x11.merak.v1.BlobRef\"\x98\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\x0c\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsignature\x18\x04 \x01(\x0c\x12\x0e\n\x06origin\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\x0c\"G\n\x0eInclusionProof\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"K\n\x10\x43onsistencyProof\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\":\n\x12\x41ppendEntryRequest\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\"7\n\x13\x41ppendEntryResponse\x12 \n\x03ref\x18\x01 \x01(\x0b\x32\x13.merak.v1.LedgerRef\" \n\x0fGetEntryRequest\x12\r\n\x05index\x18\x01 \x01(\x03\"Z\n\x10GetEntryResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\x12 \n\x03ref\x18\x02 \x01(\x0b\x32\x13.merak.v1.LedgerRef\"\x1a\n\x18GetSignedTreeHeadRequest\"H\n\x19GetSignedTreeHeadResponse\x12+\n\ttree_head\x18\x01 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"[\n\x18GetInclusionProofRequest\x12\x0f\n\x05index\x18\x01 \x01(\x03H\x00\x12\x13\n\tleaf_hash\x18\x02 \x01(\x0cH\x00\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x42\x06\n\x04leaf\"q\n\x19GetInclusionProofResponse\x12\'\n\x05proof\x18\x01 \x01(\x0b\x32\x18.merak.v1.InclusionProof\x12+\n\ttree_head\x18\x02 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"E\n\x1aGetConsistencyProofRequest\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\"u\n\x1bGetConsistencyProofResponse\x12)\n\x05proof\x18\x01 \x01(\x0b\x32\x1a.merak.v1.ConsistencyProof\x12+\n\ttree_head\x18\x02 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"*\n\x13WatchEntriesRequest\x12\x13\n\x0bstart_index\x18\x01 \x01(\x03\"^\n\x14WatchEntriesResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\x12 \n\x03ref\x18\x02 \x01(\x0b\x32\x13.merak.v1.LedgerRef*\xe2\x01\n\tEntryType\x12\x1a\n\x16\x45NTRY_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45NTRY_TYPE_ASSESSMENT\x10\x01\x12\x17\n\x13\x45NTRY_TYPE_DECISION\x10\x02\x12 \n\x1c\x45NTRY_TYPE_DETECTION_VERDICT\x10\x03\x12!\n\x1d\x45NTRY_TYPE_INSPECTION_OUTCOME\x10\x04\x12\x1e\n\x1a\x45NTRY_TYPE_MODEL_PROMOTION\x10\x05\x12 \n\x1c\x45NTRY_TYPE_SENSOR_GAP_REPORT\x10\x06\x32\x8f\x04\n\rLedgerService\x12J\n\x0b\x41ppendEntry\x12\x1c.merak.v1.AppendEntryRequest\x1a\x1d.merak.v1.AppendEntryResponse\x12\x41\n\x08GetEntry\x12\x19.merak.v1.GetEntryRequest\x1a\x1a.merak.v1.GetEntryResponse\x12\\\n\x11GetSignedTreeHead\x12\".merak.v1.GetSignedTreeHeadRequest\x1a#.merak.v1.GetSignedTreeHeadResponse\x12\\\n\x11GetInclusionProof\x12\".merak.v1.GetInclusionProofRequest\x1a#.merak.v1.GetInclusionProofResponse\x12\x62\n\x13GetConsistencyProof\x12$.merak.v1.GetConsistencyProofRequest\x1a%.merak.v1.GetConsistencyProofResponse\x12O\n\x0cWatchEntries\x12\x1d.merak.v1.WatchEntriesRequest\x1a\x1e.merak.v1.WatchEntriesResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/ledger.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15merak/v1/common.proto\x1a\x14merak/v1/model.proto\x1a\x15merak/v1/sensor.proto\"\xd5\x01\n\x0bLedgerEntry\x12!\n\x04type\x18\x01 \x01(\x0e\x32\x13.merak.v1.EntryType\x12\x13\n\x0b\x61ppended_by\x18\x02 \x01(\t\x12\x31\n\rappended_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsubject_id\x18\x04 \x01(\t\x12\x0f\n\x07payload\x18\x05 \x01(\x0c\x12\x14\n\x0cpayload_type\x18\x06 \x01(\t\x12 \n\x05\x62lobs\x18\x07 \x03(\x0b\x32\x11.merak.v1.BlobRef\"\x98\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\x0c\x12-\n\ttimestamp\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tsignature\x18\x04 \x01(\x0c\x12\x0e\n\x06origin\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\x0c\"G\n\x0eInclusionProof\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"K\n\x10\x43onsistencyProof\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\":\n\x12\x41ppendEntryRequest\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\"7\n\x13\x41ppendEntryResponse\x12 \n\x03ref\x18\x01 \x01(\x0b\x32\x13.merak.v1.LedgerRef\" \n\x0fGetEntryRequest\x12\r\n\x05index\x18\x01 \x01(\x03\"Z\n\x10GetEntryResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\x12 \n\x03ref\x18\x02 \x01(\x0b\x32\x13.merak.v1.LedgerRef\"\x1a\n\x18GetSignedTreeHeadRequest\"H\n\x19GetSignedTreeHeadResponse\x12+\n\ttree_head\x18\x01 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"[\n\x18GetInclusionProofRequest\x12\x0f\n\x05index\x18\x01 \x01(\x03H\x00\x12\x13\n\tleaf_hash\x18\x02 \x01(\x0cH\x00\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x42\x06\n\x04leaf\"q\n\x19GetInclusionProofResponse\x12\'\n\x05proof\x18\x01 \x01(\x0b\x32\x18.merak.v1.InclusionProof\x12+\n\ttree_head\x18\x02 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"E\n\x1aGetConsistencyProofRequest\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\"u\n\x1bGetConsistencyProofResponse\x12)\n\x05proof\x18\x01 \x01(\x0b\x32\x1a.merak.v1.ConsistencyProof\x12+\n\ttree_head\x18\x02 \x01(\x0b\x32\x18.merak.v1.SignedTreeHead\"*\n\x13WatchEntriesRequest\x12\x13\n\x0bstart_index\x18\x01 \x01(\x03\"^\n\x14WatchEntriesResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.merak.v1.LedgerEntry\x12 \n\x03ref\x18\x02 \x01(\x0b\x32\x13.merak.v1.LedgerRef\"\xf5\x01\n\x08\x44\x65\x63ision\x12\x16\n\x0e\x64\x65\x63laration_id\x18\x01 \x01(\t\x12\"\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x11.merak.v1.Channel\x12\x12\n\ndecided_by\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\t\x12\x12\n\noverridden\x18\x05 \x01(\x08\x12+\n\x10proposed_channel\x18\x06 \x01(\x0e\x32\x11.merak.v1.Channel\x12\x0f\n\x07reasons\x18\x07 \x03(\t\x12\x30\n\x0c\x64\x65\x63ided_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x0eModelPromotion\x12%\n\x05model\x18\x01 \x01(\x0b\x32\x16.merak.v1.ModelVersion\x12\x18\n\x10previous_version\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x13\n\x0bpromoted_by\x18\x04 \x01(\t\x12\x31\n\rpromoted_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8b\x02\n\x0fSensorGapReport\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x0f\n\x07site_id\x18\x03 \x01(\t\x12\x0e\n\x06lot_id\x18\x04 \x01(\t\x12\x1e\n\x16\x66irst_missing_sequence\x18\x05 \x01(\x04\x12\x1d\n\x15last_missing_sequence\x18\x06 \x01(\x04\x12\x16\n\x0e\x66rames_missing\x18\x07 \x01(\x04\x12\x31\n\rdetected_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eheartbeat_lost\x18\t \x01(\x08*\xe2\x01\n\tEntryType\x12\x1a\n\x16\x45NTRY_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x45NTRY_TYPE_ASSESSMENT\x10\x01\x12\x17\n\x13\x45NTRY_TYPE_DECISION\x10\x02\x12 \n\x1c\x45NTRY_TYPE_DETECTION_VERDICT\x10\x03\x12!\n\x1d\x45NTRY_TYPE_INSPECTION_OUTCOME\x10\x04\x12\x1e\n\x1a\x45NTRY_TYPE_MODEL_PROMOTION\x10\x05\x12 \n\x1c\x45NTRY_TYPE_SENSOR_GAP_REPORT\x10\x06\x32\x8f\x04\n\rLedgerService\x12J\n\x0b\x41ppendEntry\x12\x1c.merak.v1.AppendEntryRequest\x1a\x1d.merak.v1.AppendEntryResponse\x12\x41\n\x08GetEntry\x12\x19.merak.v1.GetEntryRequest\x1a\x1a.merak.v1.GetEntryResponse\x12\\\n\x11GetSignedTreeHead\x12\".merak.v1.GetSignedTreeHeadRequest\x1a#.merak.v1.GetSignedTreeHeadResponse\x12\\\n\x11GetInclusionProof\x12\".merak.v1.GetInclusionProofRequest\x1a#.merak.v1.GetInclusionProofResponse\x12\x62\n\x13GetConsistencyProof\x12$.merak.v1.GetConsistencyProofRequest\x1a%.merak.v1.GetConsistencyProofResponse\x12O\n\x0cWatchEntries\x12\x1d.merak.v1.WatchEntriesRequest\x1a\x1e.merak.v1.WatchEntriesResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'merak.v1.ledger_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENTRYTYPE']._serialized_start=1496
-  _globals['_ENTRYTYPE']._serialized_end=1722
-  _globals['_LEDGERENTRY']._serialized_start=92
-  _globals['_LEDGERENTRY']._serialized_end=305
-  _globals['_SIGNEDTREEHEAD']._serialized_start=308
-  _globals['_SIGNEDTREEHEAD']._serialized_end=460
-  _globals['_INCLUSIONPROOF']._serialized_start=462
-  _globals['_INCLUSIONPROOF']._serialized_end=533
-  _globals['_CONSISTENCYPROOF']._serialized_start=535
-  _globals['_CONSISTENCYPROOF']._serialized_end=610
-  _globals['_APPENDENTRYREQUEST']._serialized_start=612
-  _globals['_APPENDENTRYREQUEST']._serialized_end=670
-  _globals['_APPENDENTRYRESPONSE']._serialized_start=672
-  _globals['_APPENDENTRYRESPONSE']._serialized_end=727
-  _globals['_GETENTRYREQUEST']._serialized_start=729
-  _globals['_GETENTRYREQUEST']._serialized_end=761
-  _globals['_GETENTRYRESPONSE']._serialized_start=763
-  _globals['_GETENTRYRESPONSE']._serialized_end=853
-  _globals['_GETSIGNEDTREEHEADREQUEST']._serialized_start=855
-  _globals['_GETSIGNEDTREEHEADREQUEST']._serialized_end=881
-  _globals['_GETSIGNEDTREEHEADRESPONSE']._serialized_start=883
-  _globals['_GETSIGNEDTREEHEADRESPONSE']._serialized_end=955
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=957
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1048
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=1050
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=1163
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=1165
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=1234
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=1236
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=1353
-  _globals['_WATCHENTRIESREQUEST']._serialized_start=1355
-  _globals['_WATCHENTRIESREQUEST']._serialized_end=1397
-  _globals['_WATCHENTRIESRESPONSE']._serialized_start=1399
-  _globals['_WATCHENTRIESRESPONSE']._serialized_end=1493
-  _globals['_LEDGERSERVICE']._serialized_start=1725
-  _globals['_LEDGERSERVICE']._serialized_end=2252
+  _globals['_ENTRYTYPE']._serialized_start=2231
+  _globals['_ENTRYTYPE']._serialized_end=2457
+  _globals['_LEDGERENTRY']._serialized_start=137
+  _globals['_LEDGERENTRY']._serialized_end=350
+  _globals['_SIGNEDTREEHEAD']._serialized_start=353
+  _globals['_SIGNEDTREEHEAD']._serialized_end=505
+  _globals['_INCLUSIONPROOF']._serialized_start=507
+  _globals['_INCLUSIONPROOF']._serialized_end=578
+  _globals['_CONSISTENCYPROOF']._serialized_start=580
+  _globals['_CONSISTENCYPROOF']._serialized_end=655
+  _globals['_APPENDENTRYREQUEST']._serialized_start=657
+  _globals['_APPENDENTRYREQUEST']._serialized_end=715
+  _globals['_APPENDENTRYRESPONSE']._serialized_start=717
+  _globals['_APPENDENTRYRESPONSE']._serialized_end=772
+  _globals['_GETENTRYREQUEST']._serialized_start=774
+  _globals['_GETENTRYREQUEST']._serialized_end=806
+  _globals['_GETENTRYRESPONSE']._serialized_start=808
+  _globals['_GETENTRYRESPONSE']._serialized_end=898
+  _globals['_GETSIGNEDTREEHEADREQUEST']._serialized_start=900
+  _globals['_GETSIGNEDTREEHEADREQUEST']._serialized_end=926
+  _globals['_GETSIGNEDTREEHEADRESPONSE']._serialized_start=928
+  _globals['_GETSIGNEDTREEHEADRESPONSE']._serialized_end=1000
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1002
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1093
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=1095
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=1208
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=1210
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=1279
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=1281
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=1398
+  _globals['_WATCHENTRIESREQUEST']._serialized_start=1400
+  _globals['_WATCHENTRIESREQUEST']._serialized_end=1442
+  _globals['_WATCHENTRIESRESPONSE']._serialized_start=1444
+  _globals['_WATCHENTRIESRESPONSE']._serialized_end=1538
+  _globals['_DECISION']._serialized_start=1541
+  _globals['_DECISION']._serialized_end=1786
+  _globals['_MODELPROMOTION']._serialized_start=1789
+  _globals['_MODELPROMOTION']._serialized_end=1958
+  _globals['_SENSORGAPREPORT']._serialized_start=1961
+  _globals['_SENSORGAPREPORT']._serialized_end=2228
+  _globals['_LEDGERSERVICE']._serialized_start=2460
+  _globals['_LEDGERSERVICE']._serialized_end=2987
 # @@protoc_insertion_point(module_scope)

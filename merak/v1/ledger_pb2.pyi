@@ -2,6 +2,8 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from merak.v1 import common_pb2 as _common_pb2
+from merak.v1 import model_pb2 as _model_pb2
+from merak.v1 import sensor_pb2 as _sensor_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -165,3 +167,59 @@ class WatchEntriesResponse(_message.Message):
     entry: LedgerEntry
     ref: _common_pb2.LedgerRef
     def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ...) -> None: ...
+
+class Decision(_message.Message):
+    __slots__ = ("declaration_id", "channel", "decided_by", "model_version", "overridden", "proposed_channel", "reasons", "decided_time")
+    DECLARATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDDEN_FIELD_NUMBER: _ClassVar[int]
+    PROPOSED_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_TIME_FIELD_NUMBER: _ClassVar[int]
+    declaration_id: str
+    channel: _common_pb2.Channel
+    decided_by: str
+    model_version: str
+    overridden: bool
+    proposed_channel: _common_pb2.Channel
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    decided_time: _timestamp_pb2.Timestamp
+    def __init__(self, declaration_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., decided_by: _Optional[str] = ..., model_version: _Optional[str] = ..., overridden: _Optional[bool] = ..., proposed_channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., reasons: _Optional[_Iterable[str]] = ..., decided_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ModelPromotion(_message.Message):
+    __slots__ = ("model", "previous_version", "reason", "promoted_by", "promoted_time")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    PROMOTED_BY_FIELD_NUMBER: _ClassVar[int]
+    PROMOTED_TIME_FIELD_NUMBER: _ClassVar[int]
+    model: _model_pb2.ModelVersion
+    previous_version: str
+    reason: str
+    promoted_by: str
+    promoted_time: _timestamp_pb2.Timestamp
+    def __init__(self, model: _Optional[_Union[_model_pb2.ModelVersion, _Mapping]] = ..., previous_version: _Optional[str] = ..., reason: _Optional[str] = ..., promoted_by: _Optional[str] = ..., promoted_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SensorGapReport(_message.Message):
+    __slots__ = ("sensor_id", "kind", "site_id", "lot_id", "first_missing_sequence", "last_missing_sequence", "frames_missing", "detected_time", "heartbeat_lost")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_MISSING_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_MISSING_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_MISSING_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_TIME_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_LOST_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    kind: _sensor_pb2.SensorKind
+    site_id: str
+    lot_id: str
+    first_missing_sequence: int
+    last_missing_sequence: int
+    frames_missing: int
+    detected_time: _timestamp_pb2.Timestamp
+    heartbeat_lost: bool
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., first_missing_sequence: _Optional[int] = ..., last_missing_sequence: _Optional[int] = ..., frames_missing: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_lost: _Optional[bool] = ...) -> None: ...
