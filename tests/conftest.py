@@ -12,5 +12,7 @@ def pg_dsn() -> str:
     """DSN of the PostgreSQL server for tests; skips with the reason when MERAK_PG_DSN is unset."""
     dsn = os.environ.get("MERAK_PG_DSN", "")
     if not dsn:
-        pytest.skip("PostgreSQL tests need MERAK_PG_DSN (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "PostgreSQL tests need MERAK_PG_DSN (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        )
     return dsn

@@ -19,7 +19,7 @@ from merak import __version__
 
 app = typer.Typer(
     name="merak",
-    help="Merak: smart-customs risk assessment and bulk-mineral inspection, on a verifiable ledger.",
+    help="Merak: customs risk assessment and bulk-mineral inspection on a verifiable ledger.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,7 +41,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Merak command line."""
@@ -51,12 +53,16 @@ def _root(
 def serve(
     services: Annotated[
         list[str] | None,
-        typer.Argument(help="Services to host: intake feedback models detection ledger (default: all)."),
+        typer.Argument(
+            help="Services to host: intake feedback models detection ledger (default: all)."
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Override server.port (0 = any free port).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Override server.port (0 = any free port).")
+    ] = None,
     port_file: Annotated[
         Path | None,
         typer.Option(help="Write the bound addresses here as JSON once serving."),

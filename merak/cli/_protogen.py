@@ -20,7 +20,9 @@ GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
 def _generate(out_dir: Path) -> None:
     from grpc_tools import protoc  # dev dependency: only needed to regenerate
 
-    protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / PACKAGE_DIR).glob("*.proto"))
+    protos = sorted(
+        str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / PACKAGE_DIR).glob("*.proto")
+    )
     if not protos:
         raise SystemExit(f"error: no .proto files under {PROTO_ROOT / PACKAGE_DIR}")
     well_known = str(resources.files("grpc_tools") / "_proto")
@@ -38,9 +40,7 @@ def _generate(out_dir: Path) -> None:
 
 
 def _generated_files(base: Path) -> set[str]:
-    return {
-        p.name for p in (base / PACKAGE_DIR).iterdir() if p.name.endswith(GENERATED_SUFFIXES)
-    }
+    return {p.name for p in (base / PACKAGE_DIR).iterdir() if p.name.endswith(GENERATED_SUFFIXES)}
 
 
 def stale_files() -> list[str]:

@@ -156,7 +156,7 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911, PLR0912
+def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911
     """Check ``value`` against the annotation ``tp`` and convert it (lists to tuples...)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
@@ -176,9 +176,7 @@ def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911, PLR0912
     if origin in (Mapping, dict) or tp is dict:
         if not isinstance(value, Mapping):
             raise ConfigError(path, f"expected a mapping, got {value!r}")
-        return {
-            str(k): _convert(v, args[1], f"{path}.{k}") for k, v in value.items()
-        }
+        return {str(k): _convert(v, args[1], f"{path}.{k}") for k, v in value.items()}
     if origin in (typing.Union, types.UnionType):
         raise ConfigError(path, "union types are not supported in config")
     if tp is bool:
@@ -253,7 +251,8 @@ def _check(config: MerakConfig) -> None:
     for name in config.server.services:
         if name not in SERVICE_NAMES:
             raise ConfigError(
-                "server.services", f"unknown service {name!r} (expected: {', '.join(SERVICE_NAMES)})"
+                "server.services",
+                f"unknown service {name!r} (expected: {', '.join(SERVICE_NAMES)})",
             )
     if not config.server.services:
         raise ConfigError("server.services", "expected at least one service")
@@ -283,7 +282,8 @@ def _check(config: MerakConfig) -> None:
     for i, tok in enumerate(config.auth.tokens):
         if len(tok.sha256) != 64 or any(c not in "0123456789abcdef" for c in tok.sha256):
             raise ConfigError(
-                f"auth.tokens[{i}].sha256", "expected 64 lowercase hex digits (merak auth hash-token)"
+                f"auth.tokens[{i}].sha256",
+                "expected 64 lowercase hex digits (merak auth hash-token)",
             )
     identities = [("tokens", t.roles) for t in config.auth.tokens]
     identities += [("certificates", c.roles) for c in config.auth.certificates]
@@ -291,7 +291,9 @@ def _check(config: MerakConfig) -> None:
     for where, names in identities:
         for role in names:
             if role not in roles:
-                raise ConfigError(f"auth.{where}", f"unknown role {role!r} (defined: {sorted(roles)})")
+                raise ConfigError(
+                    f"auth.{where}", f"unknown role {role!r} (defined: {sorted(roles)})"
+                )
 
 
 def load_config(

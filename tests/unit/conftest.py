@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 
-class UnitTierViolation(RuntimeError):
+class UnitTierViolationError(RuntimeError):
     """A unit test reached for the network or for Ray; it belongs in tests/integration."""
 
 
@@ -28,7 +28,9 @@ def _no_network_no_ray(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         def call(self: socket.socket, address: Any) -> Any:
             if self.family == socket.AF_UNIX:
                 return real(self, address)
-            raise UnitTierViolation(f"unit tests may not {verb} a network socket ({address!r})")
+            raise UnitTierViolationError(
+                f"unit tests may not {verb} a network socket ({address!r})"
+            )
 
         return call
 
@@ -38,7 +40,7 @@ def _no_network_no_ray(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     if ray is not None:
 
         def no_ray(*args: Any, **kwargs: Any) -> None:
-            raise UnitTierViolation("unit tests may not start Ray; use tests/integration")
+            raise UnitTierViolationError("unit tests may not start Ray; use tests/integration")
 
         monkeypatch.setattr(ray, "init", no_ray)
     yield

@@ -1,0 +1,78 @@
+"""``merak serve``: host services in this process until SIGTERM/SIGINT, then stop gracefully."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from merak.core.config import MerakConfig, load_config
+from merak.core.errors import ConfigError
+from merak.core.logs import configure_logging
+
+log = logging.getLogger("merak.serve")
+
+
+def write_port_file(path: Path, info: dict[str, Any]) -> None:
+    """Write ``info`` as JSON atomically, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info), encoding="utf-8")
+    tmp.replace(path)
+
+
+def build_config(services: list[str], config_file: Path | None, port: int | None) -> MerakConfig:
+    overrides: dict[str, Any] = {}
+    server: dict[str, Any] = {}
+    if services:
+        server["services"] = services
+    if port is not None:
+        server["port"] = port
+    if server:
+        overrides["server"] = server
+    return load_config(config_file, overrides=overrides)
+
+
+def run_serve(
+    services: list[str], config_file: Path | None, port: int | None, port_file: Path | None
+) -> int:
+    try:
+        config = build_config(services, config_file, port)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(config.log.level, config.log.format)
+    from services._server import create_server  # heavy: grpc, prometheus
+
+    try:
+        server, bound_port = create_server(config)
+    except (ConfigError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("signal received, stopping", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    if port_file is not None:
+        write_port_file(
+            port_file,
+            {
+                "address": server.address,
+                "port": bound_port,
+                "metrics_port": server.metrics_port,
+                "services": server.service_names,
+                "pid": os.getpid(),
+            },
+        )
+    stop.wait()
+    server.stop()
+    return 0

@@ -1,0 +1,144 @@
+"""AuthInterceptor: caller identity from a bearer token or client certificate, roles to RPCs.
+
+No credentials and no anonymous role that allows the RPC -> UNAUTHENTICATED; a token that
+matches no identity -> UNAUTHENTICATED; a known caller whose roles do not allow the RPC ->
+PERMISSION_DENIED. Health checking and reflection are public.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import grpc
+
+from merak.core.config import PUBLIC_METHODS, AuthConfig
+from services._handlers import Behaviour, wrap_handler
+from services._identity import ANONYMOUS, Caller, reset_caller, set_caller
+
+
+class AuthError(Exception):
+    """Authentication or authorisation failed; carries the status code to answer with."""
+
+    def __init__(self, code: grpc.StatusCode, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _matches(method: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(method, p) for p in patterns)
+
+
+class Authorizer:
+    """The pure decision: who is this, and may they call that. Knows nothing of sockets."""
+
+    def __init__(self, config: AuthConfig):
+        self._config = config
+        self._tokens = {t.sha256: t for t in config.tokens}
+        self._certs = {c.common_name: c for c in config.certificates}
+
+    def _roles_allow(self, roles: Iterable[str], method: str) -> bool:
+        return any(_matches(method, self._config.roles.get(r, ())) for r in roles)
+
+    def authenticate(self, metadata: Mapping[str, str], cert_common_name: str | None) -> Caller:
+        """Identify the caller: bearer token first, then client certificate, else anonymous."""
+        header = metadata.get("authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthError(
+                    grpc.StatusCode.UNAUTHENTICATED,
+                    "authorization metadata must be 'Bearer <token>'",
+                )
+            digest = hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+            for known, ident in self._tokens.items():
+                if hmac.compare_digest(known, digest):
+                    return Caller(ident.identity, frozenset(ident.roles), "token")
+            raise AuthError(grpc.StatusCode.UNAUTHENTICATED, "bearer token not recognised")
+        if cert_common_name is not None:
+            cert = self._certs.get(cert_common_name)
+            if cert is None:
+                raise AuthError(
+                    grpc.StatusCode.PERMISSION_DENIED,
+                    f"client certificate {cert_common_name!r} is not mapped to any role",
+                )
+            return Caller(cert.common_name, frozenset(cert.roles), "certificate")
+        return Caller(ANONYMOUS.identity, frozenset(self._config.anonymous_roles), "anonymous")
+
+    def authorize(self, caller: Caller, method: str) -> None:
+        """Raise AuthError unless ``caller`` may call ``method``."""
+        if _matches(method, PUBLIC_METHODS) or self._roles_allow(caller.roles, method):
+            return
+        if caller.method == "anonymous":
+            raise AuthError(
+                grpc.StatusCode.UNAUTHENTICATED,
+                f"{method} needs credentials (bearer token or client certificate)",
+            )
+        roles = ", ".join(sorted(caller.roles)) or "none"
+        raise AuthError(
+            grpc.StatusCode.PERMISSION_DENIED,
+            f"caller {caller.identity!r} (roles: {roles}) may not call {method}",
+        )
+
+    def check(
+        self, metadata: Mapping[str, str], cert_common_name: str | None, method: str
+    ) -> Caller:
+        caller = self.authenticate(metadata, cert_common_name)
+        self.authorize(caller, method)
+        return caller
+
+
+def _cert_common_name(context: grpc.ServicerContext) -> str | None:
+    auth = context.auth_context()
+    names = auth.get("x509_common_name") if auth else None
+    return names[0].decode("utf-8") if names else None
+
+
+class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Authenticate and authorise every call before the servicer sees it."""
+
+    def __init__(self, config: AuthConfig):
+        self._enabled = config.enabled
+        self._authorizer = Authorizer(config)
+
+    def _around(
+        self,
+        method: str,
+        behaviour: Behaviour,
+        request: Any,
+        context: grpc.ServicerContext,
+        streaming: bool,
+    ) -> Any:
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        try:
+            caller = self._authorizer.check(metadata, _cert_common_name(context), method)
+        except AuthError as exc:
+            context.abort(exc.code, exc.message)
+        token = set_caller(caller)
+        try:
+            if streaming:
+                return _stream_as(caller, behaviour, request, context)
+            return behaviour(request, context)
+        finally:
+            reset_caller(token)
+
+    def intercept_service(self, continuation: Any, handler_call_details: Any) -> Any:
+        handler = continuation(handler_call_details)
+        if not self._enabled or handler is None:
+            return handler
+        return wrap_handler(handler, handler_call_details.method, self._around)
+
+
+def _stream_as(
+    caller: Caller, behaviour: Behaviour, request: Any, context: grpc.ServicerContext
+) -> Any:
+    """Iterate a streaming behaviour with ``caller`` set for every step of the generator."""
+    token = set_caller(caller)
+    try:
+        yield from behaviour(request, context)
+    finally:
+        reset_caller(token)
