@@ -17,18 +17,18 @@ PACKAGE_DIR = Path("merak") / "v1"
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
 
 
-def _generate(out_dir: Path) -> None:
+def _generate(out_dir: Path, proto_root: Path = PROTO_ROOT) -> None:
     from grpc_tools import protoc  # dev dependency: only needed to regenerate
 
     protos = sorted(
-        str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / PACKAGE_DIR).glob("*.proto")
+        str(p.relative_to(proto_root)) for p in (proto_root / PACKAGE_DIR).glob("*.proto")
     )
     if not protos:
-        raise SystemExit(f"error: no .proto files under {PROTO_ROOT / PACKAGE_DIR}")
+        raise SystemExit(f"error: no .proto files under {proto_root / PACKAGE_DIR}")
     well_known = str(resources.files("grpc_tools") / "_proto")
     args = [
         "grpc_tools.protoc",
-        f"-I{PROTO_ROOT}",
+        f"-I{proto_root}",
         f"-I{well_known}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
@@ -43,18 +43,18 @@ def _generated_files(base: Path) -> set[str]:
     return {p.name for p in (base / PACKAGE_DIR).iterdir() if p.name.endswith(GENERATED_SUFFIXES)}
 
 
-def stale_files() -> list[str]:
-    """Names of generated files that differ from, are missing from, or are extra in merak/v1."""
+def stale_files(root: Path = ROOT) -> list[str]:
+    """Generated files under ``root``/merak/v1 that differ from what ``root``/protos gives."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
-        _generate(fresh)
+        _generate(fresh, root / "protos")
         want = _generated_files(fresh)
-        have = _generated_files(ROOT)
+        have = _generated_files(root)
         stale = sorted(want ^ have)
         stale += sorted(
             name
             for name in want & have
-            if not filecmp.cmp(fresh / PACKAGE_DIR / name, ROOT / PACKAGE_DIR / name, shallow=False)
+            if not filecmp.cmp(fresh / PACKAGE_DIR / name, root / PACKAGE_DIR / name, shallow=False)
         )
         return stale
 
