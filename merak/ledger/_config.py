@@ -1,0 +1,110 @@
+"""The ledger's configuration, and opening a ledger (store, blobs, key) from it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from merak.core.errors import ConfigError
+from merak.ledger._blobs import BlobStore, FileBlobStore
+from merak.ledger._checkpoint import HeadSigner, generate_key, load_private_key
+from merak.ledger._log import Ledger, SigningPolicy
+from merak.ledger._store import LedgerStore
+
+log = logging.getLogger(__name__)
+
+PG_DSN_ENV = "MERAK_PG_DSN"
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    """Where the ledger lives, how it signs, and how it commits."""
+
+    # "sqlite" (embedded default) or "postgres" (shared, multi-site).
+    backend: Literal["sqlite", "postgres"] = "sqlite"
+    # SQLite file; <data_dir>/ledger/ledger.sqlite when empty.
+    sqlite_path: str = ""
+    # PostgreSQL DSN; $MERAK_PG_DSN when empty.
+    pg_dsn: str = ""
+    pg_schema: str = "merak_ledger"
+    # Evidence blobs; <data_dir>/blobs when empty.
+    blob_dir: str = ""
+    # Ed25519 private key (PEM). When empty, <data_dir>/ledger/ledger.key, created on first
+    # start; a key_file that is named but missing is an error.
+    key_file: str = ""
+    # Names the log in every checkpoint.
+    origin: str = "merak.local/ledger"
+    # A tree head is signed once this many entries are unsigned, or this many ms passed.
+    sign_every_entries: int = 1000
+    sign_every_ms: int = 1000
+    group_commit: bool = True
+    max_batch: int = 4096
+
+
+def ledger_config_from(config: Any) -> LedgerConfig:
+    """The ``ledger`` section of a ``MerakConfig`` (defaults when it has none)."""
+    section = getattr(config, "ledger", None)
+    if section is None:
+        return LedgerConfig()
+    if isinstance(section, LedgerConfig):
+        return section
+    names = {f.name for f in dataclasses.fields(LedgerConfig)}
+    if dataclasses.is_dataclass(section) and not isinstance(section, type):
+        values = dataclasses.asdict(section)
+    else:
+        values = dict(section)
+    return LedgerConfig(**{k: v for k, v in values.items() if k in names})
+
+
+def open_store(cfg: LedgerConfig, data_dir: Path) -> LedgerStore:
+    """The configured ledger store."""
+    if cfg.backend == "sqlite":
+        from merak.ledger._sqlite import SQLiteLedgerStore
+
+        return SQLiteLedgerStore(Path(cfg.sqlite_path or data_dir / "ledger" / "ledger.sqlite"))
+    if cfg.backend == "postgres":
+        from merak.ledger._postgres import PostgresLedgerStore
+
+        dsn = cfg.pg_dsn or os.environ.get(PG_DSN_ENV, "")
+        if not dsn:
+            raise ConfigError(
+                "ledger.pg_dsn", f"required for the postgres backend (or set {PG_DSN_ENV})"
+            )
+        return PostgresLedgerStore(dsn, cfg.pg_schema)
+    raise ConfigError("ledger.backend", f"expected 'sqlite' or 'postgres', got {cfg.backend!r}")
+
+
+def open_signer(cfg: LedgerConfig, data_dir: Path) -> HeadSigner:
+    """The signing key: the configured file, or the data directory's own (created if absent)."""
+    if cfg.key_file:
+        path = Path(cfg.key_file)
+        if not path.is_file():
+            raise ConfigError("ledger.key_file", f"no such file: {path} (merak ledger keygen)")
+    else:
+        path = data_dir / "ledger" / "ledger.key"
+        if not path.exists():
+            generate_key(path, path.with_suffix(".pub"))
+            log.warning(
+                "created ledger signing key %s (public key %s)", path, path.with_suffix(".pub")
+            )
+    return HeadSigner(load_private_key(path))
+
+
+def open_ledger(cfg: LedgerConfig, data_dir: Path) -> tuple[Ledger, BlobStore]:
+    """A running ledger and its blob store, as configured."""
+    signer = open_signer(cfg, data_dir)
+    store = open_store(cfg, data_dir)
+    ledger = Ledger(
+        store,
+        signer,
+        cfg.origin,
+        SigningPolicy(cfg.sign_every_entries, cfg.sign_every_ms),
+        group_commit=cfg.group_commit,
+        max_batch=cfg.max_batch,
+    )
+    blobs = FileBlobStore(Path(cfg.blob_dir or data_dir / "blobs"))
+    return ledger, blobs

@@ -1,0 +1,298 @@
+"""The ledger: validated appends with group commit, periodic signed tree heads, and proofs.
+
+Appenders hand their entry to one committer thread and wait. The committer takes every
+entry waiting (up to ``max_batch``), extends the tree, writes leaves and completed nodes in
+one durable transaction, and only then wakes the appenders — so an acknowledged append is
+on disk, and many concurrent appends share one fsync. With ``group_commit=False`` each
+entry gets its own transaction (the baseline of the bench).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from merak.core.errors import NotFoundError
+from merak.ledger._checkpoint import HeadSigner, SignedTreeHead, TreeHead
+from merak.ledger._entries import encode_entry, validate_entry
+from merak.ledger._errors import IndexOutOfRangeError, LedgerError, StoreConflictError
+from merak.ledger._hashing import leaf_hash
+from merak.ledger._merkle import consistency_proof, inclusion_proof, root_from_reader
+from merak.ledger._store import LedgerStore
+from merak.ledger._tree import Frontier, Node
+from merak.v1 import ledger_pb2
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Where an entry lies in the log: its index and leaf hash."""
+
+    index: int
+    leaf_hash: bytes
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    """Sign a tree head once ``every_entries`` entries are unsigned or ``every_ms`` has passed."""
+
+    every_entries: int = 1000
+    every_ms: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.every_entries < 1 or self.every_ms < 1:
+            raise ValueError(f"signing policy: expected values >= 1, got {self}")
+
+
+class LedgerClosedError(LedgerError):
+    """The ledger was closed; nothing more can be appended."""
+
+
+_Pending = tuple[bytes, bytes, "Future[EntryRef]"]
+_STOP = object()
+
+
+class Ledger:
+    """One append-only log over a ``LedgerStore``, signing its heads with one key."""
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        signer: HeadSigner,
+        origin: str,
+        policy: SigningPolicy | None = None,
+        *,
+        group_commit: bool = True,
+        max_batch: int = 4096,
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.origin = origin
+        self.policy = policy or SigningPolicy()
+        self.group_commit = group_commit
+        self.max_batch = max_batch if group_commit else 1
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._grown = threading.Condition()
+        self._closed = False
+        self._load_frontier()
+        head = store.latest_head()
+        if head is None or head.tree_size != self._frontier.size:
+            head = self._sign()
+        self._head = head
+        self._last_sign = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="ledger-committer", daemon=True)
+        self._thread.start()
+
+    def _load_frontier(self) -> None:
+        size = self.store.size()
+        ids = Frontier.node_ids(size)
+        self._frontier = Frontier(size, self.store.read_nodes(ids))
+
+    # --- appending -----------------------------------------------------------------------
+
+    def submit(self, entry: ledger_pb2.LedgerEntry) -> Future[EntryRef]:
+        """Validate and queue an entry; the future resolves once it is durable."""
+        if self._closed:
+            raise LedgerClosedError("ledger is closed")
+        validate_entry(entry)
+        if not entry.HasField("appended_time"):
+            entry = ledger_pb2.LedgerEntry.FromString(entry.SerializeToString())
+            entry.appended_time.FromNanoseconds(time.time_ns())
+        data = encode_entry(entry)
+        fut: Future[EntryRef] = Future()
+        self._queue.put((data, leaf_hash(data), fut))
+        return fut
+
+    def append(self, entry: ledger_pb2.LedgerEntry, timeout: float | None = None) -> EntryRef:
+        """Append one entry; returns once it is durable."""
+        return self.submit(entry).result(timeout)
+
+    def append_many(self, entries: Iterable[ledger_pb2.LedgerEntry]) -> list[EntryRef]:
+        """Append several entries (they share commits); returns once all are durable."""
+        futures = [self.submit(e) for e in entries]
+        return [f.result() for f in futures]
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            timeout = None
+            if self._frontier.size > self._head.tree_size:
+                due = self._last_sign + self.policy.every_ms / 1000
+                timeout = max(0.0, due - time.monotonic())
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                self._sign_safely()
+                continue
+            batch: list[_Pending] = []
+            request: _SignRequest | None = None
+            while True:
+                if item is _STOP:
+                    stop = True
+                    break
+                if isinstance(item, _SignRequest):
+                    request = item
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+                if len(batch) >= self.max_batch:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._commit(batch)
+            if request is not None:
+                self._answer(request)
+            else:
+                self._maybe_sign()
+        if self._frontier.size > self._head.tree_size:
+            self._sign_safely()
+
+    def _answer(self, request: _SignRequest) -> None:
+        try:
+            if self._frontier.size != self._head.tree_size:
+                self._head = self._sign()
+                self._last_sign = time.monotonic()
+        except Exception as exc:
+            request.done.set_exception(exc)
+        else:
+            request.done.set_result(self._head)
+
+    def _commit(self, batch: Sequence[_Pending]) -> None:
+        while True:
+            start = self._frontier.size
+            nodes: list[Node] = []
+            for _, h, _fut in batch:
+                nodes.extend(self._frontier.append(h))
+            try:
+                self.store.append(start, [(d, h) for d, h, _ in batch], nodes)
+            except StoreConflictError:
+                # Another writer appended: take its leaves into our frontier and retry.
+                self._load_frontier()
+                continue
+            except BaseException as exc:
+                self._load_frontier()
+                for _, _, fut in batch:
+                    fut.set_exception(exc)
+                return
+            break
+        for i, (_, h, fut) in enumerate(batch, start):
+            fut.set_result(EntryRef(i, h))
+        with self._grown:
+            self._grown.notify_all()
+
+    def _maybe_sign(self) -> None:
+        unsigned = self._frontier.size - self._head.tree_size
+        elapsed_ms = (time.monotonic() - self._last_sign) * 1000
+        if unsigned >= self.policy.every_entries or (
+            unsigned and elapsed_ms >= self.policy.every_ms
+        ):
+            self._sign_safely()
+
+    def _sign_safely(self) -> None:
+        try:
+            self._head = self._sign()
+        except Exception:
+            self._last_sign = time.monotonic()
+        else:
+            self._last_sign = time.monotonic()
+
+    def _sign(self) -> SignedTreeHead:
+        size = self._frontier.size
+        head = TreeHead(self.origin, size, self._frontier.root(), time.time_ns())
+        signed = self.signer.sign(head)
+        self.store.put_head(signed)
+        return signed
+
+    def sign_now(self) -> SignedTreeHead:
+        """Wait for queued appends, then sign a head of the current size (if it is new)."""
+        done: Future[SignedTreeHead] = Future()
+        self._queue.put(_SignRequest(done))
+        return done.result()
+
+    def close(self) -> None:
+        """Commit what is queued, sign the final head, stop the committer (the store stays open)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join()
+        with self._grown:
+            self._grown.notify_all()
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """Entries committed so far."""
+        return self._frontier.size
+
+    def latest_head(self) -> SignedTreeHead:
+        """The most recent signed tree head."""
+        return self._head
+
+    def head_for(self, tree_size: int) -> SignedTreeHead | None:
+        """The signed head of exactly ``tree_size`` entries, if one was signed."""
+        heads = self.store.heads(tree_size, tree_size)
+        return heads[0] if heads else None
+
+    def get_entry(self, index: int) -> tuple[ledger_pb2.LedgerEntry, EntryRef]:
+        """The entry at ``index``; ``NotFoundError`` beyond the end of the log."""
+        if not 0 <= index < self.size:
+            raise NotFoundError("ledger entry", str(index))
+        ((data, h),) = self.store.entries(index, index + 1)
+        return ledger_pb2.LedgerEntry.FromString(data), EntryRef(index, h)
+
+    def entries(self, start: int, end: int) -> list[tuple[ledger_pb2.LedgerEntry, EntryRef]]:
+        """Entries ``start`` to ``end - 1``."""
+        return [
+            (ledger_pb2.LedgerEntry.FromString(d), EntryRef(i, h))
+            for i, (d, h) in enumerate(self.store.entries(start, end), start)
+        ]
+
+    def wait_for_size(self, size: int, timeout: float) -> bool:
+        """Block until the log holds ``size`` entries (True) or ``timeout`` passes (False)."""
+        with self._grown:
+            return self._grown.wait_for(lambda: self.size >= size or self._closed, timeout) and (
+                self.size >= size
+            )
+
+    def _tree_size(self, tree_size: int) -> int:
+        size = tree_size or self._head.tree_size
+        if not 0 <= size <= self.size:
+            raise IndexOutOfRangeError("tree size", size, f"0 <= size <= {self.size}")
+        return size
+
+    def root(self, tree_size: int) -> bytes:
+        """MTH of the first ``tree_size`` entries, from stored nodes."""
+        return root_from_reader(self._tree_size(tree_size), self.store.read_nodes)
+
+    def inclusion_proof(self, index: int, tree_size: int = 0) -> tuple[int, list[bytes]]:
+        """(tree size, audit path) of entry ``index``; tree size 0 means the latest signed."""
+        size = self._tree_size(tree_size)
+        if not 0 <= index < size:
+            raise NotFoundError("ledger entry", f"{index} in a tree of {size}")
+        return size, inclusion_proof(index, size, self.store.read_nodes)
+
+    def find(self, leaf_hash_: bytes) -> int:
+        """Index of the entry with this leaf hash; ``NotFoundError`` if none."""
+        index = self.store.find_leaf(leaf_hash_)
+        if index is None or index >= self.size:
+            raise NotFoundError("ledger leaf hash", leaf_hash_.hex())
+        return index
+
+    def consistency_proof(self, first: int, second: int = 0) -> tuple[int, list[bytes]]:
+        """(second size, proof) that the tree of ``first`` entries is a prefix of ``second``."""
+        size = self._tree_size(second)
+        if not 0 <= first <= size:
+            raise IndexOutOfRangeError("first size", first, f"0 <= first <= {size}")
+        return size, consistency_proof(first, size, self.store.read_nodes)
+
+
+class _SignRequest:
+    def __init__(self, done: Future[SignedTreeHead]) -> None:
+        self.done = done
