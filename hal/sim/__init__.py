@@ -1,0 +1,59 @@
+"""Physics-based simulators, one per instrument kind, seeded and deterministic.
+
+Runtime code that serves real hardware never imports this package; the node builds a
+simulator only through ``hal.backends.create_backend`` when a sensor's config says
+``backend: sim`` (an import by name, at run time).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hal._device import Backend, Kind
+from hal.sim._camera import SimBeltCamera
+from hal.sim._nir import SimNirSpectrometer
+from hal.sim._rpm import CHANNELS as RPM_CHANNELS
+from hal.sim._rpm import SimPortalMonitor
+from hal.sim._scenario import (
+    CONTAMINANTS,
+    INCLUSIONS,
+    NUCLIDES,
+    ORES,
+    Lot,
+    Ore,
+    Rain,
+    Scenario,
+    Source,
+    load_scenario,
+    scenario_from_dict,
+)
+
+__all__ = [
+    "CONTAMINANTS",
+    "INCLUSIONS",
+    "NUCLIDES",
+    "ORES",
+    "RPM_CHANNELS",
+    "Lot",
+    "Ore",
+    "Rain",
+    "Scenario",
+    "SimBeltCamera",
+    "SimNirSpectrometer",
+    "SimPortalMonitor",
+    "Source",
+    "create_sim",
+    "load_scenario",
+    "scenario_from_dict",
+]
+
+_BY_KIND: dict[Kind, type[Backend]] = {
+    Kind.NIR: SimNirSpectrometer,
+    Kind.CAMERA: SimBeltCamera,
+    Kind.RPM: SimPortalMonitor,
+}
+
+
+def create_sim(kind: Kind | str, sensor_id: str, **params: Any) -> Backend:
+    """A simulator backend of ``kind`` (``nir``, ``camera``, ``rpm``); cheap to create."""
+    return _BY_KIND[Kind(kind)](sensor_id, **params)
