@@ -74,6 +74,7 @@ from merak.ledger._merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from merak.ledger._proto import head_from_proto, head_to_proto, ref_to_proto
 from merak.ledger._store import LedgerStore, MemoryLedgerStore, MissingNodeError
 from merak.ledger._tree import Frontier, MemoryTree, root_of
 from merak.ledger._verify import (
@@ -149,6 +150,8 @@ __all__ = [
     "entry_leaf_hash",
     "export_ledger",
     "generate_key",
+    "head_from_proto",
+    "head_to_proto",
     "inclusion_proof",
     "inclusion_ranges",
     "inspection_outcome_entry",
@@ -166,6 +169,7 @@ __all__ = [
     "parse_checkpoint",
     "public_key_bytes",
     "read_records",
+    "ref_to_proto",
     "root_from_inclusion_proof",
     "root_from_reader",
     "root_of",

@@ -227,6 +227,10 @@ class Ledger:
     # --- reading -------------------------------------------------------------------------
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def size(self) -> int:
         """Entries committed so far."""
         return self._frontier.size
