@@ -28,6 +28,7 @@ app = typer.Typer(
 # group name -> (module, help). Each module exports `app`.
 _GROUPS: dict[str, tuple[str, str]] = {
     "auth": ("merak.cli._auth", "Credentials: hash bearer tokens for the config."),
+    "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline verification."),
 }
 
 
