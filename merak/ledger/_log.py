@@ -90,6 +90,8 @@ class Ledger:
         size = self.store.size()
         ids = Frontier.node_ids(size)
         self._frontier = Frontier(size, self.store.read_nodes(ids))
+        # Readers see only committed entries; the frontier runs ahead during a commit.
+        self._committed = size
 
     # --- appending -----------------------------------------------------------------------
 
@@ -180,6 +182,7 @@ class Ledger:
                     fut.set_exception(exc)
                 return
             break
+        self._committed = self._frontier.size
         for i, (_, h, fut) in enumerate(batch, start):
             fut.set_result(EntryRef(i, h))
         with self._grown:
@@ -233,7 +236,7 @@ class Ledger:
     @property
     def size(self) -> int:
         """Entries committed so far."""
-        return self._frontier.size
+        return self._committed
 
     def latest_head(self) -> SignedTreeHead:
         """The most recent signed tree head."""
