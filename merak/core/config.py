@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 
+from merak.core.decision_config import DecisionConfig
 from merak.core.errors import ConfigError
 
 ENV_PREFIX = "MERAK__"
@@ -145,6 +146,7 @@ class MerakConfig:
     auth: AuthConfig = field(default_factory=AuthConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    decision: DecisionConfig = field(default_factory=DecisionConfig)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"
 
@@ -156,14 +158,18 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911
-    """Check ``value`` against the annotation ``tp`` and convert it (lists to tuples...)."""
+def _convert(value: Any, tp: Any, path: str, base: Any = None) -> Any:  # noqa: PLR0911
+    """Check ``value`` against the annotation ``tp`` and convert it (lists to tuples...).
+
+    ``base`` is the value being overridden: nested sections and mappings are merged into
+    it key by key, so a file that sets ``decision.red.cost`` keeps the other defaults.
+    """
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
             raise ConfigError(path, f"expected a mapping, got {value!r}")
-        return _build(tp, value, path)  # type: ignore[arg-type]
+        return _build(tp, value, path, base)  # type: ignore[arg-type]
     if origin is Literal:
         if value not in args:
             choices = ", ".join(repr(a) for a in args)
@@ -176,7 +182,10 @@ def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911
     if origin in (Mapping, dict) or tp is dict:
         if not isinstance(value, Mapping):
             raise ConfigError(path, f"expected a mapping, got {value!r}")
-        return {str(k): _convert(v, args[1], f"{path}.{k}") for k, v in value.items()}
+        merged = dict(base) if isinstance(base, Mapping) else {}
+        for k, v in value.items():
+            merged[str(k)] = _convert(v, args[1], f"{path}.{k}", merged.get(str(k)))
+        return merged
     if origin in (typing.Union, types.UnionType):
         raise ConfigError(path, "union types are not supported in config")
     if tp is bool:
@@ -198,7 +207,7 @@ def _convert(value: Any, tp: Any, path: str) -> Any:  # noqa: PLR0911
     raise ConfigError(path, f"unsupported config type {_type_name(tp)}")
 
 
-def _build(cls: type[T], data: Mapping[str, Any], path: str) -> T:
+def _build(cls: type[T], data: Mapping[str, Any], path: str, base: T | None = None) -> T:
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - names)
@@ -208,10 +217,20 @@ def _build(cls: type[T], data: Mapping[str, Any], path: str) -> T:
             f"{where}{unknown[0]}", f"unknown key (expected one of: {', '.join(sorted(names))})"
         )
     kwargs = {
-        key: _convert(value, hints[key], f"{path}.{key}" if path else key)
+        key: _convert(
+            value,
+            hints[key],
+            f"{path}.{key}" if path else key,
+            getattr(base, key) if base is not None else None,
+        )
         for key, value in data.items()
     }
-    return cls(**kwargs)
+    try:
+        if base is not None:
+            return dataclasses.replace(base, **kwargs)  # type: ignore[type-var]
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(path, f"incomplete section: {exc}") from exc
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -224,14 +243,38 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _env_path(keys: list[str], name: str) -> list[str]:
+    """Map env key segments onto the config's types: field names match case-insensitively,
+    mapping keys (business areas, role names) are kept exactly as written."""
+    out: list[str] = []
+    tp: Any = MerakConfig
+    for key in keys:
+        if dataclasses.is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            field_name = key.lower()
+            if field_name not in hints:
+                raise ConfigError(
+                    ".".join([*out, field_name]), f"unknown key in environment variable {name}"
+                )
+            out.append(field_name)
+            tp = hints[field_name]
+        elif typing.get_origin(tp) in (Mapping, dict):
+            out.append(key)
+            tp = typing.get_args(tp)[1]
+        else:
+            raise ConfigError(".".join(out), f"{name} goes below a value that has no keys")
+    return out
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for name, raw in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX):
             continue
-        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
-        if not all(keys):
+        segments = name[len(ENV_PREFIX) :].split("__")
+        if not all(segments):
             raise ConfigError(name, "malformed environment override (empty key between '__')")
+        keys = _env_path(segments, name)
         try:
             value = yaml.safe_load(raw) if raw != "" else ""
         except yaml.YAMLError as exc:
@@ -319,6 +362,6 @@ def load_config(
     data = _merge(data, _env_overrides(os.environ if environ is None else environ))
     if overrides:
         data = _merge(data, overrides)
-    config = _build(MerakConfig, data, "")
+    config = _build(MerakConfig, data, "", MerakConfig())
     _check(config)
     return config
