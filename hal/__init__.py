@@ -1,1 +1,71 @@
-"""Hardware abstraction layer: instrument devices, simulators, and the ZeroMQ node."""
+"""Hardware abstraction layer: instrument devices, simulators, and the ZeroMQ node.
+
+Public API: the device interface (``Device`` over a per-kind ``Backend``), the frame wire
+format, the streaming pair (``FrameSender`` on the node, ``FrameReceiver`` in the
+detection service), recording and replay, and the node. Simulators live in ``hal.sim``
+and real-driver adapters in ``hal.drivers``; the node chooses between them from its
+config by name, so runtime code that serves real hardware never imports ``hal.sim``.
+"""
+
+from hal._config import NodeConfig, SensorConfig, load_node_config, node_config_from_dict
+from hal._curve import CurveClient, CurveKeyError, CurveServer, create_keypair
+from hal._device import (
+    Backend,
+    CameraBackend,
+    Description,
+    Device,
+    DeviceStatus,
+    Kind,
+    NirBackend,
+    Reading,
+    RpmBackend,
+    Setting,
+)
+from hal._errors import (
+    DeviceConnectionError,
+    DeviceStateError,
+    DeviceTimeoutError,
+    FrameFormatError,
+    HalError,
+    ProtocolError,
+    SettingError,
+)
+from hal._record import Recorder, read_recording, replay
+from hal._stream import Channel, FrameReceiver, FrameSender, SensorStats
+from hal._wire import decode as decode_frame
+
+__all__ = [
+    "Backend",
+    "CameraBackend",
+    "Channel",
+    "CurveClient",
+    "CurveKeyError",
+    "CurveServer",
+    "Description",
+    "Device",
+    "DeviceConnectionError",
+    "DeviceStateError",
+    "DeviceStatus",
+    "DeviceTimeoutError",
+    "FrameFormatError",
+    "FrameReceiver",
+    "FrameSender",
+    "HalError",
+    "Kind",
+    "NirBackend",
+    "NodeConfig",
+    "ProtocolError",
+    "Reading",
+    "Recorder",
+    "RpmBackend",
+    "SensorConfig",
+    "SensorStats",
+    "Setting",
+    "SettingError",
+    "create_keypair",
+    "decode_frame",
+    "load_node_config",
+    "node_config_from_dict",
+    "read_recording",
+    "replay",
+]

@@ -89,9 +89,13 @@ class Setting:
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if isinstance(value, bool) and self.type is not bool:
-            raise SettingError(sensor_id, self.name, f"expected {self.type.__name__}, got {value!r}")
+            raise SettingError(
+                sensor_id, self.name, f"expected {self.type.__name__}, got {value!r}"
+            )
         if not isinstance(value, self.type):
-            raise SettingError(sensor_id, self.name, f"expected {self.type.__name__}, got {value!r}")
+            raise SettingError(
+                sensor_id, self.name, f"expected {self.type.__name__}, got {value!r}"
+            )
         if self.minimum is not None and value < self.minimum:
             raise SettingError(sensor_id, self.name, f"expected >= {self.minimum:g}, got {value!r}")
         if self.maximum is not None and value > self.maximum:
@@ -143,7 +147,9 @@ class NirBackend(Backend):
 
     kind = Kind.NIR
     settings = {
-        "integration_ms": Setting("integration_ms", float, 0.01, 1000.0, "detector integration time"),
+        "integration_ms": Setting(
+            "integration_ms", float, 0.01, 1000.0, "detector integration time"
+        ),
         "averages": Setting("averages", int, 1, 1000, "scans averaged into one frame"),
         "rate_hz": Setting("rate_hz", float, 0.1, 5000.0, "frames per second"),
     }
@@ -235,7 +241,9 @@ class Device:
             for name, value in settings.items():
                 if name not in known:
                     raise SettingError(
-                        self.sensor_id, name, f"unknown (expected one of: {', '.join(sorted(known))})"
+                        self.sensor_id,
+                        name,
+                        f"unknown (expected one of: {', '.join(sorted(known))})",
                     )
                 checked[name] = known[name].check(self.sensor_id, value)
             self._backend.apply(checked)

@@ -29,7 +29,9 @@ class SimClockMixin:
 
     def _init_clock(self, clock: Clock, t0_ns: int | None) -> None:
         if clock not in ("virtual", "realtime"):
-            raise SettingError(self.sensor_id, "clock", f"expected 'virtual' or 'realtime', got {clock!r}")
+            raise SettingError(
+                self.sensor_id, "clock", f"expected 'virtual' or 'realtime', got {clock!r}"
+            )
         self._clock: Clock = clock
         self._t0_ns = DEFAULT_T0_NS if t0_ns is None else int(t0_ns)
         self._index = 0
@@ -68,7 +70,9 @@ def check_params(sensor_id: str, params: Mapping[str, Any], allowed: set[str]) -
     """Reject construction parameters a simulator does not know."""
     for key in params:
         if key not in allowed:
-            raise SettingError(sensor_id, key, f"unknown simulator parameter (expected: {sorted(allowed)})")
+            raise SettingError(
+                sensor_id, key, f"unknown simulator parameter (expected: {sorted(allowed)})"
+            )
 
 
 def reading(data: np.ndarray, t_ns: int, truth: Mapping[str, Any]) -> Reading:

@@ -21,10 +21,22 @@ from hal.sim._scenario import INCLUSIONS, ORES, Scenario
 
 # Material ids in the label map; 0 = belt rubber, 1 = ore.
 _IDS = {"belt": 0, "ore": 1, **{name: i + 2 for i, name in enumerate(INCLUSIONS)}}
-_ALBEDO = {"belt": 0.05, "wood": 0.50, "plastic_sheet": 0.80, "woven_bag": 0.72, "rebar": 0.30,
-           "rubber": 0.06}
-_COLOUR = {"belt": (0.2, 0.2, 0.2), "wood": (0.75, 0.55, 0.35), "plastic_sheet": (0.35, 0.55, 0.95),
-           "woven_bag": (0.92, 0.92, 0.85), "rebar": (0.45, 0.38, 0.33), "rubber": (0.15, 0.15, 0.15)}
+_ALBEDO = {
+    "belt": 0.05,
+    "wood": 0.50,
+    "plastic_sheet": 0.80,
+    "woven_bag": 0.72,
+    "rebar": 0.30,
+    "rubber": 0.06,
+}
+_COLOUR = {
+    "belt": (0.2, 0.2, 0.2),
+    "wood": (0.75, 0.55, 0.35),
+    "plastic_sheet": (0.35, 0.55, 0.95),
+    "woven_bag": (0.92, 0.92, 0.85),
+    "rebar": (0.45, 0.38, 0.33),
+    "rubber": (0.15, 0.15, 0.15),
+}
 _LIGHT = np.array([0.35, -0.45, 0.82])  # oblique light bar, unit-ish vector (x, y, z)
 
 
@@ -204,12 +216,18 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             if frac <= 0.0:
                 continue
             ys, xs = np.nonzero(visible)
-            boxes.append({
-                "cls": kind,
-                "box": (int(sub[1].start + xs.min()), int(sub[0].start + ys.min()),
-                        int(sub[1].start + xs.max() + 1), int(sub[0].start + ys.max() + 1)),
-                "visible_fraction": frac,
-            })
+            boxes.append(
+                {
+                    "cls": kind,
+                    "box": (
+                        int(sub[1].start + xs.min()),
+                        int(sub[0].start + ys.min()),
+                        int(sub[1].start + xs.max() + 1),
+                        int(sub[0].start + ys.max() + 1),
+                    ),
+                    "visible_fraction": frac,
+                }
+            )
         # Radiance: albedo x shading x uneven light x mains flicker of the lamps (100 Hz).
         flicker = 1.0 + 0.02 * np.sin(2 * np.pi * 100.0 * t_s)
         radiance = albedo * shade * self._light * flicker
@@ -224,11 +242,17 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         image = self._expose(rng, radiance)
         if self._channels == 3:
             image = self._colourise(image, label, ore.colour)
-        truth = {"lot_id": lot.lot_id, "material": lot.material, "inclusions": boxes,
-                 "blur_px": float(blur_px)}
+        truth = {
+            "lot_id": lot.lot_id,
+            "material": lot.material,
+            "inclusions": boxes,
+            "blur_px": float(blur_px),
+        }
         return image, truth
 
-    def _inclusion(self, rng: np.random.Generator, kind: str) -> tuple[np.ndarray, int, int, np.ndarray]:
+    def _inclusion(
+        self, rng: np.random.Generator, kind: str
+    ) -> tuple[np.ndarray, int, int, np.ndarray]:
         """Mask, top-left corner and texture of one inclusion, clipped to the frame."""
         h, w = self._h, self._w
         if kind == "wood":
@@ -241,9 +265,11 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             length, width = rng.uniform(80, 250), rng.uniform(4, 8)
         else:  # rubber
             length, width = rng.uniform(15, 50), rng.uniform(12, 40)
+        # Sizes above are for 2 mm pixels; scale to this camera's pixel size.
+        length, width = length * 2.0 / self._pixel_mm, max(width * 2.0 / self._pixel_mm, 2.0)
         th = rng.uniform(0, np.pi)
         half = int(np.ceil(np.hypot(length, width) / 2)) + 1
-        cy, cx = rng.uniform(half * 0.3, h - half * 0.3), rng.uniform(half * 0.3, w - half * 0.3)
+        cy, cx = rng.uniform(0, h), rng.uniform(0, w)
         y0, x0 = max(int(cy) - half, 0), max(int(cx) - half, 0)
         y1, x1 = min(int(cy) + half, h), min(int(cx) + half, w)
         yy, xx = np.mgrid[y0:y1, x0:x1]
@@ -260,7 +286,11 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         else:
             mask = (np.abs(u) < length / 2) & (np.abs(v) < width / 2)
             if kind == "wood":
-                tex = 0.8 + 0.2 * np.sin(v * 1.7 + 0.3 * np.sin(u / 9)) + 0.05 * rng.random(mask.shape)
+                tex = (
+                    0.8
+                    + 0.2 * np.sin(v * 1.7 + 0.3 * np.sin(u / 9))
+                    + 0.05 * rng.random(mask.shape)
+                )
             elif kind == "woven_bag":
                 tex = 0.75 + 0.25 * (np.sin(u * np.pi / 2) * np.sin(v * np.pi / 2)) ** 2
             else:  # rebar: ribs along the bar and a specular line on top
@@ -278,7 +308,9 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         return np.clip(np.rint(dn), 0, 255).astype(np.uint8)
 
     @staticmethod
-    def _colourise(gray: np.ndarray, label: np.ndarray, ore_colour: tuple[float, ...]) -> np.ndarray:
+    def _colourise(
+        gray: np.ndarray, label: np.ndarray, ore_colour: tuple[float, ...]
+    ) -> np.ndarray:
         lut = np.ones((len(_IDS), 3))
         lut[_IDS["ore"]] = ore_colour
         for name, idx in _IDS.items():

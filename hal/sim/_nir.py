@@ -126,7 +126,9 @@ class SimNirSpectrometer(SimClockMixin, NirBackend):
     def _drift(self, t_s: float) -> tuple[float, float]:
         """Detector temperature offset (K) and gain factor at scenario time ``t_s``."""
         p = self._phase
-        temp = 1.5 * np.sin(2 * np.pi * t_s / 3600.0 + p[0]) + 0.4 * np.sin(2 * np.pi * t_s / 540.0 + p[1])
+        temp = 1.5 * np.sin(2 * np.pi * t_s / 3600.0 + p[0]) + 0.4 * np.sin(
+            2 * np.pi * t_s / 540.0 + p[1]
+        )
         gain = 1.0 + 0.002 * (t_s / 3600.0) + 0.003 * np.sin(2 * np.pi * t_s / 1800.0 + p[2])
         return float(temp), float(gain)
 
@@ -186,6 +188,8 @@ class SimNirSpectrometer(SimClockMixin, NirBackend):
         dark_now = dark_ref * 2.0 ** (temp / 7.0)
         signal = refl * white_e * gain
         noise_sd = np.sqrt(signal + dark_now + _READ_NOISE_E**2) / np.sqrt(self._averages)
-        raw = np.minimum(signal + dark_now + rng.normal(0.0, 1.0, signal.shape) * noise_sd, _FULL_WELL_E)
+        raw = np.minimum(
+            signal + dark_now + rng.normal(0.0, 1.0, signal.shape) * noise_sd, _FULL_WELL_E
+        )
         measured = (raw - dark_ref) / white_e
         return measured.astype(np.float32), truths

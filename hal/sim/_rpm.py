@@ -28,7 +28,7 @@ _PANELS = np.array([[0.0, -2.3, 0.8], [0.0, -2.3, 2.2], [0.0, 2.3, 0.8], [0.0, 2
 _GAMMA_BG_CPS = 2000.0  # per PVT panel
 _NEUTRON_BG_CPS = 2.0  # per He-3 panel
 # Counts/s per panel per Bq/g of a full truck load, by decay chain (geometry x yield x eff.).
-_NORM_CPS_PER_BQ_G = {"K-40": 40.0, "U-238": 160.0, "Th-232": 200.0}
+_NORM_CPS_PER_BQ_G = {"K-40": 80.0, "U-238": 160.0, "Th-232": 200.0}
 # Gamma lines (MeV, yield per decay) and panel intrinsic efficiency for them.
 _NUCLIDES = {
     "Cs-137": ((0.662, 0.851),),
@@ -87,7 +87,7 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         rng = np.random.default_rng([self._seed, 0x7E])
         sc = self._scenario
         out: list[_Vehicle] = []
-        t = rng.uniform(5.0, sc.vehicle_interval_s)
+        t = rng.uniform(0.1, 1.0) * sc.vehicle_interval_s
         pending: list[tuple[float, Source, str]] = []
         for i, lot in enumerate(sc.lots):
             pending += [(sc.lot_start(i) + s.at_s, s, lot.lot_id) for s in lot.sources]
@@ -97,7 +97,9 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
             speed = sc.vehicle_speed_m_s * rng.uniform(0.8, 1.2)
             mine = tuple(s for when, s, _ in pending if when <= t)
             pending = [p for p in pending if p[0] > t]
-            out.append(_Vehicle(t, length, speed, lot.material, lot.lot_id, rng.uniform(0.7, 1.0), mine))
+            out.append(
+                _Vehicle(t, length, speed, lot.material, lot.lot_id, rng.uniform(0.7, 1.0), mine)
+            )
             t += sc.vehicle_interval_s * rng.uniform(0.6, 1.4)
         return out
 
@@ -141,7 +143,9 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         t_mid = t_s + dt / 2
         # Background: Ornstein-Uhlenbeck drift (~2 %, 20 min memory) and rain showers.
         theta = dt / 1200.0
-        self._drift += -theta * self._drift + 0.02 * np.sqrt(2 * theta) * self._rng.standard_normal()
+        self._drift += (
+            -theta * self._drift + 0.02 * np.sqrt(2 * theta) * self._rng.standard_normal()
+        )
         rain = self._rain_factor(t_mid % self._scenario.duration_s)
         gamma_bg = _GAMMA_BG_CPS * (1.0 + self._drift) * rain
         gamma = np.full(4, gamma_bg)
@@ -162,9 +166,13 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
             # Ship effect: cosmic-ray spallation in dense cargo raises the neutron rate.
             neutron *= 1.0 + 0.15 * vehicle.fill * cover * ore.bulk_density_t_m3 / 2.5
             truth = {
-                "occupied": True, "lot_id": vehicle.lot_id, "material": vehicle.material,
-                "shadow": shadow * cover, "norm_cps": norm * vehicle.fill * cover,
-                "sources": [s.nuclide for s in vehicle.sources], "background_cps": float(gamma_bg),
+                "occupied": True,
+                "lot_id": vehicle.lot_id,
+                "material": vehicle.material,
+                "shadow": shadow * cover,
+                "norm_cps": norm * vehicle.fill * cover,
+                "sources": [s.nuclide for s in vehicle.sources],
+                "background_cps": float(gamma_bg),
             }
         counts = self._rng.poisson(np.concatenate([gamma, neutron]) * dt)
         data = np.concatenate([counts, [1 if vehicle is not None else 0]]).astype(np.uint32)

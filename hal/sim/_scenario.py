@@ -42,27 +42,45 @@ class Ore:
 ORES: dict[str, Ore] = {
     "hematite_fines": Ore(
         {"hematite": 0.62, "goethite": 0.14, "quartz": 0.14, "kaolinite": 0.10},
-        0.22, (0.50, 0.30, 0.25), 2.3, {"K-40": 0.05, "U-238": 0.02, "Th-232": 0.02},
+        0.22,
+        (0.50, 0.30, 0.25),
+        2.3,
+        {"K-40": 0.05, "U-238": 0.02, "Th-232": 0.02},
     ),
     "goethite_ore": Ore(
         {"goethite": 0.60, "hematite": 0.18, "kaolinite": 0.12, "quartz": 0.10},
-        0.28, (0.60, 0.42, 0.25), 2.1, {"K-40": 0.06, "U-238": 0.02, "Th-232": 0.02},
+        0.28,
+        (0.60, 0.42, 0.25),
+        2.1,
+        {"K-40": 0.06, "U-238": 0.02, "Th-232": 0.02},
     ),
     "magnetite_concentrate": Ore(
         {"magnetite": 0.86, "quartz": 0.09, "hematite": 0.05},
-        0.08, (0.20, 0.20, 0.21), 2.6, {"K-40": 0.03, "U-238": 0.01, "Th-232": 0.01},
+        0.08,
+        (0.20, 0.20, 0.21),
+        2.6,
+        {"K-40": 0.03, "U-238": 0.01, "Th-232": 0.01},
     ),
     "zircon_sand": Ore(
         {"zircon": 0.92, "quartz": 0.06, "hematite": 0.02},
-        0.60, (0.80, 0.75, 0.65), 2.7, {"K-40": 0.02, "U-238": 3.0, "Th-232": 0.6},
+        0.60,
+        (0.80, 0.75, 0.65),
+        2.7,
+        {"K-40": 0.02, "U-238": 3.0, "Th-232": 0.6},
     ),
     "heavy_mineral_sand": Ore(
         {"zircon": 0.35, "monazite": 0.05, "quartz": 0.40, "magnetite": 0.20},
-        0.40, (0.55, 0.50, 0.45), 2.5, {"K-40": 0.05, "U-238": 1.4, "Th-232": 10.0},
+        0.40,
+        (0.55, 0.50, 0.45),
+        2.5,
+        {"K-40": 0.05, "U-238": 1.4, "Th-232": 10.0},
     ),
     "potash": Ore(
         {"sylvite": 0.90, "montmorillonite": 0.10},
-        0.70, (0.85, 0.65, 0.60), 1.1, {"K-40": 16.0},
+        0.70,
+        (0.85, 0.65, 0.60),
+        1.1,
+        {"K-40": 16.0},
     ),
 }
 
@@ -167,8 +185,15 @@ def _weights(value: Any, allowed: tuple[str, ...], path: str) -> dict[str, float
 
 def scenario_from_dict(data: Mapping[str, Any], path: str = "scenario") -> Scenario:
     """Build and validate a Scenario from parsed YAML."""
-    known = {"vessel", "belt_speed_m_s", "lots", "vehicle_interval_s", "vehicle_length_m",
-             "vehicle_speed_m_s", "rain"}
+    known = {
+        "vessel",
+        "belt_speed_m_s",
+        "lots",
+        "vehicle_interval_s",
+        "vehicle_length_m",
+        "vehicle_speed_m_s",
+        "rain",
+    }
     for key in data:
         if key not in known:
             raise ConfigError(f"{path}.{key}", f"unknown key (expected one of: {sorted(known)})")
@@ -177,34 +202,53 @@ def scenario_from_dict(data: Mapping[str, Any], path: str = "scenario") -> Scena
         where = f"{path}.lots[{i}]"
         material = raw.get("material", "")
         if material not in ORES:
-            raise ConfigError(f"{where}.material", f"expected one of {sorted(ORES)}, got {material!r}")
+            raise ConfigError(
+                f"{where}.material", f"expected one of {sorted(ORES)}, got {material!r}"
+            )
         sources = []
         for j, s in enumerate(raw.get("sources") or []):
             sw = f"{where}.sources[{j}]"
             if s.get("nuclide") not in NUCLIDES:
-                raise ConfigError(f"{sw}.nuclide", f"expected one of {NUCLIDES}, got {s.get('nuclide')!r}")
-            sources.append(Source(s["nuclide"], _num(s, "activity_mbq", 1.0, sw),
-                                  _num(s, "at_s", 0.0, sw), _num(s, "depth_cm", 5.0, sw)))
+                raise ConfigError(
+                    f"{sw}.nuclide", f"expected one of {NUCLIDES}, got {s.get('nuclide')!r}"
+                )
+            sources.append(
+                Source(
+                    s["nuclide"],
+                    _num(s, "activity_mbq", 1.0, sw),
+                    _num(s, "at_s", 0.0, sw),
+                    _num(s, "depth_cm", 5.0, sw),
+                )
+            )
         lot = Lot(
             lot_id=str(raw.get("lot_id", f"LOT-{i + 1}")),
             material=material,
             duration_s=_num(raw, "duration_s", 600.0, where, 1e-3),
             contamination_rate=_num(raw, "contamination_rate", 0.0, where),
-            contaminants=_weights(raw.get("contaminants", {"pe": 1.0}), CONTAMINANTS, f"{where}.contaminants"),
+            contaminants=_weights(
+                raw.get("contaminants", {"pe": 1.0}), CONTAMINANTS, f"{where}.contaminants"
+            ),
             inclusion_rate=_num(raw, "inclusion_rate", 0.0, where),
-            inclusions=_weights(raw.get("inclusions", list(INCLUSIONS)), INCLUSIONS, f"{where}.inclusions"),
+            inclusions=_weights(
+                raw.get("inclusions", list(INCLUSIONS)), INCLUSIONS, f"{where}.inclusions"
+            ),
             moisture=_num(raw, "moisture", 0.06, where),
             grain_size_um=_num(raw, "grain_size_um", 300.0, where, 1.0),
             sources=tuple(sources),
         )
         if lot.contamination_rate > 1:
-            raise ConfigError(f"{where}.contamination_rate", f"expected <= 1, got {lot.contamination_rate}")
+            raise ConfigError(
+                f"{where}.contamination_rate", f"expected <= 1, got {lot.contamination_rate}"
+            )
         lots.append(lot)
     if not lots:
         raise ConfigError(f"{path}.lots", "expected at least one lot")
     rain = tuple(
-        Rain(_num(r, "start_s", 0.0, f"{path}.rain[{i}]"), _num(r, "duration_s", 600.0, f"{path}.rain[{i}]"),
-             _num(r, "increase", 0.3, f"{path}.rain[{i}]"))
+        Rain(
+            _num(r, "start_s", 0.0, f"{path}.rain[{i}]"),
+            _num(r, "duration_s", 600.0, f"{path}.rain[{i}]"),
+            _num(r, "increase", 0.3, f"{path}.rain[{i}]"),
+        )
         for i, r in enumerate(data.get("rain") or [])
     )
     return Scenario(

@@ -41,15 +41,23 @@ MINERALS: dict[str, Endmember] = {
     "magnetite": Endmember(0.055, 0.005, ((1000.0, 500.0, 0.1),), 5.18),
     # Kaolinite: bright, OH first-overtone doublet 1395/1414 nm, Al-OH 2165/2206 nm.
     "kaolinite": Endmember(
-        0.80, -0.02,
-        ((1395.0, 22.0, 0.12), (1414.0, 25.0, 0.10), (1910.0, 60.0, 0.05),
-         (2165.0, 40.0, 0.20), (2206.0, 40.0, 0.30)),
+        0.80,
+        -0.02,
+        (
+            (1395.0, 22.0, 0.12),
+            (1414.0, 25.0, 0.10),
+            (1910.0, 60.0, 0.05),
+            (2165.0, 40.0, 0.20),
+            (2206.0, 40.0, 0.30),
+        ),
         2.6,
     ),
     # Smectite: broad OH + bound water 1410/1910 nm, Al-OH 2206 nm.
     "montmorillonite": Endmember(
-        0.65, 0.0, ((1410.0, 60.0, 0.20), (1460.0, 80.0, 0.08), (1910.0, 80.0, 0.40),
-                    (2206.0, 50.0, 0.25)), 2.35,
+        0.65,
+        0.0,
+        ((1410.0, 60.0, 0.20), (1460.0, 80.0, 0.08), (1910.0, 80.0, 0.40), (2206.0, 50.0, 0.25)),
+        2.35,
     ),
     # Quartz gangue: bright and featureless in the SWIR.
     "quartz": Endmember(0.75, 0.0, (), 2.65),
@@ -57,8 +65,10 @@ MINERALS: dict[str, Endmember] = {
     "zircon": Endmember(0.66, -0.01, ((1110.0, 30.0, 0.03), (1500.0, 40.0, 0.02)), 4.65),
     # Monazite: narrow rare-earth (Sm3+, Pr3+) bands across the SWIR.
     "monazite": Endmember(
-        0.50, 0.0, ((1080.0, 20.0, 0.10), (1250.0, 25.0, 0.07), (1540.0, 30.0, 0.10),
-                    (1950.0, 30.0, 0.08)), 5.15,
+        0.50,
+        0.0,
+        ((1080.0, 20.0, 0.10), (1250.0, 25.0, 0.07), (1540.0, 30.0, 0.10), (1950.0, 30.0, 0.08)),
+        5.15,
     ),
     # Sylvite (KCl): transparent in the NIR, bright; fluid inclusions give weak water bands.
     "sylvite": Endmember(0.86, 0.0, ((1450.0, 100.0, 0.03), (1940.0, 120.0, 0.06)), 1.99),
@@ -67,30 +77,59 @@ MINERALS: dict[str, Endmember] = {
 CONTAMINANT_SPECTRA: dict[str, Endmember] = {
     # Polyethylene: CH2 2nd overtone 1215, combination 1395/1417, 1st overtone 1728/1765 nm.
     "pe": Endmember(
-        0.75, 0.0,
-        ((930.0, 30.0, 0.04), (1215.0, 30.0, 0.25), (1395.0, 25.0, 0.12), (1417.0, 25.0, 0.15),
-         (1728.0, 25.0, 0.50), (1765.0, 25.0, 0.40), (2310.0, 40.0, 0.60), (2350.0, 40.0, 0.50)),
+        0.75,
+        0.0,
+        (
+            (930.0, 30.0, 0.04),
+            (1215.0, 30.0, 0.25),
+            (1395.0, 25.0, 0.12),
+            (1417.0, 25.0, 0.15),
+            (1728.0, 45.0, 0.60),
+            (1765.0, 30.0, 0.40),
+            (2310.0, 40.0, 0.60),
+            (2350.0, 40.0, 0.50),
+        ),
         0.95,
     ),
     # Polypropylene: CH3 2nd overtone 1195, combination 1395, 1st overtone 1700/1730 nm.
     "pp": Endmember(
-        0.70, 0.0,
-        ((1195.0, 25.0, 0.20), (1215.0, 25.0, 0.15), (1395.0, 30.0, 0.20), (1700.0, 30.0, 0.40),
-         (1730.0, 30.0, 0.35), (2310.0, 40.0, 0.50)),
+        0.70,
+        0.0,
+        (
+            (1195.0, 25.0, 0.20),
+            (1215.0, 25.0, 0.15),
+            (1395.0, 30.0, 0.20),
+            (1700.0, 30.0, 0.40),
+            (1730.0, 30.0, 0.35),
+            (2310.0, 40.0, 0.50),
+        ),
         0.90,
     ),
     # PVC: weaker C-H bands (fewer H), 1st overtone near 1716 nm.
     "pvc": Endmember(
-        0.60, 0.0,
-        ((1200.0, 40.0, 0.10), (1420.0, 40.0, 0.08), (1716.0, 30.0, 0.25), (1765.0, 30.0, 0.15),
-         (2270.0, 40.0, 0.30)),
+        0.60,
+        0.0,
+        (
+            (1200.0, 40.0, 0.10),
+            (1420.0, 40.0, 0.08),
+            (1716.0, 30.0, 0.25),
+            (1765.0, 30.0, 0.15),
+            (2270.0, 40.0, 0.30),
+        ),
         1.40,
     ),
     # PET: aromatic C-H 2nd overtone 1130, 1st overtone 1660 nm, aliphatic 1720 nm.
     "pet": Endmember(
-        0.65, 0.0,
-        ((1130.0, 25.0, 0.15), (1415.0, 30.0, 0.10), (1660.0, 25.0, 0.35), (1720.0, 30.0, 0.20),
-         (1900.0, 40.0, 0.10), (2130.0, 40.0, 0.25)),
+        0.65,
+        0.0,
+        (
+            (1130.0, 25.0, 0.15),
+            (1415.0, 30.0, 0.10),
+            (1660.0, 25.0, 0.35),
+            (1720.0, 30.0, 0.20),
+            (1900.0, 40.0, 0.10),
+            (2130.0, 40.0, 0.25),
+        ),
         1.38,
     ),
     # Carbon-black filled plastics absorb across the NIR: nearly flat, ~5 %.
@@ -99,7 +138,8 @@ CONTAMINANT_SPECTRA: dict[str, Endmember] = {
     "rubber": Endmember(0.045, 0.004, (), 1.15),
     # Wood: C-H 1200, cellulose O-H 1490, C-H 1730 nm, cellulose 2100 nm (water added apart).
     "wood": Endmember(
-        0.55, 0.05,
+        0.55,
+        0.05,
         ((1200.0, 60.0, 0.10), (1490.0, 80.0, 0.25), (1730.0, 60.0, 0.10), (2100.0, 80.0, 0.40)),
         0.6,
     ),
@@ -108,8 +148,12 @@ CONTAMINANT_SPECTRA: dict[str, Endmember] = {
 }
 
 # Liquid water band depths per 10 % moisture (mass): 970, 1200, 1450, 1940 nm.
-WATER_BANDS = ((970.0, 60.0, 0.03), (1200.0, 80.0, 0.06), (1450.0, 120.0, 0.35),
-               (1940.0, 150.0, 0.70))
+WATER_BANDS = (
+    (970.0, 60.0, 0.03),
+    (1200.0, 80.0, 0.06),
+    (1450.0, 120.0, 0.35),
+    (1940.0, 150.0, 0.70),
+)
 
 
 def water_absorbance(wl_nm: np.ndarray) -> np.ndarray:
@@ -133,7 +177,10 @@ def reflectance_from_albedo(w: np.ndarray) -> np.ndarray:
 
 
 def intimate_mix(
-    w_endmembers: np.ndarray, mass_fractions: np.ndarray, densities: np.ndarray, grain_um: np.ndarray
+    w_endmembers: np.ndarray,
+    mass_fractions: np.ndarray,
+    densities: np.ndarray,
+    grain_um: np.ndarray,
 ) -> np.ndarray:
     """Reflectance of an intimate mixture (Hapke): albedos averaged by cross-section.
 

@@ -1,0 +1,461 @@
+"""ZeroMQ frame streaming with acknowledgements: FrameSender (node) and FrameReceiver.
+
+Pattern: the receiver binds a ROUTER, nodes connect DEALERs (many nodes, one endpoint,
+outbound connections from the terminal). A frame is ``[FrameHeader, payload]``. The
+receiver acknowledges, per sensor, the last sequence number it holds (``[b"ACK", json]``);
+the node keeps every unacknowledged frame in a bounded per-sensor buffer, sends at most
+``window`` ahead of the last ack, and resends from the oldest unacknowledged frame when
+acks stop for ``ack_timeout_s`` (the receiver was killed, or the link broke). A restarted
+receiver therefore gets every frame the buffer still held; what the buffer had to drop is
+declared by a GAP frame. Delivery is at-least-once; the receiver drops duplicates by
+sequence number. See docs/hal.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import zmq
+from zmq.auth.thread import ThreadAuthenticator
+
+from hal import _wire
+from hal._buffer import Entry, SensorBuffer
+from hal._curve import CurveClient, CurveServer
+from hal._device import Description, Reading
+from merak.v1 import sensor_pb2
+
+log = logging.getLogger("merak.hal.stream")
+
+_ACK = b"ACK"
+
+
+def _tune(sock: zmq.Socket) -> None:  # type: ignore[type-arg]
+    sock.linger = 0
+    # ZMTP heartbeats notice a dead peer on a silent link (network trouble, not just a close).
+    sock.heartbeat_ivl = 1000
+    sock.heartbeat_timeout = 3000
+    sock.reconnect_ivl = 100
+    sock.reconnect_ivl_max = 2000
+
+
+class Channel:
+    """One sensor's outlet on a sender: stamps sequence numbers and buffers the frames."""
+
+    def __init__(self, buffer: SensorBuffer, auto_heartbeat: bool) -> None:
+        self.buffer = buffer
+        self.auto_heartbeat = auto_heartbeat
+        # Heartbeats only while the sensor is alive (acquiring) but has nothing to send.
+        self.alive = True
+        self._lock = threading.Lock()
+
+    @property
+    def sensor_id(self) -> str:
+        return self.buffer.sensor_id
+
+    def publish(self, reading: Reading) -> int:
+        """Send one reading; returns its sequence number."""
+        payload = _wire.payload_of(reading.data)
+        with self._lock:
+            seq = self.buffer.next_seq
+            header = _wire.make_header(self.buffer.template, seq, reading.capture_time_ns)
+            self._push(Entry(seq, reading.capture_time_ns, header.SerializeToString(), payload))
+        return seq
+
+    def heartbeat(self) -> int:
+        with self._lock:
+            seq = self.buffer.next_seq
+            now = time.time_ns()
+            header = _wire.make_header(self.buffer.template, seq, now, _wire.HEARTBEAT)
+            self._push(Entry(seq, now, header.SerializeToString(), b""))
+        return seq
+
+    def push_raw(
+        self, seq: int, capture_ns: int, header: bytes, payload: bytes | memoryview
+    ) -> None:
+        """A frame stamped elsewhere (replay): its header bytes go out unchanged."""
+        with self._lock:
+            self._push(Entry(seq, capture_ns, header, payload))
+
+    def _push(self, entry: Entry) -> None:
+        evicted = self.buffer.push(entry)
+        if evicted:
+            log.warning(
+                "buffer full, frames dropped",
+                extra={
+                    "sensor_id": self.sensor_id,
+                    "dropped": evicted,
+                    "lost_total": self.buffer.lost_total,
+                },
+            )
+
+
+class FrameSender:
+    """The node's side: buffers frames per sensor and streams them to one receiver endpoint."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        site_id: str = "",
+        curve: CurveClient | None = None,
+        buffer_frames: int = 2000,
+        buffer_bytes: int = 512 * 1024 * 1024,
+        window: int = 256,
+        ack_timeout_s: float = 1.0,
+        heartbeat_s: float = 1.0,
+        context: zmq.Context | None = None,  # type: ignore[type-arg]
+    ) -> None:
+        self.endpoint = endpoint
+        self.site_id = site_id
+        self.buffer_frames = buffer_frames
+        self.buffer_bytes = buffer_bytes
+        self.window = window
+        self.ack_timeout_s = ack_timeout_s
+        self.heartbeat_s = heartbeat_s
+        self._own_ctx = context is None
+        self._ctx = context or zmq.Context()
+        self._sock = self._ctx.socket(zmq.DEALER)
+        _tune(self._sock)
+        # Refuse to queue for a peer that is not there: the node's own buffer does that.
+        self._sock.immediate = True
+        self._sock.sndhwm = max(4 * window, 1000)
+        if curve is not None:
+            curve.apply(self._sock)
+        self._sock.connect(endpoint)
+        self._channels: dict[str, Channel] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hal-sender", daemon=True)
+        self._thread.start()
+
+    # -- channels --------------------------------------------------------------------------
+    def channel(self, desc: Description) -> Channel:
+        """The outlet for a described sensor (created on first use)."""
+        with self._lock:
+            ch = self._channels.get(desc.sensor_id)
+            if ch is None:
+                template = _wire.header_template(desc, self.site_id)
+                ch = self._add(desc.sensor_id, template, auto_heartbeat=True)
+            return ch
+
+    def push_raw(self, header_bytes: bytes, payload: bytes | memoryview) -> None:
+        """Forward an already stamped frame (replay); the channel follows its sequence."""
+        header = sensor_pb2.FrameHeader.FromString(header_bytes)
+        with self._lock:
+            ch = self._channels.get(header.sensor_id)
+            if ch is None:
+                template = sensor_pb2.FrameHeader()
+                template.CopyFrom(header)
+                ch = self._add(header.sensor_id, template, auto_heartbeat=False)
+                ch.buffer.next_seq = header.sequence
+                ch.buffer.next_send = header.sequence
+        ch.push_raw(header.sequence, _wire.capture_time_ns(header), header_bytes, payload)
+
+    def _add(
+        self, sensor_id: str, template: sensor_pb2.FrameHeader, auto_heartbeat: bool
+    ) -> Channel:
+        buf = SensorBuffer(sensor_id, template, self.buffer_frames, self.buffer_bytes, self.window)
+        ch = Channel(buf, auto_heartbeat)
+        self._channels[sensor_id] = ch
+        return ch
+
+    # -- state -----------------------------------------------------------------------------
+    def pending(self) -> int:
+        """Frames captured but not yet acknowledged, all sensors."""
+        return sum(len(ch.buffer) for ch in list(self._channels.values()))
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Per sensor: sent, acked, lost (dropped by the buffer), resends, buffered."""
+        return {
+            sid: {
+                "next_seq": ch.buffer.next_seq,
+                "sent": ch.buffer.sent_total,
+                "acked": ch.buffer.acked_total,
+                "lost": ch.buffer.lost_total,
+                "resends": ch.buffer.resends,
+                "buffered": len(ch.buffer),
+            }
+            for sid, ch in list(self._channels.items())
+        }
+
+    def flush(self, timeout_s: float) -> bool:
+        """Wait until every frame is acknowledged; False at the deadline."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.pending() == 0:
+                return True
+            time.sleep(0.005)
+        return self.pending() == 0
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5.0)
+        self._sock.close(linger=0)
+        if self._own_ctx:
+            self._ctx.term()
+
+    def __enter__(self) -> FrameSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- I/O thread ------------------------------------------------------------------------
+    def _run(self) -> None:
+        poller = zmq.Poller()
+        poller.register(self._sock, zmq.POLLIN)
+        last_hb_check = time.monotonic()
+        while not self._stop.is_set():
+            sent = self._send_some()
+            events = dict(poller.poll(0 if sent else 2))
+            if events.get(self._sock):
+                self._read_acks()
+            now = time.monotonic()
+            for ch in list(self._channels.values()):
+                ch.buffer.maybe_rewind(self.ack_timeout_s)
+            if now - last_hb_check >= min(0.05, self.heartbeat_s / 4):
+                last_hb_check = now
+                for ch in list(self._channels.values()):
+                    if (
+                        ch.auto_heartbeat
+                        and ch.alive
+                        and now - ch.buffer.last_push >= self.heartbeat_s
+                    ):
+                        ch.heartbeat()
+
+    def _send_some(self) -> int:
+        sent = 0
+        for _ in range(64):
+            progress = False
+            for ch in list(self._channels.values()):
+                parts = ch.buffer.next_to_send()
+                if parts is None:
+                    continue
+                try:
+                    self._sock.send_multipart(parts, flags=zmq.NOBLOCK, copy=False)
+                except zmq.Again:
+                    ch.buffer.unsend()
+                    return sent
+                sent += 1
+                progress = True
+            if not progress:
+                break
+        return sent
+
+    def _read_acks(self) -> None:
+        while True:
+            try:
+                parts = self._sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if len(parts) != 2 or parts[0] != _ACK:
+                log.warning("unexpected message from receiver", extra={"parts": len(parts)})
+                continue
+            try:
+                acks: dict[str, int] = json.loads(parts[1])
+            except ValueError:
+                log.warning("malformed ack from receiver")
+                continue
+            for sensor_id, seq in acks.items():
+                ch = self._channels.get(sensor_id)
+                if ch is not None and isinstance(seq, int):
+                    ch.buffer.ack(seq)
+
+
+@dataclass
+class SensorStats:
+    """What a receiver knows of one sensor: frames, losses and liveness."""
+
+    sensor_id: str
+    site_id: str = ""
+    first_seq: int = 0
+    last_seq: int = 0
+    data_frames: int = 0
+    heartbeats: int = 0
+    gap_frames: int = 0
+    # Frames the node declared lost (GAP frames), and losses seen only as sequence jumps.
+    lost_reported: int = 0
+    lost_unexplained: int = 0
+    duplicates: int = 0
+    last_seen: float = 0.0
+    last_data: float = 0.0
+
+    @property
+    def lost(self) -> int:
+        return self.lost_reported + self.lost_unexplained
+
+    def liveness(self, now: float, dead_after_s: float) -> str:
+        """``alive`` (data lately), ``silent`` (only heartbeats lately) or ``dead`` (nothing)."""
+        if now - self.last_data <= dead_after_s:
+            return "alive"
+        if now - self.last_seen <= dead_after_s:
+            return "silent"
+        return "dead"
+
+
+@dataclass
+class _Peer:
+    acks: dict[str, int] = field(default_factory=dict)
+    unacked: int = 0
+    last_ack: float = 0.0
+
+
+class FrameReceiver:
+    """The detection service's side: binds, takes frames from many nodes, counts gaps."""
+
+    def __init__(
+        self,
+        bind: str = "tcp://127.0.0.1:*",
+        *,
+        curve: CurveServer | None = None,
+        dead_after_s: float = 5.0,
+        ack_every: int = 32,
+        ack_interval_s: float = 0.02,
+        context: zmq.Context | None = None,  # type: ignore[type-arg]
+    ) -> None:
+        self._own_ctx = context is None
+        self._ctx = context or zmq.Context()
+        self._auth: ThreadAuthenticator | None = None
+        self._sock = self._ctx.socket(zmq.ROUTER)
+        _tune(self._sock)
+        self._sock.rcvhwm = 10_000
+        if curve is not None:
+            self._auth = ThreadAuthenticator(self._ctx)
+            self._auth.start()
+            self._auth.configure_curve(domain="*", location=curve.authorized_keys_dir)
+            curve.apply(self._sock)
+        self._sock.bind(bind)
+        self.endpoint: str = self._sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.dead_after_s = dead_after_s
+        self._ack_every = ack_every
+        self._ack_interval_s = ack_interval_s
+        self._peers: dict[bytes, _Peer] = {}
+        self._stats: dict[str, SensorStats] = {}
+        self.malformed = 0
+
+    def recv(self, timeout_s: float = 1.0) -> tuple[sensor_pb2.FrameHeader, np.ndarray] | None:
+        """The next new frame of any type (data, heartbeat, gap), or None at the deadline."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            self._flush_acks(force=False)
+            if not self._sock.poll(max(0, int(min(remaining, self._ack_interval_s) * 1000))):
+                if remaining <= 0:
+                    self._flush_acks(force=True)
+                    return None
+                continue
+            parts = self._sock.recv_multipart(copy=False)
+            frame = self._accept(parts)
+            if frame is not None:
+                return frame
+
+    def frames(
+        self, timeout_s: float = 1.0, data_only: bool = True
+    ) -> Iterator[tuple[sensor_pb2.FrameHeader, np.ndarray]]:
+        """Frames until ``timeout_s`` passes without one; heartbeats and gaps too if asked."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            frame = self.recv(max(deadline - time.monotonic(), 0.0))
+            if frame is None:
+                return
+            if data_only and frame[0].frame_type != _wire.DATA:
+                continue
+            deadline = time.monotonic() + timeout_s
+            yield frame
+
+    def _accept(self, parts: list[Any]) -> tuple[sensor_pb2.FrameHeader, np.ndarray] | None:
+        identity = parts[0].bytes
+        try:
+            header, array = _wire.decode(parts[1:])
+        except Exception as exc:
+            self.malformed += 1
+            log.warning("malformed frame", extra={"error": str(exc)})
+            return None
+        sid = header.sensor_id
+        st = self._stats.get(sid)
+        if st is None:
+            st = self._stats[sid] = SensorStats(sid, header.site_id)
+        now = time.monotonic()
+        seq = header.sequence
+        peer = self._peers.setdefault(identity, _Peer(last_ack=now))
+        if st.last_seq and seq <= st.last_seq:
+            st.duplicates += 1
+            peer.acks[sid] = st.last_seq
+            peer.unacked += 1
+            return None
+        is_gap = header.frame_type == _wire.GAP
+        if st.last_seq:
+            span = seq - st.last_seq  # sequence numbers last_seq+1 .. seq
+            if is_gap:
+                # GAP(seq, n) declares seq-n+1 .. seq lost; count only what we had not seen.
+                covered = min(int(header.lost_count), span)
+                st.lost_reported += covered
+                st.lost_unexplained += span - covered
+            else:
+                st.lost_unexplained += span - 1
+        else:
+            st.first_seq = seq
+            if is_gap:
+                st.lost_reported += int(header.lost_count)
+        st.last_seq = seq
+        st.last_seen = now
+        if is_gap:
+            st.gap_frames += 1
+        elif header.frame_type == _wire.HEARTBEAT:
+            st.heartbeats += 1
+        else:
+            st.data_frames += 1
+            st.last_data = now
+        peer.acks[sid] = seq
+        peer.unacked += 1
+        return header, array
+
+    def _flush_acks(self, force: bool) -> None:
+        now = time.monotonic()
+        for identity, peer in self._peers.items():
+            if not peer.acks or peer.unacked == 0:
+                continue
+            if (
+                force
+                or peer.unacked >= self._ack_every
+                or now - peer.last_ack >= self._ack_interval_s
+            ):
+                try:
+                    self._sock.send_multipart(
+                        [identity, _ACK, json.dumps(peer.acks).encode()], flags=zmq.NOBLOCK
+                    )
+                except zmq.ZMQError:
+                    pass  # the node went away; it will resend what we did not ack
+                peer.unacked = 0
+                peer.last_ack = now
+
+    def ack_now(self) -> None:
+        """Acknowledge everything taken so far (e.g. before closing)."""
+        self._flush_acks(force=True)
+
+    def stats(self) -> dict[str, SensorStats]:
+        return dict(self._stats)
+
+    def liveness(self) -> dict[str, str]:
+        now = time.monotonic()
+        return {sid: st.liveness(now, self.dead_after_s) for sid, st in self._stats.items()}
+
+    def close(self) -> None:
+        self._sock.close(linger=0)
+        if self._auth is not None:
+            self._auth.stop()
+        if self._own_ctx:
+            self._ctx.term()
+
+    def __enter__(self) -> FrameReceiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
