@@ -13,7 +13,7 @@ from merak.ledger import LedgerStore, MemoryLedgerStore
 OpenStore = Callable[[], LedgerStore]
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
     """Opens the same store (another connection to it) each time it is called."""
     opened: list[LedgerStore] = []

@@ -102,6 +102,7 @@ def test_sigkill_during_sqlite_appends_loses_no_acknowledged_entry(tmp_path: Pat
         store.close()
 
 
+@pytest.mark.postgres
 def test_sigkill_during_postgres_appends_loses_no_acknowledged_entry(
     tmp_path: Path, pg_dsn: str
 ) -> None:
