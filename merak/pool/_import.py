@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -84,6 +85,14 @@ class _Problems:
         if m.any():
             self.items.append((fld, m, values, what))
 
+    def field_mask(self, name: str) -> np.ndarray:
+        """Rows that already have a problem with field ``name``."""
+        out = np.zeros(self.n, dtype=bool)
+        for fld, m, _, _ in self.items:
+            if fld == name:
+                out |= m
+        return out
+
     @property
     def bad(self) -> np.ndarray:
         out = np.zeros(self.n, dtype=bool)
@@ -122,6 +131,7 @@ def _apply_code_map(
     s: pa.Array,
     probs: _Problems,
     ok_values: frozenset[str] | None,
+    shown: pa.Array,
 ) -> pa.Array:
     if fm.code_map is None:
         return s
@@ -135,7 +145,7 @@ def _apply_code_map(
         probs.add(
             fm.field,
             pc.and_(pc.is_valid(s), unknown),
-            s,
+            shown,
             f"{{value!r}} is not in code map {fm.code_map_name} and not a valid code",
         )
         out = pc.if_else(unknown, pa.scalar(None, pa.string()), out)
@@ -144,6 +154,7 @@ def _apply_code_map(
 
 def _check_strings(f: Field, fm: FieldMap, s: pa.Array, probs: _Problems) -> pa.Array:
     allowed: frozenset[str] | None = None
+    shown = s
     if f.check == CHECK_COUNTRY:
         s = pc.utf8_upper(s) if fm.code_map is None else s
         allowed = COUNTRY_CODES
@@ -153,7 +164,7 @@ def _check_strings(f: Field, fm: FieldMap, s: pa.Array, probs: _Problems) -> pa.
     elif f.values:
         s = pc.utf8_lower(s)
         allowed = frozenset(f.values)
-    s = _apply_code_map(fm, s, probs, allowed)
+    s = _apply_code_map(fm, s, probs, allowed, shown)
     if f.check == CHECK_HS:
         s = pc.replace_substring_regex(s, r"[.\s]", "")
         bad = pc.invert(pc.match_substring_regex(s, r"^[0-9]{6,10}$"))
@@ -191,18 +202,18 @@ def _decimal(f: Field, fm: FieldMap, s: pa.Array, probs: _Problems) -> pa.Array:
     ok = pc.match_substring_regex(t, _NUM)
     probs.add(f.name, pc.and_(pc.is_valid(s), pc.invert(ok)), s, "{value!r} is not a number")
     t = pc.if_else(ok, t, pa.scalar(None, pa.string()))
-    d = pc.cast(t, pa.decimal128(38, 12))
+    d = pc.cast(t, pa.decimal128(24, 9))  # 15 integer digits: room to convert units
     assert isinstance(f.type, pa.Decimal128Type)
     scale, precision = f.type.scale, f.type.precision
     if fm.multiply != 1.0:
-        d = pc.multiply(d, pa.scalar(Decimal(repr(fm.multiply)), pa.decimal128(20, 9)))
+        d = pc.multiply(d, pa.scalar(Decimal(repr(fm.multiply)), pa.decimal128(13, 9)))
         d = pc.round(d, ndigits=scale)
     else:
         lost = pc.not_equal(pc.round(d, ndigits=scale), d)
         probs.add(f.name, lost, s, f"{{value!r}} has more than {scale} decimal places")
         d = pc.if_else(lost, pa.scalar(None, d.type), d)
     limit = Decimal(10) ** (precision - scale)
-    big = pc.greater_equal(pc.abs(d), pa.scalar(limit, pa.decimal128(38, 0)))
+    big = pc.greater_equal(pc.abs(pc.cast(d, pa.float64())), float(limit))
     probs.add(f.name, big, s, f"{{value!r}} is too large (limit {limit})")
     d = pc.if_else(big, pa.scalar(None, d.type), d)
     if f.check == CHECK_NONNEG:
@@ -218,8 +229,8 @@ def _money(f: Field, fm: FieldMap, s: pa.Array, probs: _Problems) -> tuple[pa.Ar
         f.name, pc.and_(pc.is_valid(s), pc.is_null(parts)), s, "{value!r} is not an amount of money"
     )
     num = pc.struct_field(parts, "num")
-    cur = pc.coalesce(pc.struct_field(parts, "pre"), pc.struct_field(parts, "post"))
-    cur = pc.if_else(pc.equal(cur, ""), pa.scalar(None, pa.string()), cur)
+    # Optional groups that did not match come back as "", not null.
+    cur = pc.coalesce(_text(pc.struct_field(parts, "pre")), _text(pc.struct_field(parts, "post")))
     sym = pa.array(list(CURRENCY_SYMBOLS), pa.string())
     cur = pc.coalesce(
         pc.take(pa.array(list(CURRENCY_SYMBOLS.values())), pc.index_in(cur, value_set=sym)),
@@ -247,6 +258,7 @@ def _timestamp(
         p = pc.strptime(s, format=fmt, unit="ms", error_is_null=True)
         out = p if out is None else pc.coalesce(out, p)
     assert out is not None
+    out = _strict_dates(s, out, formats)
     probs.add(
         f.name,
         pc.and_(pc.is_valid(s), pc.is_null(out)),
@@ -261,6 +273,31 @@ def _timestamp(
                 f"field {f.name}: unknown timezone {fm.timezone!r}: {exc}"
             ) from None
     return pc.cast(out, TS)
+
+
+def _strict_dates(s: pa.Array, parsed: pa.Array, formats: tuple[str, ...]) -> pa.Array:
+    """Nulls where Arrow's lenient parser accepted an impossible date (31.02 becomes 03.03)."""
+    echo = None
+    for fmt in formats:
+        e = pc.strftime(parsed, format=fmt)
+        same = pc.equal(e, s)
+        echo = same if echo is None else pc.or_kleene(echo, same)
+    assert echo is not None
+    doubt = np.flatnonzero(_np_mask(pc.and_(pc.is_valid(parsed), pc.invert(echo))))
+    if not len(doubt):
+        return parsed
+    bad = np.zeros(len(s), dtype=bool)
+    for i, value in zip(doubt, s.take(pa.array(doubt)).to_pylist(), strict=True):
+        ok = False
+        for fmt in formats:
+            try:
+                datetime.strptime(value, fmt)
+                ok = True
+                break
+            except ValueError:
+                continue
+        bad[i] = not ok
+    return pc.if_else(pa.array(bad), pa.scalar(None, parsed.type), parsed)
 
 
 def _integer(f: Field, s: pa.Array, probs: _Problems) -> pa.Array:
@@ -328,7 +365,7 @@ def _scalar_field(
     f: Field, fm: FieldMap, raw: pa.Array, probs: _Problems, currencies: dict[str, pa.Array]
 ) -> pa.Array:
     """One non-list field, converted by its pool type."""
-    if f.type == TS and not _is_texty(raw):
+    if f.type == TS and (pa.types.is_timestamp(raw.type) or pa.types.is_date(raw.type)):
         return _timestamp(f, fm, raw, None, probs)
     text = _text(_as_text(fm.column or f.name, raw))
     if f.type == TS:
@@ -387,7 +424,8 @@ def convert(mapping: Mapping, source: pa.Table) -> tuple[pa.Table, _Problems]:
         out[name] = _merge_currency(name, out.get(name), parsed, probs)
     for f in spec.fields:
         if f.required and f.name in out:
-            probs.add(f.name, pc.is_null(out[f.name]), None, "required, but empty or invalid")
+            empty = _np_mask(pc.is_null(out[f.name])) & ~probs.field_mask(f.name)
+            probs.add(f.name, empty, None, "required, but empty")
     columns = [out.get(f.name, pa.nulls(n, f.type)) for f in spec.fields]
     return pa.Table.from_arrays(columns, schema=_nullable(spec.schema)), probs
 
