@@ -60,7 +60,7 @@ from merak.ledger._hashing import (
     leaf_hash,
     node_hash,
 )
-from merak.ledger._log import EntryRef, Ledger, LedgerClosedError, SigningPolicy
+from merak.ledger._log import EntryRef, Ledger, LedgerClosedError, PendingAppend, SigningPolicy
 from merak.ledger._merkle import (
     NodeId,
     NodeReader,
@@ -127,6 +127,7 @@ __all__ = [
     "MissingNodeError",
     "NodeId",
     "NodeReader",
+    "PendingAppend",
     "ProofError",
     "ProofLengthError",
     "RootMismatchError",

@@ -9,9 +9,9 @@ entry gets its own transaction (the baseline of the bench).
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -51,7 +51,36 @@ class LedgerClosedError(LedgerError):
     """The ledger was closed; nothing more can be appended."""
 
 
-_Pending = tuple[bytes, bytes, "Future[EntryRef]"]
+class PendingAppend:
+    """An append in flight; ``result()`` returns its ``EntryRef`` once it is durable."""
+
+    __slots__ = ("_done", "_error", "_ref")
+
+    def __init__(self) -> None:
+        # A plain lock held until the commit: far cheaper than a Future's condition.
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._ref: EntryRef | None = None
+        self._error: BaseException | None = None
+
+    def _resolve(self, ref: EntryRef | None, error: BaseException | None = None) -> None:
+        self._ref, self._error = ref, error
+        self._done.release()
+
+    def done(self) -> bool:
+        return self._ref is not None or self._error is not None
+
+    def result(self, timeout: float | None = None) -> EntryRef:
+        if not self._done.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError(f"append not durable within {timeout} s")
+        self._done.release()
+        if self._error is not None:
+            raise self._error
+        assert self._ref is not None
+        return self._ref
+
+
+_Pending = tuple[bytes, bytes, PendingAppend]
 _STOP = object()
 
 
@@ -74,7 +103,8 @@ class Ledger:
         self.policy = policy or SigningPolicy()
         self.group_commit = group_commit
         self.max_batch = max_batch if group_commit else 1
-        self._queue: queue.Queue[object] = queue.Queue()
+        self._pending: deque[object] = deque()
+        self._wake = threading.Event()
         self._grown = threading.Condition()
         self._closed = False
         self._load_frontier()
@@ -95,8 +125,15 @@ class Ledger:
 
     # --- appending -----------------------------------------------------------------------
 
-    def submit(self, entry: ledger_pb2.LedgerEntry) -> Future[EntryRef]:
-        """Validate and queue an entry; the future resolves once it is durable."""
+    def _enqueue(self, item: object) -> None:
+        self._pending.append(item)
+        # The committer clears the flag before it drains, so skipping a set here never
+        # strands an item: it was appended before the check and will be drained.
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def submit(self, entry: ledger_pb2.LedgerEntry) -> PendingAppend:
+        """Validate and queue an entry; the handle's ``result()`` returns once it is durable."""
         if self._closed:
             raise LedgerClosedError("ledger is closed")
         validate_entry(entry)
@@ -104,9 +141,9 @@ class Ledger:
             entry = ledger_pb2.LedgerEntry.FromString(entry.SerializeToString())
             entry.appended_time.FromNanoseconds(time.time_ns())
         data = encode_entry(entry)
-        fut: Future[EntryRef] = Future()
-        self._queue.put((data, leaf_hash(data), fut))
-        return fut
+        pending = PendingAppend()
+        self._enqueue((data, leaf_hash(data), pending))
+        return pending
 
     def append(self, entry: ledger_pb2.LedgerEntry, timeout: float | None = None) -> EntryRef:
         """Append one entry; returns once it is durable."""
@@ -124,14 +161,14 @@ class Ledger:
             if self._frontier.size > self._head.tree_size:
                 due = self._last_sign + self.policy.every_ms / 1000
                 timeout = max(0.0, due - time.monotonic())
-            try:
-                item = self._queue.get(timeout=timeout)
-            except queue.Empty:
+            if not self._pending and not self._wake.wait(timeout):
                 self._sign_safely()
                 continue
+            self._wake.clear()
             batch: list[_Pending] = []
             request: _SignRequest | None = None
-            while True:
+            while self._pending and len(batch) < self.max_batch:
+                item = self._pending.popleft()
                 if item is _STOP:
                     stop = True
                     break
@@ -139,12 +176,6 @@ class Ledger:
                     request = item
                     break
                 batch.append(item)  # type: ignore[arg-type]
-                if len(batch) >= self.max_batch:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
             if batch:
                 self._commit(batch)
             if request is not None:
@@ -178,13 +209,13 @@ class Ledger:
                 continue
             except BaseException as exc:
                 self._load_frontier()
-                for _, _, fut in batch:
-                    fut.set_exception(exc)
+                for _, _, pending in batch:
+                    pending._resolve(None, exc)
                 return
             break
         self._committed = self._frontier.size
-        for i, (_, h, fut) in enumerate(batch, start):
-            fut.set_result(EntryRef(i, h))
+        for i, (_, h, pending) in enumerate(batch, start):
+            pending._resolve(EntryRef(i, h))
         with self._grown:
             self._grown.notify_all()
 
@@ -214,7 +245,7 @@ class Ledger:
     def sign_now(self) -> SignedTreeHead:
         """Wait for queued appends, then sign a head of the current size (if it is new)."""
         done: Future[SignedTreeHead] = Future()
-        self._queue.put(_SignRequest(done))
+        self._enqueue(_SignRequest(done))
         return done.result()
 
     def close(self) -> None:
@@ -222,7 +253,7 @@ class Ledger:
         if self._closed:
             return
         self._closed = True
-        self._queue.put(_STOP)
+        self._enqueue(_STOP)
         self._thread.join()
         with self._grown:
             self._grown.notify_all()

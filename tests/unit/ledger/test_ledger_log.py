@@ -80,8 +80,11 @@ def test_waiting_appenders_share_one_commit_only_with_group_commit(group_commit:
     try:
         first = led.submit(entry(0))
         assert store.entered.wait(10)
-        # Until the store has committed, readers must not see the entry.
+        # Until the store has committed, readers must not see the entry, nor its appender.
         assert led.size == 0
+        assert not first.done()
+        with pytest.raises(TimeoutError):
+            first.result(timeout=0.01)
         rest = [led.submit(entry(i)) for i in range(1, 10)]
         store.gate.set()
         refs = [f.result(10) for f in [first, *rest]]
