@@ -27,6 +27,8 @@ class Entry:
     header: bytes
     payload: memoryview | bytes
     lost: int = 0
+    # Node-wide push order: frames of all sensors go out in the order they were captured.
+    order: int = 0
 
     @property
     def is_gap(self) -> bool:
@@ -105,10 +107,10 @@ class SensorBuffer:
             head = self._entries.popleft()
             self._bytes -= head.nbytes
         lost += head.lost if head.is_gap else 1
-        gap = Entry(seq=head.seq, capture_ns=head.capture_ns, header=b"", payload=b"", lost=lost)
+        gap = Entry(head.seq, head.capture_ns, b"", b"", lost=lost, order=head.order)
         self._entries.appendleft(gap)
-        # The GAP's content changed: it has to go (again) before anything after it.
-        self.next_send = min(self.next_send, gap.seq)
+        # The GAP (now the head) changed: it goes (again) before anything after it.
+        self.next_send = gap.seq
         return 1
 
     def ack(self, seq: int) -> None:
@@ -124,6 +126,16 @@ class SensorBuffer:
                 self.next_send = seq + 1
             if progressed:
                 self.last_progress = time.monotonic()
+
+    def peek_order(self) -> int | None:
+        """Push order of the next entry next_to_send would give, or None."""
+        with self.lock:
+            if not self._entries:
+                return None
+            idx = self.next_send - self._entries[0].seq
+            if idx < 0 or idx >= len(self._entries) or idx >= self.window:
+                return None
+            return self._entries[idx].order
 
     def next_to_send(self) -> list[bytes | memoryview] | None:
         """Parts of the next frame within the window, or None; advances the send pointer."""

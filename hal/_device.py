@@ -209,7 +209,12 @@ class Device:
         """Open the instrument; the device becomes idle."""
         with self._lock:
             self._require("connect", DeviceStatus.DISCONNECTED, DeviceStatus.FAULT)
-            self._backend.connect(timeout_s)
+            try:
+                self._backend.connect(timeout_s)
+            except BaseException:
+                self._backend.disconnect()
+                self._status = DeviceStatus.DISCONNECTED
+                raise
             self._status = DeviceStatus.IDLE
         return self
 

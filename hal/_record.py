@@ -87,21 +87,22 @@ def replay(
     emit: Callable[[bytes, bytes], None],
     speed: str = "max",
     sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> int:
     """Feed every recorded frame to ``emit``; ``speed`` is ``realtime`` or ``max``."""
     if speed not in ("realtime", "max"):
         raise ValueError(f"speed: expected 'realtime' or 'max', got {speed!r}")
     count = 0
     first_capture: int | None = None
-    wall_start = time.monotonic()
+    wall_start = monotonic()
     for header_bytes, payload in read_recording(path):
         if speed == "realtime":
             header = sensor_pb2.FrameHeader.FromString(header_bytes)
             t = _wire.capture_time_ns(header)
             if first_capture is None:
                 first_capture = t
-                wall_start = time.monotonic()
-            delay = wall_start + (t - first_capture) / 1e9 - time.monotonic()
+                wall_start = monotonic()
+            delay = wall_start + (t - first_capture) / 1e9 - monotonic()
             if delay > 0:
                 sleep(delay)
         emit(header_bytes, payload)

@@ -13,6 +13,7 @@ sequence number. See docs/hal.md.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -48,8 +49,9 @@ def _tune(sock: zmq.Socket) -> None:  # type: ignore[type-arg]
 class Channel:
     """One sensor's outlet on a sender: stamps sequence numbers and buffers the frames."""
 
-    def __init__(self, buffer: SensorBuffer, auto_heartbeat: bool) -> None:
+    def __init__(self, buffer: SensorBuffer, auto_heartbeat: bool, order: Iterator[int]) -> None:
         self.buffer = buffer
+        self._order = order
         self.auto_heartbeat = auto_heartbeat
         # Heartbeats only while the sensor is alive (acquiring) but has nothing to send.
         self.alive = True
@@ -84,6 +86,7 @@ class Channel:
             self._push(Entry(seq, capture_ns, header, payload))
 
     def _push(self, entry: Entry) -> None:
+        entry.order = next(self._order)
         evicted = self.buffer.push(entry)
         if evicted:
             log.warning(
@@ -126,10 +129,17 @@ class FrameSender:
         # Refuse to queue for a peer that is not there: the node's own buffer does that.
         self._sock.immediate = True
         self._sock.sndhwm = max(4 * window, 1000)
-        if curve is not None:
-            curve.apply(self._sock)
-        self._sock.connect(endpoint)
+        try:
+            if curve is not None:
+                curve.apply(self._sock)
+            self._sock.connect(endpoint)
+        except BaseException:
+            self._sock.close(linger=0)
+            if self._own_ctx:
+                self._ctx.term()
+            raise
         self._channels: dict[str, Channel] = {}
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hal-sender", daemon=True)
@@ -162,7 +172,7 @@ class FrameSender:
         self, sensor_id: str, template: sensor_pb2.FrameHeader, auto_heartbeat: bool
     ) -> Channel:
         buf = SensorBuffer(sensor_id, template, self.buffer_frames, self.buffer_bytes, self.window)
-        ch = Channel(buf, auto_heartbeat)
+        ch = Channel(buf, auto_heartbeat, self._order)
         self._channels[sensor_id] = ch
         return ch
 
@@ -231,22 +241,27 @@ class FrameSender:
                         ch.heartbeat()
 
     def _send_some(self) -> int:
+        """Send what the windows allow, oldest capture first across sensors."""
         sent = 0
-        for _ in range(64):
-            progress = False
-            for ch in list(self._channels.values()):
-                parts = ch.buffer.next_to_send()
-                if parts is None:
-                    continue
-                try:
-                    self._sock.send_multipart(parts, flags=zmq.NOBLOCK, copy=False)
-                except zmq.Again:
-                    ch.buffer.unsend()
-                    return sent
-                sent += 1
-                progress = True
-            if not progress:
+        channels = list(self._channels.values())
+        while sent < 256:
+            best: Channel | None = None
+            best_order = -1
+            for ch in channels:
+                order = ch.buffer.peek_order()
+                if order is not None and (best is None or order < best_order):
+                    best, best_order = ch, order
+            if best is None:
                 break
+            parts = best.buffer.next_to_send()
+            if parts is None:
+                continue
+            try:
+                self._sock.send_multipart(parts, flags=zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                best.buffer.unsend()
+                break
+            sent += 1
         return sent
 
     def _read_acks(self) -> None:
@@ -326,12 +341,20 @@ class FrameReceiver:
         self._sock = self._ctx.socket(zmq.ROUTER)
         _tune(self._sock)
         self._sock.rcvhwm = 10_000
-        if curve is not None:
-            self._auth = ThreadAuthenticator(self._ctx)
-            self._auth.start()
-            self._auth.configure_curve(domain="*", location=curve.authorized_keys_dir)
-            curve.apply(self._sock)
-        self._sock.bind(bind)
+        try:
+            if curve is not None:
+                curve.apply(self._sock)
+                self._auth = ThreadAuthenticator(self._ctx)
+                self._auth.start()
+                self._auth.configure_curve(domain="*", location=curve.authorized_keys_dir)
+            self._sock.bind(bind)
+        except BaseException:
+            self._sock.close(linger=0)
+            if self._auth is not None:
+                self._auth.stop()
+            if self._own_ctx:
+                self._ctx.term()
+            raise
         self.endpoint: str = self._sock.getsockopt_string(zmq.LAST_ENDPOINT)
         self.dead_after_s = dead_after_s
         self._ack_every = ack_every
@@ -342,6 +365,13 @@ class FrameReceiver:
 
     def recv(self, timeout_s: float = 1.0) -> tuple[sensor_pb2.FrameHeader, np.ndarray] | None:
         """The next new frame of any type (data, heartbeat, gap), or None at the deadline."""
+        got = self.recv_raw(timeout_s)
+        return None if got is None else (got[0], got[1])
+
+    def recv_raw(
+        self, timeout_s: float = 1.0
+    ) -> tuple[sensor_pb2.FrameHeader, np.ndarray, bytes, memoryview] | None:
+        """Like recv, plus the header and payload bytes exactly as received (for recording)."""
         deadline = time.monotonic() + timeout_s
         while True:
             remaining = deadline - time.monotonic()
@@ -354,7 +384,7 @@ class FrameReceiver:
             parts = self._sock.recv_multipart(copy=False)
             frame = self._accept(parts)
             if frame is not None:
-                return frame
+                return frame[0], frame[1], parts[1].bytes, parts[2].buffer
 
     def frames(
         self, timeout_s: float = 1.0, data_only: bool = True

@@ -26,6 +26,7 @@ class TcpLink:
         self._buf = bytearray()
 
     def open(self, timeout_s: float) -> None:
+        self.close()
         host, port = parse_address(self.sensor_id, self.address)
         try:
             self._sock = socket.create_connection((host, port), timeout=timeout_s)
