@@ -95,42 +95,46 @@ def _blocking_appends_per_second(
 ) -> float:
     """T threads, each appending one entry at a time and waiting for it (as RPC handlers do)."""
     store, done = factory()
-    led = Ledger(
-        store, _signer(), "bench/log", SigningPolicy(1000, 1000), group_commit=group_commit
-    )
-    work = [_entries(per_thread) for _ in range(threads)]
-    barrier = threading.Barrier(threads + 1)
+    try:
+        led = Ledger(
+            store, _signer(), "bench/log", SigningPolicy(1000, 1000), group_commit=group_commit
+        )
+        work = [_entries(per_thread) for _ in range(threads)]
+        barrier = threading.Barrier(threads + 1)
 
-    def run(batch: list[ledger_pb2.LedgerEntry]) -> None:
+        def run(batch: list[ledger_pb2.LedgerEntry]) -> None:
+            barrier.wait()
+            for e in batch:
+                led.append(e)
+
+        pool = [threading.Thread(target=run, args=(w,)) for w in work]
+        for t in pool:
+            t.start()
         barrier.wait()
-        for e in batch:
-            led.append(e)
-
-    pool = [threading.Thread(target=run, args=(w,)) for w in work]
-    for t in pool:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - start
-    led.close()
-    done()
+        start = time.perf_counter()
+        for t in pool:
+            t.join()
+        elapsed = time.perf_counter() - start
+        led.close()
+    finally:
+        done()
     return threads * per_thread / elapsed
 
 
 def _pipelined_appends_per_second(factory: StoreFactory, group_commit: bool, n: int) -> float:
     """One producer with many appends in flight (submit, then wait for all): a batching service."""
     store, done = factory()
-    led = Ledger(
-        store, _signer(), "bench/log", SigningPolicy(1000, 1000), group_commit=group_commit
-    )
-    entries = _entries(n)
-    start = time.perf_counter()
-    led.append_many(entries)
-    elapsed = time.perf_counter() - start
-    led.close()
-    done()
+    try:
+        led = Ledger(
+            store, _signer(), "bench/log", SigningPolicy(1000, 1000), group_commit=group_commit
+        )
+        entries = _entries(n)
+        start = time.perf_counter()
+        led.append_many(entries)
+        elapsed = time.perf_counter() - start
+        led.close()
+    finally:
+        done()
     return n / elapsed
 
 
@@ -155,6 +159,13 @@ def _build(store: LedgerStore, n: int, batch: int = 20_000) -> None:
 
 def _proof_times(factory: StoreFactory, n: int, samples: int) -> dict[str, float]:
     store, done = factory()
+    try:
+        return _timed_proofs(store, n, samples)
+    finally:
+        done()
+
+
+def _timed_proofs(store: LedgerStore, n: int, samples: int) -> dict[str, float]:
     t0 = time.perf_counter()
     _build(store, n)
     _log(f"    built {n} entries in {time.perf_counter() - t0:.1f} s")
@@ -181,7 +192,6 @@ def _proof_times(factory: StoreFactory, n: int, samples: int) -> dict[str, float
         verify_consistency(m, n, proof, old_roots[m], root)
         cver.append(time.perf_counter() - t)
     led.close()
-    done()
     ms = 1000.0
     return {
         "incl_gen": statistics.median(gen) * ms,

@@ -17,6 +17,7 @@ from merak.core.errors import Violations
 from merak.ledger import (
     HASH_SIZE,
     Ledger,
+    LedgerClosedError,
     head_to_proto,
     ledger_config_from,
     open_ledger,
@@ -64,8 +65,14 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
             entry.appended_by = caller.identity
         # The ledger, not the caller, attests when an entry was appended.
         entry.appended_time.FromNanoseconds(time.time_ns())
-        remaining = context.time_remaining()
-        ref = self.ledger.append(entry, timeout=remaining)
+        try:
+            ref = self.ledger.append(entry, timeout=context.time_remaining())
+        except LedgerClosedError:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "the ledger is shutting down; retry")
+        except TimeoutError:
+            context.abort(
+                grpc.StatusCode.DEADLINE_EXCEEDED, "the append was not durable before the deadline"
+            )
         return ledger_pb2.AppendEntryResponse(ref=ref_to_proto(ref.index, ref.leaf_hash))
 
     @grpc_errors
