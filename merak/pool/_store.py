@@ -111,11 +111,11 @@ class Pool:
                 part_dir.mkdir(parents=True, exist_ok=True)
                 name = f"part-{uuid.uuid4().hex}.parquet"
                 tmp = part_dir / f".{name}.tmp"
+                staged.append((tmp, part_dir / name))
                 with open(tmp, "wb") as fh:
                     pq.write_table(table.slice(int(s), int(e - s)), fh, compression="snappy")
                     fh.flush()
                     os.fsync(fh.fileno())
-                staged.append((tmp, part_dir / name))
         except BaseException:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)

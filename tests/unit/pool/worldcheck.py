@@ -159,7 +159,7 @@ NUMERIC = [
 
 def precision_at(score: np.ndarray, label: np.ndarray, share: float) -> float:
     """Share of true positives among the top ``share`` of rows by score."""
-    k = max(1, int(round(len(score) * share)))
+    k = max(1, round(len(score) * share))
     top = np.argsort(-score, kind="stable")[:k]
     return float(label[top].mean())
 
