@@ -9,14 +9,17 @@ on shutdown.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import grpc
 
 from merak.core.config import MerakConfig
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,6 +28,23 @@ class ServiceContext:
 
     config: MerakConfig
     _on_stop: list[Callable[[], None]] = field(default_factory=list)
+    _shared: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared(
+        self, key: str, factory: Callable[[], T], close: Callable[[T], None] | None = None
+    ) -> T:
+        """One instance per server of a resource several services use (the ledger, stores).
+
+        The first caller creates it with ``factory``; ``close`` runs when the server stops.
+        """
+        with self._lock:
+            if key not in self._shared:
+                value = factory()
+                self._shared[key] = value
+                if close is not None:
+                    self._on_stop.append(lambda: close(value))
+            return self._shared[key]  # type: ignore[no-any-return]
 
     @property
     def data_dir(self) -> Path:

@@ -138,6 +138,20 @@ class LogConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """Where services put their evidence: the ledger in this process, or a remote one."""
+
+    # host:port of a LedgerService; empty = the ledger of this process (embedded default).
+    ledger_address: str = ""
+    # Environment variable holding the bearer token (role ledger_writer) for the remote ledger.
+    token_env: str = "MERAK_LEDGER_TOKEN"
+    # CA bundle to verify the remote ledger's certificate; empty = plaintext (loopback only).
+    tls_ca_file: str = ""
+    # Seconds to wait for the remote ledger to answer an append.
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
 class MerakConfig:
     """Everything one Merak process reads at start."""
 
@@ -147,6 +161,7 @@ class MerakConfig:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     log: LogConfig = field(default_factory=LogConfig)
     decision: DecisionConfig = field(default_factory=DecisionConfig)
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"
 

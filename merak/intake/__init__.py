@@ -1,11 +1,5 @@
-"""Intake: accepted declarations, durable before acknowledgement, and their assessments."""
+"""Records accepted over the API (declarations, outcomes), durable before acknowledgement."""
 
-from merak.intake._store import (
-    Accepted,
-    DeclarationStore,
-    SQLiteDeclarationStore,
-    StoreClosedError,
-    now_ms,
-)
+from merak.intake._store import Accepted, RecordStore, SQLiteRecordStore, StoreClosedError, now_ms
 
-__all__ = ["Accepted", "DeclarationStore", "SQLiteDeclarationStore", "StoreClosedError", "now_ms"]
+__all__ = ["Accepted", "RecordStore", "SQLiteRecordStore", "StoreClosedError", "now_ms"]

@@ -1,9 +1,10 @@
-"""Accepted declarations, durable before they are acknowledged, and their assessments.
+"""Records accepted over the API — declarations, inspection outcomes — durable before they
+are acknowledged, each with the result it led to (an assessment, a ledger reference).
 
-``accept`` returns only after the declaration is committed to disk (SQLite in WAL mode with
+``accept`` returns only after the record is committed to disk (SQLite in WAL mode with
 ``synchronous=FULL``). Concurrent accepts are group-committed: one writer thread takes
 every pending request, writes them in one transaction, and then answers them all, so a
-burst of N declarations costs one fsync, not N.
+burst of N records costs one fsync, not N. The first record under a key stands.
 """
 
 from __future__ import annotations
@@ -27,39 +28,43 @@ class StoreClosedError(MerakError):
 
 @dataclass(frozen=True)
 class Accepted:
-    """What ``accept`` found: a new declaration, or the one stored first under its id."""
+    """What ``accept`` found: a new record, or the one stored first under its key."""
 
-    declaration_id: str
+    key: str
     duplicate: bool
-    # The stored assessment of the first submission (None while not yet assessed).
-    assessment: bytes | None
-    # The payload stored first; differs from the new one when a resubmission reuses an
-    # id with other content (the first one stands).
+    # The result stored for the first record (None while it has none).
+    result: bytes | None
+    # The payload stored first; differs from the new one when a resubmission reuses a
+    # key with other content (the first one stands).
     stored_payload: bytes
 
 
-class DeclarationStore(abc.ABC):
-    """Where accepted declarations and their assessments live."""
+class RecordStore(abc.ABC):
+    """Where accepted records and their results live."""
 
     @abc.abstractmethod
-    def accept(self, declaration_id: str, payload: bytes, received_ms: int) -> Accepted:
-        """Store a declaration durably unless its id is known; never overwrite the first."""
+    def accept(self, key: str, payload: bytes, received_ms: int, group: str = "") -> Accepted:
+        """Store a record durably unless its key is known; never overwrite the first."""
 
     @abc.abstractmethod
-    def record_assessment(self, declaration_id: str, assessment: bytes, assessed_ms: int) -> None:
-        """Store the assessment of an accepted declaration (first one wins)."""
+    def record_result(self, key: str, result: bytes, result_ms: int) -> None:
+        """Store the result of an accepted record (the first result stands)."""
 
     @abc.abstractmethod
-    def assessment(self, declaration_id: str) -> bytes | None:
-        """The stored assessment, or None when unknown or not yet assessed."""
+    def result(self, key: str) -> bytes | None:
+        """The stored result, or None when the key is unknown or has no result yet."""
 
     @abc.abstractmethod
-    def declaration(self, declaration_id: str) -> bytes | None:
-        """The stored declaration payload, or None when unknown."""
+    def payload(self, key: str) -> bytes | None:
+        """The stored payload, or None when the key is unknown."""
 
     @abc.abstractmethod
-    def unassessed(self) -> Iterator[tuple[str, bytes]]:
-        """Accepted declarations without an assessment (after a crash), oldest first."""
+    def pending(self) -> Iterator[tuple[str, bytes]]:
+        """Accepted records without a result (after a crash), oldest first."""
+
+    @abc.abstractmethod
+    def by_group(self, group: str) -> list[tuple[str, bytes, bytes | None]]:
+        """(key, payload, result) of the records of a group (e.g. one declaration's outcomes)."""
 
     @abc.abstractmethod
     def count(self) -> int: ...
@@ -70,39 +75,44 @@ class DeclarationStore(abc.ABC):
 
 @dataclass
 class _Pending:
-    declaration_id: str
+    key: str
     payload: bytes
     received_ms: int
+    group: str
     future: Future[Accepted]
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS declarations (
-    declaration_id TEXT PRIMARY KEY,
-    received_ms    INTEGER NOT NULL,
-    payload        BLOB NOT NULL,
-    assessment     BLOB,
-    assessed_ms    INTEGER
+CREATE TABLE IF NOT EXISTS {table} (
+    key         TEXT PRIMARY KEY,
+    grp         TEXT NOT NULL DEFAULT '',
+    received_ms INTEGER NOT NULL,
+    payload     BLOB NOT NULL,
+    result      BLOB,
+    result_ms   INTEGER
 );
-CREATE INDEX IF NOT EXISTS declarations_unassessed
-    ON declarations (received_ms) WHERE assessment IS NULL;
+CREATE INDEX IF NOT EXISTS {table}_pending ON {table} (received_ms) WHERE result IS NULL;
+CREATE INDEX IF NOT EXISTS {table}_grp ON {table} (grp) WHERE grp != '';
 """
 
 
-class SQLiteDeclarationStore(DeclarationStore):
+class SQLiteRecordStore(RecordStore):
     """The embedded default: one SQLite file in WAL mode, group-committed accepts."""
 
-    def __init__(self, path: str | Path, max_batch: int = 512):
+    def __init__(self, path: str | Path, table: str = "records", max_batch: int = 512):
+        if not table.isidentifier():
+            raise ValueError(f"table name must be an identifier, got {table!r}")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._t = table
         self._max_batch = max_batch
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._write = self._connect()
-        self._write.executescript(_SCHEMA)
+        self._write.executescript(_SCHEMA.format(table=table))
         self._local = threading.local()
         self._closed = threading.Event()
         self._write_lock = threading.Lock()
-        self._writer = threading.Thread(target=self._run, name="declaration-store", daemon=True)
+        self._writer = threading.Thread(target=self._run, name=f"{table}-store", daemon=True)
         self._writer.start()
 
     def _connect(self) -> sqlite3.Connection:
@@ -119,10 +129,10 @@ class SQLiteDeclarationStore(DeclarationStore):
             self._local.conn = conn
         return conn
 
-    def accept(self, declaration_id: str, payload: bytes, received_ms: int) -> Accepted:
+    def accept(self, key: str, payload: bytes, received_ms: int, group: str = "") -> Accepted:
         if self._closed.is_set():
-            raise StoreClosedError("declaration store is closed")
-        pending = _Pending(declaration_id, payload, received_ms, Future())
+            raise StoreClosedError(f"{self._t} store is closed")
+        pending = _Pending(key, payload, received_ms, group, Future())
         self._queue.put(pending)
         return pending.future.result()
 
@@ -158,64 +168,69 @@ class SQLiteDeclarationStore(DeclarationStore):
             try:
                 for p in batch:
                     row = cur.execute(
-                        "SELECT payload, assessment FROM declarations WHERE declaration_id = ?",
-                        (p.declaration_id,),
+                        f"SELECT payload, result FROM {self._t} WHERE key = ?", (p.key,)
                     ).fetchone()
                     if row is None:
                         cur.execute(
-                            "INSERT INTO declarations (declaration_id, received_ms, payload)"
-                            " VALUES (?, ?, ?)",
-                            (p.declaration_id, p.received_ms, p.payload),
+                            f"INSERT INTO {self._t} (key, grp, received_ms, payload)"
+                            " VALUES (?, ?, ?, ?)",
+                            (p.key, p.group, p.received_ms, p.payload),
                         )
-                        results.append(Accepted(p.declaration_id, False, None, p.payload))
+                        results.append(Accepted(p.key, False, None, p.payload))
                     else:
-                        results.append(Accepted(p.declaration_id, True, row[1], row[0]))
+                        results.append(Accepted(p.key, True, row[1], bytes(row[0])))
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
         return results
 
-    def record_assessment(self, declaration_id: str, assessment: bytes, assessed_ms: int) -> None:
+    def record_result(self, key: str, result: bytes, result_ms: int) -> None:
         with self._write_lock:
             self._write.execute(
-                "UPDATE declarations SET assessment = ?, assessed_ms = ?"
-                " WHERE declaration_id = ? AND assessment IS NULL",
-                (assessment, assessed_ms, declaration_id),
+                f"UPDATE {self._t} SET result = ?, result_ms = ? WHERE key = ? AND result IS NULL",
+                (result, result_ms, key),
             )
 
-    def assessment(self, declaration_id: str) -> bytes | None:
+    def result(self, key: str) -> bytes | None:
         row = (
-            self._reader()
-            .execute(
-                "SELECT assessment FROM declarations WHERE declaration_id = ?", (declaration_id,)
-            )
-            .fetchone()
+            self._reader().execute(f"SELECT result FROM {self._t} WHERE key = ?", (key,)).fetchone()
         )
-        return None if row is None else row[0]
+        return None if row is None or row[0] is None else bytes(row[0])
 
-    def declaration(self, declaration_id: str) -> bytes | None:
+    def payload(self, key: str) -> bytes | None:
         row = (
             self._reader()
-            .execute("SELECT payload FROM declarations WHERE declaration_id = ?", (declaration_id,))
+            .execute(f"SELECT payload FROM {self._t} WHERE key = ?", (key,))
             .fetchone()
         )
         return None if row is None else bytes(row[0])
 
-    def unassessed(self) -> Iterator[tuple[str, bytes]]:
+    def pending(self) -> Iterator[tuple[str, bytes]]:
         rows = (
             self._reader()
             .execute(
-                "SELECT declaration_id, payload FROM declarations WHERE assessment IS NULL"
-                " ORDER BY received_ms, declaration_id"
+                f"SELECT key, payload FROM {self._t} WHERE result IS NULL ORDER BY received_ms, key"
             )
             .fetchall()
         )
-        for declaration_id, payload in rows:
-            yield declaration_id, bytes(payload)
+        for key, payload in rows:
+            yield key, bytes(payload)
+
+    def by_group(self, group: str) -> list[tuple[str, bytes, bytes | None]]:
+        rows = (
+            self._reader()
+            .execute(
+                f"SELECT key, payload, result FROM {self._t}"
+                " WHERE grp = ? ORDER BY received_ms, key",
+                (group,),
+            )
+            .fetchall()
+        )
+        return [(k, bytes(p), None if r is None else bytes(r)) for k, p, r in rows]
 
     def count(self) -> int:
-        return int(self._reader().execute("SELECT COUNT(*) FROM declarations").fetchone()[0])
+        return int(self._reader().execute(f"SELECT COUNT(*) FROM {self._t}").fetchone()[0])
 
     def close(self) -> None:
         if self._closed.is_set():

@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from merak.intake import SQLiteDeclarationStore
+from merak.intake import SQLiteRecordStore
 
 CHILD = r"""
 import sys, threading
-from merak.intake import SQLiteDeclarationStore
-store = SQLiteDeclarationStore(sys.argv[1])
+from merak.intake import SQLiteRecordStore
+store = SQLiteRecordStore(sys.argv[1], "declarations")
 out = open(sys.argv[2], "a", buffering=1)
 lock = threading.Lock()
 def worker(w):
@@ -42,9 +42,9 @@ def test_sigkill_during_accepts_loses_no_acknowledged_declaration(tmp_path: Path
     proc.wait()
     acked = [line for line in acks.read_text().splitlines() if line]
     assert len(acked) >= 300, "the child acknowledged too little to make the test meaningful"
-    store = SQLiteDeclarationStore(db)
+    store = SQLiteRecordStore(db, "declarations")
     try:
-        missing = [d for d in acked if store.declaration(d) != d.encode() * 20]
+        missing = [d for d in acked if store.payload(d) != d.encode() * 20]
         assert missing == []
         assert store.count() >= len(acked)
     finally:

@@ -1,0 +1,119 @@
+"""Putting evidence on the ledger from any service: in-process, or over gRPC to a remote one.
+
+One process owns a ledger's store (its writer keeps the tree's frontier in memory), so
+services in the same process share one ``Ledger`` (``ServiceContext.shared``), and services
+elsewhere append through ``LedgerService/AppendEntry`` with a ``ledger_writer`` token.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Protocol
+
+import grpc
+
+from merak.core.errors import ConfigError, OverloadedError
+from merak.ledger import BlobStore, Ledger, ledger_config_from, open_ledger, ref_to_proto
+from merak.v1 import common_pb2, ledger_pb2, ledger_pb2_grpc
+from services._identity import current_caller
+from services._registry import ServiceContext
+
+
+class Evidence(Protocol):
+    """Appends entries to the evidence ledger; returns once each is durable."""
+
+    def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef: ...
+
+
+def local_ledger(ctx: ServiceContext) -> tuple[Ledger, BlobStore]:
+    """This server's ledger and blob store, opened once and closed when the server stops."""
+
+    def close(pair: tuple[Ledger, BlobStore]) -> None:
+        ledger, blobs = pair
+        ledger.close()
+        ledger.store.close()
+        blobs.close()
+
+    return ctx.shared(
+        "ledger", lambda: open_ledger(ledger_config_from(ctx.config), ctx.data_dir), close
+    )
+
+
+class LocalEvidence:
+    """Appends to the ledger of this process."""
+
+    def __init__(self, ledger: Ledger, service_identity: str):
+        self._ledger = ledger
+        self._identity = service_identity
+
+    def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef:
+        if not entry.appended_by:
+            entry.appended_by = self._identity
+        ref = self._ledger.append(entry)
+        return ref_to_proto(ref.index, ref.leaf_hash)
+
+
+class RemoteEvidence:
+    """Appends through a LedgerService elsewhere, retrying briefly while it is unavailable."""
+
+    RETRIES = 5
+
+    def __init__(self, address: str, token: str, tls_ca_file: str, timeout: float):
+        if tls_ca_file:
+            creds = grpc.ssl_channel_credentials(Path(tls_ca_file).read_bytes())
+            self._channel = grpc.secure_channel(address, creds)
+        else:
+            self._channel = grpc.insecure_channel(address)
+        self._stub = ledger_pb2_grpc.LedgerServiceStub(self._channel)
+        self._metadata = [("authorization", f"Bearer {token}")]
+        self._timeout = timeout
+
+    def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef:
+        request = ledger_pb2.AppendEntryRequest(entry=entry)
+        delay = 0.05
+        for attempt in range(self.RETRIES):
+            try:
+                reply = self._stub.AppendEntry(
+                    request, metadata=self._metadata, timeout=self._timeout, wait_for_ready=True
+                )
+                result: common_pb2.LedgerRef = reply.ref
+                return result
+            except grpc.RpcError as err:
+                code = err.code()
+                retry = code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
+                if not retry or attempt == self.RETRIES - 1:
+                    raise OverloadedError(
+                        f"evidence ledger refused the entry: {code.name}: {err.details()}"
+                    ) from err
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._channel.close()
+
+
+def evidence_for(ctx: ServiceContext, service_identity: str) -> Evidence:
+    """The evidence sink the config asks for, shared by the services of this server."""
+    cfg = ctx.config.evidence
+    if not cfg.ledger_address:
+        ledger, _ = local_ledger(ctx)
+        return LocalEvidence(ledger, service_identity)
+    token = os.environ.get(cfg.token_env, "")
+    if not token:
+        raise ConfigError(
+            "evidence.token_env",
+            f"set {cfg.token_env} to a ledger_writer token for {cfg.ledger_address}",
+        )
+
+    def make() -> RemoteEvidence:
+        return RemoteEvidence(cfg.ledger_address, token, cfg.tls_ca_file, cfg.timeout_seconds)
+
+    remote: RemoteEvidence = ctx.shared("remote-evidence", make, RemoteEvidence.close)
+    return remote
+
+
+def caller_identity() -> str:
+    return current_caller().identity
