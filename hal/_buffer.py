@@ -81,7 +81,8 @@ class SensorBuffer:
         with self.lock:
             if self._entries and entry.seq != self._entries[-1].seq + 1:
                 raise ValueError(
-                    f"{self.sensor_id}: expected sequence {self._entries[-1].seq + 1}, got {entry.seq}"
+                    f"{self.sensor_id}: expected sequence {self._entries[-1].seq + 1}, "
+                    f"got {entry.seq}"
                 )
             if not self._entries:
                 # Nothing outstanding: the wire resumes at this frame.

@@ -27,8 +27,10 @@ _RECORD_HEAD = struct.Struct("<IQ")
 class Recorder:
     """Appends frames to a recording file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, flush_each: bool = False) -> None:
         self.path = Path(path)
+        # Flushing each frame to the OS means a killed recorder loses nothing it acknowledged.
+        self._flush_each = flush_each
         self._f: BinaryIO = open(self.path, "wb")  # noqa: SIM115 - closed by close()
         self._f.write(_FILE_HEAD.pack(MAGIC, VERSION))
         self.frames = 0
@@ -40,6 +42,8 @@ class Recorder:
         self._f.write(raw)
         self._f.write(body)
         self.frames += 1
+        if self._flush_each:
+            self._f.flush()
 
     def close(self) -> None:
         self._f.close()
@@ -62,7 +66,8 @@ def read_recording(path: str | Path) -> Iterator[tuple[bytes, bytes]]:
         magic, version = _FILE_HEAD.unpack(head)
         if magic != MAGIC or version != VERSION:
             raise FrameFormatError(
-                f"{path}: expected magic {MAGIC!r} version {VERSION}, got {magic!r} version {version}"
+                f"{path}: expected magic {MAGIC!r} version {VERSION}, "
+                f"got {magic!r} version {version}"
             )
         index = 0
         while True:

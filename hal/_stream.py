@@ -13,6 +13,7 @@ sequence number. See docs/hal.md.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -457,12 +458,11 @@ class FrameReceiver:
                 or peer.unacked >= self._ack_every
                 or now - peer.last_ack >= self._ack_interval_s
             ):
-                try:
+                # If the node went away it resends what we could not acknowledge.
+                with contextlib.suppress(zmq.ZMQError):
                     self._sock.send_multipart(
                         [identity, _ACK, json.dumps(peer.acks).encode()], flags=zmq.NOBLOCK
                     )
-                except zmq.ZMQError:
-                    pass  # the node went away; it will resend what we did not ack
                 peer.unacked = 0
                 peer.last_ack = now
 

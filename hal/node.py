@@ -9,6 +9,7 @@ and declared to the receiver by GAP frames.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -116,16 +117,12 @@ class Node:
             except (HalError, OSError) as exc:
                 self._count_error(sensor.id, "read", exc)
                 channel.alive = False
-                try:
+                with contextlib.suppress(HalError, OSError):
                     device.close()
-                except (HalError, OSError):
-                    pass
                 continue
             channel.publish(reading)
-        try:
+        with contextlib.suppress(HalError, OSError):
             device.close()
-        except (HalError, OSError):
-            pass
 
     def _count_error(self, sensor_id: str, operation: str, exc: BaseException) -> None:
         self.errors[sensor_id] = self.errors.get(sensor_id, 0) + 1

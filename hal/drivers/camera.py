@@ -3,7 +3,7 @@
 MKCAM/1: every message in either direction is ``u32 length (big-endian) | u8 type | body``
 where length counts type + body.
   host -> camera, type ``C``: an ASCII command
-      ``INFO``                   -> ``R`` ``OK width=<w> height=<h> channels=<c> model=<m> cal=<id>``
+      ``INFO``              -> ``R`` ``OK width=<w> height=<h> channels=<c> model=<m> cal=<id>``
       ``SET <name> <value>``     -> ``R`` ``OK`` (names: ``exposure_us``, ``gain_db``)
       ``START <rate_hz>``        -> ``R`` ``OK``, then ``F`` messages at that rate
       ``STOP``                   -> ``R`` ``OK`` (frames already in flight may precede it)

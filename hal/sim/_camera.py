@@ -189,45 +189,8 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             label[sub][upd] = _IDS[kind]
             placed.append((kind, sub, mask))
         # Lumps: log-normal sizes, shaded ellipsoids, z-buffered.
-        n_lumps = rng.poisson(h * w / 300.0)
-        picks = rng.integers(0, len(self._sprites), n_lumps)
-        centres = rng.random((n_lumps, 2)) * (h, w - 2 * margin.mean()) + (0, margin.mean())
-        lump_albedo = ore.albedo * rng.uniform(0.7, 1.3, n_lumps)
-        for k in range(n_lumps):
-            inside, hz, lam = self._sprites[picks[k]]
-            half = inside.shape[0] // 2
-            cy, cx = int(centres[k, 0]), int(centres[k, 1])
-            y0, y1 = max(cy - half, 0), min(cy + half + 1, h)
-            x0, x1 = max(cx - half, 0), min(cx + half + 1, w)
-            if y1 <= y0 or x1 <= x0:
-                continue
-            sy = slice(y0 - (cy - half), y1 - (cy - half))
-            sx = slice(x0 - (cx - half), x1 - (cx - half))
-            tile = height[y0:y1, x0:x1]
-            upd = inside[sy, sx] & (hz[sy, sx] > tile)
-            tile[upd] = hz[sy, sx][upd]
-            albedo[y0:y1, x0:x1][upd] = lump_albedo[k]
-            shade[y0:y1, x0:x1][upd] = lam[sy, sx][upd]
-            label[y0:y1, x0:x1][upd] = _IDS["ore"]
-        boxes = []
-        for kind, sub, mask in placed:
-            visible = (label[sub] == _IDS[kind]) & mask
-            frac = float(visible.sum() / max(mask.sum(), 1))
-            if frac <= 0.0:
-                continue
-            ys, xs = np.nonzero(visible)
-            boxes.append(
-                {
-                    "cls": kind,
-                    "box": (
-                        int(sub[1].start + xs.min()),
-                        int(sub[0].start + ys.min()),
-                        int(sub[1].start + xs.max() + 1),
-                        int(sub[0].start + ys.max() + 1),
-                    ),
-                    "visible_fraction": frac,
-                }
-            )
+        self._lay_lumps(rng, (height, albedo, shade, label), ore.albedo, float(margin.mean()))
+        boxes = _visible_boxes(placed, label)
         # Radiance: albedo x shading x uneven light x mains flicker of the lamps (100 Hz).
         flicker = 1.0 + 0.02 * np.sin(2 * np.pi * 100.0 * t_s)
         radiance = albedo * shade * self._light * flicker
@@ -249,6 +212,37 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             "blur_px": float(blur_px),
         }
         return image, truth
+
+    def _lay_lumps(
+        self,
+        rng: np.random.Generator,
+        layers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        ore_albedo: float,
+        margin: float,
+    ) -> None:
+        """Place lump sprites on the bed, each only where it stands above what is there."""
+        height, albedo, shade, label = layers
+        h, w = self._h, self._w
+        n_lumps = rng.poisson(h * w / 300.0)
+        picks = rng.integers(0, len(self._sprites), n_lumps)
+        centres = rng.random((n_lumps, 2)) * (h, w - 2 * margin) + (0, margin)
+        lump_albedo = ore_albedo * rng.uniform(0.7, 1.3, n_lumps)
+        for k in range(n_lumps):
+            inside, hz, lam = self._sprites[picks[k]]
+            half = inside.shape[0] // 2
+            cy, cx = int(centres[k, 0]), int(centres[k, 1])
+            y0, y1 = max(cy - half, 0), min(cy + half + 1, h)
+            x0, x1 = max(cx - half, 0), min(cx + half + 1, w)
+            if y1 <= y0 or x1 <= x0:
+                continue
+            sy = slice(y0 - (cy - half), y1 - (cy - half))
+            sx = slice(x0 - (cx - half), x1 - (cx - half))
+            tile = height[y0:y1, x0:x1]
+            upd = inside[sy, sx] & (hz[sy, sx] > tile)
+            tile[upd] = hz[sy, sx][upd]
+            albedo[y0:y1, x0:x1][upd] = lump_albedo[k]
+            shade[y0:y1, x0:x1][upd] = lam[sy, sx][upd]
+            label[y0:y1, x0:x1][upd] = _IDS["ore"]
 
     def _inclusion(
         self, rng: np.random.Generator, kind: str
@@ -319,6 +313,32 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         lut = lut / lut.max(axis=1, keepdims=True)
         rgb = gray[..., None] * lut[label]
         return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def _visible_boxes(
+    placed: list[tuple[str, tuple[slice, slice], np.ndarray]], label: np.ndarray
+) -> list[dict[str, Any]]:
+    """Ground truth: the box of the visible part of each inclusion and the share visible."""
+    boxes = []
+    for kind, sub, mask in placed:
+        visible = (label[sub] == _IDS[kind]) & mask
+        frac = float(visible.sum() / max(mask.sum(), 1))
+        if frac <= 0.0:
+            continue
+        ys, xs = np.nonzero(visible)
+        boxes.append(
+            {
+                "cls": kind,
+                "box": (
+                    int(sub[1].start + xs.min()),
+                    int(sub[0].start + ys.min()),
+                    int(sub[1].start + xs.max() + 1),
+                    int(sub[0].start + ys.max() + 1),
+                ),
+                "visible_fraction": frac,
+            }
+        )
+    return boxes
 
 
 def _blur_rows(img: np.ndarray, length_px: float) -> np.ndarray:

@@ -176,7 +176,7 @@ def _weights(value: Any, allowed: tuple[str, ...], path: str) -> dict[str, float
     if not isinstance(value, Mapping) or not value:
         raise ConfigError(path, f"expected a non-empty mapping of {'/'.join(allowed)} to weights")
     out = {}
-    for k, w in value.items():
+    for k in value:
         if k not in allowed:
             raise ConfigError(f"{path}.{k}", f"unknown (expected one of: {', '.join(allowed)})")
         out[str(k)] = _num(value, k, 1.0, path)

@@ -165,7 +165,7 @@ def water_absorbance(wl_nm: np.ndarray) -> np.ndarray:
 
 
 def albedo_from_reflectance(r: np.ndarray) -> np.ndarray:
-    """Single-scattering albedo w from Hapke's diffusive reflectance r = (1-g)/(1+g), g=sqrt(1-w)."""
+    """Single-scattering albedo w from Hapke's diffusive reflectance (1-g)/(1+g), g=sqrt(1-w)."""
     gamma = (1.0 - r) / (1.0 + r)
     return 1.0 - gamma**2
 

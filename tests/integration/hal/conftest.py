@@ -29,8 +29,12 @@ def counter_reading(i: int) -> Reading:
     return Reading(np.full(8, i, dtype=np.float32), 1_700_000_000_000_000_000 + i * 10_000_000)
 
 
-def drain(rx: FrameReceiver, want: Callable[[list], bool], timeout_s: float = 10.0,
-          data_only: bool = False) -> list:
+def drain(
+    rx: FrameReceiver,
+    want: Callable[[list], bool],
+    timeout_s: float = 10.0,
+    data_only: bool = False,
+) -> list:
     """Frames from ``rx`` until ``want(frames)`` holds or the deadline passes."""
     out: list = []
     deadline = time.monotonic() + timeout_s

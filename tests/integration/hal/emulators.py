@@ -6,6 +6,7 @@ and nothing else: their data are simple synthetic patterns, not the simulators.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -60,10 +61,8 @@ class _Server:
     def drop_clients(self) -> None:
         """Cut every open connection (an instrument reboot or a cable pulled)."""
         for c in self._clients:
-            try:
+            with contextlib.suppress(OSError):
                 c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._clients.clear()
 
     def close(self) -> None:
@@ -107,7 +106,9 @@ class NirEmulator(_Server):
             if cmd == "IDN?":
                 conn.sendall(b"IDN Emu,NIR-128,SN0001,1.0\n")
             elif cmd == "CONF?":
-                conn.sendall(f"CONF points={self.points} wl_min=900 wl_max=1700 cal=EMU-CAL-7\n".encode())
+                conn.sendall(
+                    f"CONF points={self.points} wl_min=900 wl_max=1700 cal=EMU-CAL-7\n".encode()
+                )
             elif cmd == "WL?":
                 conn.sendall(f"WL {self.points}\n".encode() + self.wl.tobytes())
             elif cmd == "SET" and len(args) == 2 and args[0] in self.settings:
@@ -175,8 +176,11 @@ class CameraEmulator(_Server):
                     continue
                 cmd, *args = body.decode().split()
                 if cmd == "INFO":
-                    send(b"R", f"OK width={self.width} height={self.height} channels=1 "
-                               f"model=EmuCam cal=EMU-CAM-3".encode())
+                    send(
+                        b"R",
+                        f"OK width={self.width} height={self.height} channels=1 "
+                        f"model=EmuCam cal=EMU-CAM-3".encode(),
+                    )
                 elif cmd == "SET" and len(args) == 2:
                     if args[0] == "exposure_us" and float(args[1]) > 50_000:
                         send(b"R", b"ERR exposure too long")

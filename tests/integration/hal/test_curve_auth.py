@@ -28,10 +28,12 @@ def keys(tmp_path: Path) -> dict[str, Path]:
 def test_node_with_wrong_curve_key_delivers_nothing(keys: dict[str, Path]) -> None:
     rx = FrameReceiver(curve=CurveServer(str(keys["receiver_secret"]), str(keys["authorized"])))
     server_key = str(keys["receiver"])
-    good = FrameSender(rx.endpoint, curve=CurveClient(str(keys["node_ok_secret"]), server_key),
-                       heartbeat_s=3600)
-    rogue = FrameSender(rx.endpoint, curve=CurveClient(str(keys["node_rogue_secret"]), server_key),
-                        heartbeat_s=3600)
+    good = FrameSender(
+        rx.endpoint, curve=CurveClient(str(keys["node_ok_secret"]), server_key), heartbeat_s=3600
+    )
+    rogue = FrameSender(
+        rx.endpoint, curve=CurveClient(str(keys["node_rogue_secret"]), server_key), heartbeat_s=3600
+    )
     plain = FrameSender(rx.endpoint, heartbeat_s=3600)  # no CURVE at all
     for tx, sid in ((rogue, "rogue"), (plain, "plain"), (good, "good")):
         ch = tx.channel(counter_sensor(sid))
@@ -48,8 +50,12 @@ def test_node_with_wrong_curve_key_delivers_nothing(keys: dict[str, Path]) -> No
     rx.close()
 
 
-def test_missing_or_public_only_key_files_are_refused(keys: dict[str, Path], tmp_path: Path) -> None:
+def test_missing_or_public_only_key_files_are_refused(
+    keys: dict[str, Path], tmp_path: Path
+) -> None:
     with pytest.raises(CurveKeyError, match="does not exist"):
-        FrameSender("tcp://127.0.0.1:1", curve=CurveClient(str(tmp_path / "nope"), str(keys["receiver"])))
+        FrameSender(
+            "tcp://127.0.0.1:1", curve=CurveClient(str(tmp_path / "nope"), str(keys["receiver"]))
+        )
     with pytest.raises(CurveKeyError, match="secret"):
         FrameReceiver(curve=CurveServer(str(keys["receiver"]), str(keys["authorized"])))

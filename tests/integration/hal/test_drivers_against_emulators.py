@@ -73,7 +73,9 @@ def test_camera_adapter_conforms_and_counts_dropped_frames(camera: CameraEmulato
 
 def test_rpm_adapter_conforms_and_decodes_lane_messages(rpm: RpmEmulator) -> None:
     check_device_conforms(
-        lambda: Device(TcpPortalMonitor("rpm-1", address=rpm.address)), Kind.RPM, {"sample_ms": 200.0}
+        lambda: Device(TcpPortalMonitor("rpm-1", address=rpm.address)),
+        Kind.RPM,
+        {"sample_ms": 200.0},
     )
     backend = TcpPortalMonitor("rpm-1", address=rpm.address)
     with Device(backend) as dev:
@@ -128,6 +130,8 @@ def test_garbage_from_the_instrument_is_a_protocol_error() -> None:
     t = threading.Thread(target=answer, daemon=True)
     t.start()
     with pytest.raises(ProtocolError, match="IDN"):
-        Device(TcpNirSpectrometer("nir-1", address=f"127.0.0.1:{srv.getsockname()[1]}")).connect(1.0)
+        Device(TcpNirSpectrometer("nir-1", address=f"127.0.0.1:{srv.getsockname()[1]}")).connect(
+            1.0
+        )
     srv.close()
     t.join(timeout=2)

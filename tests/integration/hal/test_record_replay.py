@@ -20,8 +20,9 @@ def _record(rx: FrameReceiver, path: Path, expect: int) -> None:
 
 
 def test_replay_reproduces_a_recording_bit_for_bit(tmp_path: Path) -> None:
-    scenario = Scenario(lots=(Lot("L1", "goethite_ore", 60.0, contamination_rate=0.2,
-                                  inclusion_rate=0.5),))
+    scenario = Scenario(
+        lots=(Lot("L1", "goethite_ore", 60.0, contamination_rate=0.2, inclusion_rate=0.5),)
+    )
     sims = [
         Device(create_sim("nir", "nir-1", seed=1, scenario=scenario, points=64)),
         Device(create_sim("camera", "cam-1", seed=2, scenario=scenario, height=48, width=96)),

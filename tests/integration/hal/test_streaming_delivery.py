@@ -8,16 +8,26 @@ from hal import FrameReceiver, FrameSender
 from merak.v1 import sensor_pb2
 from tests.integration.hal.conftest import counter_reading, counter_sensor, drain, wait_for
 
-DATA, HEARTBEAT, GAP = (sensor_pb2.FRAME_TYPE_DATA, sensor_pb2.FRAME_TYPE_HEARTBEAT,
-                        sensor_pb2.FRAME_TYPE_GAP)
+DATA, HEARTBEAT, GAP = (
+    sensor_pb2.FRAME_TYPE_DATA,
+    sensor_pb2.FRAME_TYPE_HEARTBEAT,
+    sensor_pb2.FRAME_TYPE_GAP,
+)
 
 
 def test_restarted_receiver_gets_every_buffered_frame_and_a_gap_report_for_the_rest() -> None:
     ctx_node = zmq.Context()
     rx1 = FrameReceiver("tcp://127.0.0.1:*", context=zmq.Context())
     endpoint = rx1.endpoint
-    tx = FrameSender(endpoint, site_id="T1", buffer_frames=50, window=16, ack_timeout_s=0.2,
-                     heartbeat_s=3600, context=ctx_node)
+    tx = FrameSender(
+        endpoint,
+        site_id="T1",
+        buffer_frames=50,
+        window=16,
+        ack_timeout_s=0.2,
+        heartbeat_s=3600,
+        context=ctx_node,
+    )
     ch = tx.channel(counter_sensor())
     for i in range(1, 31):
         ch.publish(counter_reading(i))
@@ -117,8 +127,10 @@ def test_one_receiver_takes_frames_from_many_nodes() -> None:
         for i in range(1, 11):
             ch.publish(counter_reading(i))
     frames = drain(rx, lambda f: len(f) >= 30)
-    by_sensor = {sid: [h.sequence for h, _ in frames if h.sensor_id == sid]
-                 for sid in ("cam-0", "cam-1", "cam-2")}
+    by_sensor = {
+        sid: [h.sequence for h, _ in frames if h.sensor_id == sid]
+        for sid in ("cam-0", "cam-1", "cam-2")
+    }
     assert all(seqs == list(range(1, 11)) for seqs in by_sensor.values())
     assert {h.site_id for h, _ in frames} == {"S0", "S1", "S2"}
     for tx in nodes:

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hal import FrameFormatError, Recorder, read_recording, replay
-from hal import _wire
+from hal import FrameFormatError, Recorder, _wire, read_recording, replay
 from hal._device import Description, Kind
 
 
@@ -41,7 +40,9 @@ def test_realtime_replay_paces_by_capture_time(tmp_path: Path) -> None:
         now[0] += s
 
     emitted: list[float] = []
-    replay(tmp_path / "r.mrec", lambda h, p: emitted.append(now[0]), "realtime", sleep, lambda: now[0])
+    replay(
+        tmp_path / "r.mrec", lambda h, p: emitted.append(now[0]), "realtime", sleep, lambda: now[0]
+    )
     assert np.allclose(emitted, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
     emitted.clear()
     replay(tmp_path / "r.mrec", lambda h, p: emitted.append(now[0]), "max", sleep, lambda: now[0])

@@ -18,7 +18,7 @@ CASES: list[tuple[Kind, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "params", "settings"), CASES, ids=lambda c: str(c))
+@pytest.mark.parametrize(("kind", "params", "settings"), CASES, ids=str)
 def test_simulator_conforms(kind: Kind, params: dict[str, Any], settings: dict[str, Any]) -> None:
     check_device_conforms(
         lambda: Device(create_sim(kind, f"{kind}-1", seed=3, **params)), kind, settings
