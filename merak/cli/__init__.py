@@ -28,6 +28,7 @@ app = typer.Typer(
 # group name -> (module, help). Each module exports `app`.
 _GROUPS: dict[str, tuple[str, str]] = {
     "auth": ("merak.cli._auth", "Credentials: hash bearer tokens for the config."),
+    "hal": ("merak.cli._hal", "HAL nodes: run, record, replay, describe devices, CURVE keys."),
     "pool": ("merak.cli._pool", "The data pool: import an agency's files, show what it holds."),
     "world": ("merak.cli._world", "The synthetic trade world: generate a pool, stream declarations."),
     "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline verification."),
