@@ -1,0 +1,113 @@
+"""The ensemble served online: tree + network blended, calibrated, explained."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scorer._errors import ModelFormatError
+from scorer.engine._format import load_net, load_trees
+from scorer.engine._net import NetScorer
+from scorer.engine._shap import TreeShap
+from scorer.engine._tree_scorer import TreeScorer
+
+BUNDLE_FILES = ("trees.npz", "net.npz", "ensemble.json")
+
+
+@dataclass(frozen=True)
+class Blend:
+    """How the two models' logits become one calibrated probability."""
+
+    tree_weight: float  # z = w * tree_raw + (1 - w) * net_logit
+    platt_a: float  # p = sigmoid(a * z + b)
+    platt_b: float
+
+    def probability(self, tree_raw: np.ndarray, net_logit: np.ndarray) -> np.ndarray:
+        """Calibrated probability."""
+        z = self.tree_weight * tree_raw + (1.0 - self.tree_weight) * net_logit
+        return 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores of a batch of declarations."""
+
+    probability: np.ndarray
+    tree_raw: np.ndarray
+    net_logit: np.ndarray
+    revenue_at_stake: np.ndarray
+
+
+class RiskScorer:
+    """Loads a model bundle (trees, network, blend) and scores rows without catboost or torch."""
+
+    def __init__(
+        self, trees: TreeScorer, net: NetScorer, blend: Blend, info: dict[str, Any]
+    ) -> None:
+        self.trees = trees
+        self.net = net
+        self.blend = blend
+        self.info = info
+        self.numeric: list[str] = list(info["numeric"])
+        self.categorical: list[str] = list(info["categorical"])
+        self.groups: dict[str, str] = dict(info.get("groups", {}))
+        self._shap: TreeShap | None = None
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RiskScorer:
+        """Read a bundle directory written by training."""
+        d = Path(directory)
+        try:
+            info = json.loads((d / "ensemble.json").read_text())
+            blend = Blend(**info["blend"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelFormatError(
+                f"{d}/ensemble.json: expected a blend description: {exc}"
+            ) from exc
+        trees = TreeScorer(load_trees(d / "trees.npz"))
+        if trees.model.float_names != list(info["numeric"]) or trees.model.cat_names != list(
+            info["categorical"]
+        ):
+            raise ModelFormatError(f"{d}: tree inputs do not match ensemble.json")
+        return cls(trees, NetScorer(load_net(d / "net.npz")), blend, info)
+
+    def score(
+        self, floats: np.ndarray, cats: np.ndarray, revenue: np.ndarray | None = None,
+        *, parallel: bool | None = None,
+    ) -> Scores:  # fmt: skip
+        """Probability of a finding and the expected revenue at stake, per row."""
+        raw = self.trees.raw(floats, cats, parallel=parallel)
+        logit = self.net.logits(floats, cats, parallel=parallel)
+        p = self.blend.probability(raw, logit)
+        rev = np.zeros_like(p) if revenue is None else np.asarray(revenue, dtype=np.float64)
+        return Scores(p, raw, logit, p * rev)
+
+    @property
+    def shap(self) -> TreeShap:
+        """SHAP tables (built on first use; call once at start-up to warm)."""
+        if self._shap is None:
+            self._shap = TreeShap(self.trees.model)
+        return self._shap
+
+    def contributions(self, floats: np.ndarray, cats: np.ndarray) -> np.ndarray:
+        """Exact tree SHAP values ``[n, n_features + 1]`` in the model's flat feature order."""
+        xf, xc = self.trees.prepare(floats, cats)
+        return self.shap.explain_leaves(self.trees.leaf_indices(xf, xc))
+
+    def explain(self, floats: np.ndarray, cats: np.ndarray, top: int = 5) -> list[dict[str, Any]]:
+        """The ``top`` features pushing one row's risk up or down, ranked by |contribution|."""
+        phi = self.contributions(np.reshape(floats, (1, -1)), np.reshape(cats, (1, -1)))[0, :-1]
+        names = self.trees.model.feature_names
+        order = np.argsort(-np.abs(phi), kind="stable")[:top]
+        return [
+            {
+                "feature": names[i],
+                "contribution": float(phi[i]),
+                "area": self.groups.get(names[i], ""),
+            }
+            for i in order
+        ]

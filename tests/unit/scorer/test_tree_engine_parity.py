@@ -1,0 +1,79 @@
+"""The Numba tree engine returns exactly CatBoost's raw formula values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from scorer.engine import TreeEnsemble, TreeScorer, load_trees, save_trees
+from tests.unit.scorer._data import adversarial, catboost_pool, make_rows
+
+
+def _reference(model: Any, rows: Any) -> np.ndarray:
+    return np.asarray(model.predict(catboost_pool(rows), prediction_type="RawFormulaVal"))
+
+
+def _float_borders(ens: TreeEnsemble) -> np.ndarray:
+    first = int(np.flatnonzero((ens.bf_kind == 0) & (ens.bf_src == 0))[0])
+    return ens.borders[ens.bf_off[first] : ens.bf_off[first + 1]]
+
+
+def test_model_really_uses_ctr_combinations_and_one_hot(exported: TreeEnsemble) -> None:
+    used = set(exported.split_bf.tolist())
+    kinds = {int(exported.bf_kind[f]) for f in used}
+    assert kinds == {0, 1, 2}
+    assert np.diff(exported.proj_cat_off).max() >= 2 or exported.proj_bin_off[-1] > 0
+    assert {0, 1} <= set(exported.ctr_type.tolist())  # Borders and Counter
+
+
+def test_raw_values_equal_catboost_on_adversarial_rows(
+    catboost_model: Any, exported: TreeEnsemble
+) -> None:
+    rows = adversarial(make_rows(5000, seed=99), _float_borders(exported), seed=5)
+    expected = _reference(catboost_model, rows)
+    scorer = TreeScorer(exported)
+    got_serial = scorer.raw(rows.floats, rows.cats, parallel=False)
+    got_parallel = scorer.raw(rows.floats, rows.cats, parallel=True)
+    assert np.abs(got_serial - expected).max() <= 1e-9
+    assert np.abs(got_parallel - expected).max() <= 1e-9
+
+
+def test_one_row_at_a_time_equals_catboost(catboost_model: Any, exported: TreeEnsemble) -> None:
+    rows = adversarial(make_rows(200, seed=3), _float_borders(exported), seed=4)
+    expected = _reference(catboost_model, rows)
+    scorer = TreeScorer(exported)
+    got = np.array([scorer.raw(rows.floats[i], rows.cats[i])[0] for i in range(len(expected))])
+    assert np.abs(got - expected).max() <= 1e-9
+
+
+def test_values_just_beside_each_border(catboost_model: Any, exported: TreeEnsemble) -> None:
+    borders = _float_borders(exported).astype(np.float32)
+    probes = np.concatenate(
+        [
+            borders,
+            np.nextafter(borders, np.float32(np.inf)),
+            np.nextafter(borders, np.float32(-np.inf)),
+        ]
+    ).astype(np.float64)
+    rows = make_rows(len(probes), seed=8)
+    rows.floats[:, 0] = probes
+    expected = _reference(catboost_model, rows)
+    assert np.abs(TreeScorer(exported).raw(rows.floats, rows.cats) - expected).max() <= 1e-9
+
+
+def test_round_trip_through_the_array_format(
+    catboost_model: Any, exported: TreeEnsemble, tmp_path: Path
+) -> None:
+    save_trees(exported, tmp_path / "trees.npz")
+    loaded = load_trees(tmp_path / "trees.npz")
+    rows = make_rows(1000, seed=21)
+    expected = _reference(catboost_model, rows)
+    assert np.abs(TreeScorer(loaded).raw(rows.floats, rows.cats) - expected).max() <= 1e-9
+
+
+def test_wrong_input_width_is_refused(exported: TreeEnsemble) -> None:
+    with pytest.raises(ValueError, match="expected 5 columns, found 4"):
+        TreeScorer(exported).raw(np.zeros((1, 4)), np.zeros((1, 6), dtype=object))
