@@ -23,7 +23,7 @@ from merak.core.declaration import (
     TransportMode,
 )
 from merak.core.errors import Violations
-from merak.v1 import common_pb2, declaration_pb2
+from merak.v1 import common_pb2, declaration_pb2, feedback_pb2
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _NANOS = 999_999_999
@@ -268,3 +268,47 @@ def declaration_from_proto(
     v.raise_if_any("invalid declaration")
     assert header is not None
     return Declaration(header=header, items=tuple(items))
+
+
+def check_outcome(msg: feedback_pb2.InspectionOutcome, present: bool) -> None:
+    """Validate an inspection outcome; raises ValidationError naming every bad field."""
+    v = Violations()
+    p = "outcome"
+    if not present:
+        v.add(p, "required")
+        v.raise_if_any("invalid inspection outcome")
+    for name in ("outcome_id", "declaration_id"):
+        value = getattr(msg, name)
+        if not value:
+            v.add(f"{p}.{name}", "required")
+        elif not _ID.match(value):
+            v.add(f"{p}.{name}", f"expected 1-64 letters, digits or ._:/- , got {value!r}")
+    if msg.source == feedback_pb2.OUTCOME_SOURCE_UNSPECIFIED:
+        v.add(f"{p}.source", "required: who carried out the control")
+    if not msg.HasField("inspected_time"):
+        v.add(f"{p}.inspected_time", "required")
+    if msg.finding and not msg.business_areas:
+        v.add(f"{p}.business_areas", "required when finding is true")
+    if not msg.finding and (msg.business_areas or msg.seized_goods):
+        v.add(f"{p}.finding", "must be true when business areas or seized goods are given")
+    for i, area in enumerate(msg.business_areas):
+        if (
+            area == common_pb2.BUSINESS_AREA_UNSPECIFIED
+            or area not in common_pb2.BusinessArea.values()
+        ):
+            v.add(f"{p}.business_areas[{i}]", f"expected a BusinessArea, got {area}")
+    if msg.HasField("revenue_recovered"):
+        money = money_from_proto(msg.revenue_recovered, f"{p}.revenue_recovered", v)
+        if money is not None and money.amount < 0:
+            v.add(f"{p}.revenue_recovered", "must not be negative")
+    for i, goods in enumerate(msg.seized_goods):
+        if goods.line_number < 0:
+            v.add(f"{p}.seized_goods[{i}].line_number", "expected >= 0")
+        if goods.HasField("quantity"):
+            _decimal(
+                goods.quantity.value, f"{p}.seized_goods[{i}].quantity.value", v, required=True
+            )
+    for i, ref in enumerate(msg.evidence):
+        if len(ref.sha256) != 32:
+            v.add(f"{p}.evidence[{i}].sha256", f"expected 32 bytes, got {len(ref.sha256)}")
+    v.raise_if_any("invalid inspection outcome")

@@ -19,12 +19,11 @@ from merak.ledger import (
     Ledger,
     LedgerClosedError,
     head_to_proto,
-    ledger_config_from,
-    open_ledger,
     ref_to_proto,
     validate_entry,
 )
 from merak.v1 import ledger_pb2, ledger_pb2_grpc
+from services._evidence import local_ledger
 from services._identity import ANONYMOUS, current_caller
 from services._registry import ServiceContext
 from services._status import grpc_errors, grpc_stream_errors
@@ -160,14 +159,7 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    cfg = ledger_config_from(ctx.config)
-    ledger, blobs = open_ledger(cfg, ctx.data_dir)
-
-    def close() -> None:
-        ledger.close()
-        ledger.store.close()
-        blobs.close()
-
-    ctx.on_stop(close)
+    # One ledger per process, shared with the services that put evidence on it.
+    ledger, _ = local_ledger(ctx)
     ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(ledger), server)
     return [_SERVICE.full_name]

@@ -16,3 +16,7 @@ def pg_dsn() -> str:
             "PostgreSQL tests need MERAK_PG_DSN (e.g. postgresql://postgres@127.0.0.1:5432/test)"
         )
     return dsn
+
+
+# Fixtures shared by the integration tiers (defined in their own modules).
+from tests.servers import start_server  # noqa: E402, F401

@@ -14,7 +14,7 @@ import subprocess
 import pytest
 from google.rpc import error_details_pb2
 
-from tests.integration.api.conftest import StartServer
+from tests.servers import StartServer
 
 BUF = shutil.which("buf")
 pytestmark = pytest.mark.skipif(

@@ -13,7 +13,7 @@ from grpc_status import rpc_status
 
 from merak.v1 import intake_pb2, intake_pb2_grpc, ledger_pb2, ledger_pb2_grpc
 from tests.factories import valid_declaration
-from tests.integration.api.conftest import StartServer, bearer
+from tests.servers import StartServer, bearer
 
 ALL_SERVICES = {
     "merak.v1.IntakeService",

@@ -9,8 +9,8 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from merak.v1 import ledger_pb2, ledger_pb2_grpc
-from tests.integration.api.conftest import StartServer, auth_section
 from tests.pki import TestCA
+from tests.servers import StartServer, auth_section
 
 
 @pytest.fixture

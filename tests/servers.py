@@ -1,4 +1,7 @@
-"""Fixtures: real Merak servers on loopback, port 0, stopped with a grace period."""
+"""Real Merak servers on loopback (port 0) for integration tests, stopped with a grace period.
+
+The `start_server` fixture is made available to every test by tests/conftest.py.
+"""
 
 from __future__ import annotations
 
