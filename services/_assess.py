@@ -18,7 +18,7 @@ from typing import Protocol
 
 from google.protobuf import duration_pb2
 
-from merak.core.areas import area_number, channel_number
+from merak.core.areas import area_number
 from merak.core.declaration import Declaration
 from merak.decision import DecisionPolicy, RiskInput
 from merak.intake import RecordStore, now_ms
@@ -130,14 +130,14 @@ class Assessor:
         a = assessment_pb2.Assessment(
             declaration_id=declaration.declaration_id,
             risk_score=score.risk,
-            channel=channel_number(decision.channel),
+            channel=common_pb2.Channel.Value("CHANNEL_" + decision.channel),
             randomly_selected=decision.randomly_selected,
             model_version=self.model.version,
             feature_catalogue_hash=self.model.catalogue_hash,
             expected_revenue_at_stake=_money(score.revenue_at_stake, self.policy.config.currency),
         )
         for area, p in sorted(score.area_risk.items(), key=lambda kv: -kv[1]):
-            a.area_scores.add(area=area_number(area), probability=p)  # type: ignore[arg-type]
+            a.area_scores.add(area=area_number(area), probability=p)
         ranked = sorted(score.contributions, key=lambda c: -c.contribution)
         for rank, c in enumerate(ranked[: self.max_contributions], start=1):
             a.contributions.add(

@@ -7,6 +7,7 @@ reconnect.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -45,10 +46,8 @@ class Hub(Generic[T]):
             except queue.Full:
                 w.overflowed = True
                 # Make room for the end-of-stream marker so the reader wakes up.
-                try:
+                with contextlib.suppress(queue.Empty):
                     w.queue.get_nowait()
-                except queue.Empty:
-                    pass
                 w.queue.put_nowait(_CLOSED)
 
     def close(self) -> None:
