@@ -22,6 +22,7 @@ from merak.core.errors import (
     NotFoundError,
     NotImplementedYetError,
     OverloadedError,
+    PreconditionError,
     ValidationError,
 )
 
@@ -51,35 +52,41 @@ def abort_invalid(
     raise AssertionError("unreachable: abort_with_status raises")
 
 
+# Merak's typed errors and the status code each stands for, most specific first.
+STATUS_OF: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
+    (ValidationError, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFoundError, grpc.StatusCode.NOT_FOUND),
+    (ConflictError, grpc.StatusCode.ALREADY_EXISTS),
+    (OverloadedError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (PreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
+    (NotImplementedYetError, grpc.StatusCode.UNIMPLEMENTED),
+)
+MERAK_ERRORS = tuple(cls for cls, _ in STATUS_OF)
+
+
+def status_for(exc: Exception) -> grpc.StatusCode:
+    """The status code a typed error stands for; INTERNAL for anything unexpected."""
+    for cls, code in STATUS_OF:
+        if isinstance(exc, cls):
+            return code
+    return grpc.StatusCode.INTERNAL
+
+
 def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
     """Abort the call with the status that ``exc`` stands for."""
     if isinstance(exc, ValidationError):
         abort_invalid(context, exc.violations, str(exc))
-    if isinstance(exc, NotFoundError):
-        context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
-    if isinstance(exc, ConflictError):
-        context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
-    if isinstance(exc, OverloadedError):
-        context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
-    if isinstance(exc, NotImplementedYetError):
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, str(exc))
-    log.exception("unexpected error in servicer", exc_info=exc)
-    context.abort(grpc.StatusCode.INTERNAL, "internal error; the server log has the details")
+    code = status_for(exc)
+    if code is grpc.StatusCode.INTERNAL:
+        log.exception("unexpected error in servicer", exc_info=exc)
+        context.abort(code, "internal error; the server log has the details")
+    context.abort(code, str(exc))
     raise AssertionError("unreachable: abort raises")
 
 
 def _is_abort(exc: Exception, context: grpc.ServicerContext) -> bool:
     # context.abort raises a plain Exception after setting the code: let it through.
     return context.code() is not None and not isinstance(exc, MERAK_ERRORS)
-
-
-MERAK_ERRORS = (
-    ValidationError,
-    NotFoundError,
-    ConflictError,
-    OverloadedError,
-    NotImplementedYetError,
-)
 
 
 def grpc_errors(method: F) -> F:

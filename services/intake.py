@@ -1,73 +1,139 @@
-"""IntakeService: declarations in, assessments out.
+"""IntakeService: declarations in, assessments out — the real-time "health check".
 
-This release validates every declaration fully (INVALID_ARGUMENT names each bad field)
-and answers UNIMPLEMENTED for valid ones: the risk path (features, scoring, decision,
-ledger) plugs in behind ``_assess``.
+Thin: proto -> domain (validating every field), then ``Assessor`` does the work. The risk
+model comes from the model registry's champion; without one, a valid declaration is
+answered FAILED_PRECONDITION naming what to do, never a made-up score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent import futures
 
 import grpc
 from google.rpc import code_pb2
 
-from merak.core.declaration import Declaration
-from merak.core.errors import NotImplementedYetError, ValidationError, Violations
-from merak.v1 import intake_pb2, intake_pb2_grpc
+from merak.core.errors import (
+    MerakError,
+    NotFoundError,
+    PreconditionError,
+    ValidationError,
+    Violations,
+)
+from merak.decision import DecisionPolicy
+from merak.v1 import assessment_pb2, common_pb2, intake_pb2, intake_pb2_grpc
+from services._assess import Assessor, RiskModel
 from services._convert import declaration_from_proto
+from services._evidence import evidence_for
+from services._hub import Hub
 from services._registry import ServiceContext
-from services._status import grpc_errors
-from services._unimplemented import unimplemented_servicer
+from services._status import grpc_errors, grpc_stream_errors, status_for
+from services.feedback import declaration_store
+
+log = logging.getLogger("merak.intake")
 
 _SERVICE = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"]
+# Declarations of one stream being assessed at once (backpressure beyond it).
+STREAM_WINDOW = 64
 
 
-def _assess(declaration: Declaration) -> intake_pb2.SubmitDeclarationResponse:
-    raise NotImplementedYetError("risk assessment of declarations")
+class NoModelError(PreconditionError):
+    """No champion model is available to score with."""
 
 
-class IntakeServicer(
-    unimplemented_servicer(  # type: ignore[misc]
-        intake_pb2_grpc.IntakeServiceServicer,
-        _SERVICE,
-        skip=("SubmitDeclaration", "SubmitDeclarations", "GetAssessment"),
+ModelSource = Callable[[], RiskModel]
+
+
+def no_model() -> RiskModel:
+    raise NoModelError(
+        "no champion risk model is available: train one (`merak model train`) and promote it"
     )
-):
-    """Thin: proto -> domain (validating), then the assessment pipeline."""
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
+    """Validate, then hand to the assessor of the current champion model."""
+
+    def __init__(self, assessor_for: Callable[[], Assessor], hub: Hub[assessment_pb2.Assessment]):
+        self._assessor_for = assessor_for
+        self._hub = hub
+        self._pool = futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="intake-stream")
+
+    def _submit(
+        self, request_declaration: object, present: bool
+    ) -> tuple[assessment_pb2.Assessment, bool]:
+        declaration = declaration_from_proto(request_declaration, present=present)  # type: ignore[arg-type]
+        payload = request_declaration.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
+        return self._assessor_for().submit(declaration, payload)
 
     @grpc_errors
     def SubmitDeclaration(
         self, request: intake_pb2.SubmitDeclarationRequest, context: grpc.ServicerContext
     ) -> intake_pb2.SubmitDeclarationResponse:
-        declaration = declaration_from_proto(
-            request.declaration, present=request.HasField("declaration")
-        )
-        return _assess(declaration)
+        assessment, duplicate = self._submit(request.declaration, request.HasField("declaration"))
+        return intake_pb2.SubmitDeclarationResponse(assessment=assessment, duplicate=duplicate)
+
+    def _one(
+        self, request: intake_pb2.SubmitDeclarationsRequest
+    ) -> intake_pb2.SubmitDeclarationsResponse:
+        out = intake_pb2.SubmitDeclarationsResponse(correlation_id=request.correlation_id)
+        try:
+            assessment, duplicate = self._submit(
+                request.declaration, request.HasField("declaration")
+            )
+            out.assessment.CopyFrom(assessment)
+            out.duplicate = duplicate
+        except ValidationError as exc:
+            out.error.code = code_pb2.INVALID_ARGUMENT
+            out.error.message = str(exc)
+            for v in exc.violations:
+                out.error.field_violations.add(field=v.field, description=v.description)
+        except MerakError as exc:
+            out.error.code = status_for(exc).value[0]
+            out.error.message = str(exc)
+        except Exception:
+            log.exception("assessment failed", extra={"correlation_id": request.correlation_id})
+            out.error.code = code_pb2.INTERNAL
+            out.error.message = "internal error; the server log has the details"
+        return out
 
     def SubmitDeclarations(
         self,
         request_iterator: Iterator[intake_pb2.SubmitDeclarationsRequest],
         context: grpc.ServicerContext,
     ) -> Iterator[intake_pb2.SubmitDeclarationsResponse]:
-        for request in request_iterator:
-            out = intake_pb2.SubmitDeclarationsResponse(correlation_id=request.correlation_id)
+        # Up to STREAM_WINDOW declarations of this stream are assessed at once; each gets
+        # exactly one response, in the order assessments complete.
+        done: queue.Queue[futures.Future[intake_pb2.SubmitDeclarationsResponse] | None] = (
+            queue.Queue()
+        )
+        window = threading.Semaphore(STREAM_WINDOW)
+        submitted = [0]
+
+        def read() -> None:
             try:
-                declaration = declaration_from_proto(
-                    request.declaration, present=request.HasField("declaration")
-                )
-                single = _assess(declaration)
-                out.assessment.CopyFrom(single.assessment)
-                out.duplicate = single.duplicate
-            except ValidationError as exc:
-                out.error.code = code_pb2.INVALID_ARGUMENT
-                out.error.message = str(exc)
-                for v in exc.violations:
-                    out.error.field_violations.add(field=v.field, description=v.description)
-            except NotImplementedYetError as exc:
-                out.error.code = code_pb2.UNIMPLEMENTED
-                out.error.message = str(exc)
-            yield out
+                for request in request_iterator:
+                    window.acquire()
+                    submitted[0] += 1
+                    self._pool.submit(self._one, request).add_done_callback(done.put)
+            except Exception:  # the client went away; finish what was started
+                log.debug("request stream ended", exc_info=True)
+            finally:
+                done.put(None)
+
+        threading.Thread(target=read, name="intake-stream-reader", daemon=True).start()
+        answered = 0
+        reading = True
+        while reading or answered < submitted[0]:
+            item = done.get()
+            if item is None:
+                reading = False
+                continue
+            answered += 1
+            window.release()
+            yield item.result()
 
     @grpc_errors
     def GetAssessment(
@@ -77,9 +143,54 @@ class IntakeServicer(
         if not request.declaration_id:
             v.add("declaration_id", "required")
         v.raise_if_any("invalid request")
-        raise NotImplementedYetError("looking up assessments")
+        found = self._assessor_for().get(request.declaration_id)
+        if found is None:
+            raise NotFoundError("assessment of declaration", request.declaration_id)
+        return intake_pb2.GetAssessmentResponse(assessment=found)
+
+    @grpc_stream_errors
+    def WatchAssessments(
+        self, request: intake_pb2.WatchAssessmentsRequest, context: grpc.ServicerContext
+    ) -> Iterator[intake_pb2.WatchAssessmentsResponse]:
+        v = Violations()
+        if not 0.0 <= request.min_risk_score <= 1.0:
+            v.add("min_risk_score", f"expected 0..1, got {request.min_risk_score}")
+        for i, ch in enumerate(request.channels):
+            if ch == common_pb2.CHANNEL_UNSPECIFIED or ch not in common_pb2.Channel.values():
+                v.add(f"channels[{i}]", f"expected a Channel, got {ch}")
+        v.raise_if_any("invalid request")
+        channels = set(request.channels)
+        floor = request.min_risk_score
+
+        def accept(a: assessment_pb2.Assessment) -> bool:
+            return (not channels or a.channel in channels) and a.risk_score >= floor
+
+        for a in self._hub.watch(context.is_active, accept):
+            yield intake_pb2.WatchAssessmentsResponse(assessment=a)
+
+    def close(self) -> None:
+        self._hub.close()
+        self._pool.shutdown(wait=True)
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(), server)
+    store = declaration_store(ctx)
+    hub: Hub[assessment_pb2.Assessment] = Hub()
+    evidence = evidence_for(ctx, "intake")
+    policy = DecisionPolicy(ctx.config.decision)
+    model_source: ModelSource = ctx.shared("risk-model-source", lambda: no_model)
+    lock = threading.Lock()
+    current: dict[str, Assessor] = {}
+
+    def assessor_for() -> Assessor:
+        model = model_source()
+        with lock:
+            existing = current.get("a")
+            if existing is None or existing.model is not model:
+                current["a"] = Assessor(store, model, policy, evidence, hub)
+            return current["a"]
+
+    servicer = IntakeServicer(assessor_for, hub)
+    ctx.on_stop(servicer.close)
+    intake_pb2_grpc.add_IntakeServiceServicer_to_server(servicer, server)
     return [_SERVICE.full_name]

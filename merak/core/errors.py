@@ -56,6 +56,10 @@ class OverloadedError(MerakError):
     """The service is at capacity; the caller should retry later. Never a silent drop."""
 
 
+class PreconditionError(MerakError):
+    """The system is not in a state to do this yet (e.g. no trained model); says what to do."""
+
+
 class NotImplementedYetError(MerakError):
     """A contract the API defines but this release does not implement."""
 

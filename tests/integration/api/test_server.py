@@ -110,7 +110,9 @@ def test_a_bad_hs_code_is_named(start_server: StartServer) -> None:
     assert list(_violations(info.value)) == ["declaration.items[0].hs_code"]
 
 
-def test_a_valid_declaration_is_answered_unimplemented_not_faked(start_server: StartServer) -> None:
+def test_without_a_champion_model_a_valid_declaration_is_refused_not_faked(
+    start_server: StartServer,
+) -> None:
     _, port = start_server()
     with _channel(port) as ch, pytest.raises(grpc.RpcError) as info:
         intake_pb2_grpc.IntakeServiceStub(ch).SubmitDeclaration(
@@ -118,8 +120,8 @@ def test_a_valid_declaration_is_answered_unimplemented_not_faked(start_server: S
             metadata=bearer("agency-token"),
             timeout=5,
         )
-    assert info.value.code() is grpc.StatusCode.UNIMPLEMENTED
-    assert "risk assessment" in (info.value.details() or "")
+    assert info.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert "merak model train" in (info.value.details() or "")
 
 
 def test_the_stream_answers_each_declaration_by_correlation_id(start_server: StartServer) -> None:
@@ -140,7 +142,7 @@ def test_the_stream_answers_each_declaration_by_correlation_id(start_server: Sta
         "declaration.header",
         "declaration.items",
     }
-    assert replies[1].error.code == grpc.StatusCode.UNIMPLEMENTED.value[0]
+    assert replies[1].error.code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
 
 
 def test_callers_need_credentials_and_the_right_role(start_server: StartServer) -> None:
