@@ -1,0 +1,39 @@
+"""The catalogue of 132 expert risk features and the kernel that computes them all at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from merak.features._cat_port import PORT
+from merak.features._cat_post import POST_CLEARANCE
+from merak.features._cat_pre_arrival import PRE_ARRIVAL
+from merak.features._config import FeatureConfig
+from merak.features._spec import FeatureSpec, Inputs, catalogue_hash, check_catalogue
+
+CATALOGUE: tuple[FeatureSpec, ...] = PRE_ARRIVAL + PORT + POST_CLEARANCE
+check_catalogue(CATALOGUE)
+FEATURE_IDS: tuple[str, ...] = tuple(s.id for s in CATALOGUE)
+FEATURE_NAMES: tuple[str, ...] = tuple(s.name for s in CATALOGUE)
+CATALOGUE_VERSION = "1"
+
+
+def catalogue_version(config: FeatureConfig | None = None) -> str:
+    """The hash a score stores: catalogue text plus the parameters the values depend on."""
+    cfg = config or FeatureConfig()
+    return catalogue_hash(CATALOGUE, f"v{CATALOGUE_VERSION};{cfg.canonical()}")
+
+
+def compute(x: Inputs) -> np.ndarray:
+    """(n, 132) float64: every catalogue feature for n declarations; the same code everywhere."""
+    n = len(x["t"])
+    out = np.empty((n, len(CATALOGUE)), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        for k, source in _COPIES:
+            out[:, k] = x[source]
+        for k, fn in _CALLS:
+            out[:, k] = fn(x)
+    return out
+
+
+_COPIES = tuple((k, s.compute.source) for k, s in enumerate(CATALOGUE) if s.compute.source)
+_CALLS = tuple((k, s.compute.fn) for k, s in enumerate(CATALOGUE) if not s.compute.source)

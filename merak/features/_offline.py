@@ -1,0 +1,326 @@
+"""The offline feature job, as plain functions over one month each (no Ray in here).
+
+Pass 1 (per month, parallel): per-entity partial aggregates of the month's declarations,
+and the entity keys of declarations that inspections refer to. The driver attributes
+inspections to those keys and forms each month's starting state by an exclusive prefix
+merge of the partials. Pass 2 (per month, parallel): within-month exclusive cumulative
+profiles from that start, the inputs, the kernel, and one Parquet part of the matrix.
+``run_build`` is the driver; it takes a ``mapper`` so that the same job runs in one process
+or as Ray tasks (``cluster.features``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from merak.features._basics import basics, usd_cents
+from merak.features._catalogue import FEATURE_IDS, catalogue_version, compute
+from merak.features._config import FeatureConfig
+from merak.features._documents import DocumentIndex
+from merak.features._frames import HEADER_COLUMNS, ITEM_COLUMNS, NA, Frames, frames_from_arrow
+from merak.features._inputs import build_inputs
+from merak.features._profiles import (
+    COLS,
+    KINDS,
+    State,
+    declaration_contributions,
+    empty_state,
+    entity_keys,
+    inspection_contributions,
+    merge,
+    partial,
+    prior,
+)
+from merak.features._reference import Reference
+from merak.features._snapshot import ProfileSnapshot
+from merak.pool import Pool
+
+Mapper = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+DAY_MS = 86_400_000
+
+
+def local_mapper(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """Run every call in this process, in order."""
+    return [fn(*a) for a in args]
+
+
+def months(pool: Pool) -> list[str]:
+    """The months ('YYYY-MM') that hold declarations, in order."""
+    return sorted({f.parent.name.split("=", 1)[1] for f in pool.files("declarations")})
+
+
+def month_bounds(month: str, shift: int = 0) -> datetime:
+    y, m = int(month[:4]), int(month[5:7]) - 1 + shift
+    return datetime(y + m // 12, m % 12 + 1, 1, tzinfo=UTC)
+
+
+def read_frames(pool: Pool, month: str) -> Frames:
+    """The month's declarations in (lodgement_time, declaration_id) order, with their items."""
+    lo, hi = month_bounds(month), month_bounds(month, 1)
+    decls = pool.read("declarations", lo, hi, list(HEADER_COLUMNS))
+    order = pc.sort_indices(
+        decls, [("lodgement_time", "ascending"), ("declaration_id", "ascending")]
+    )
+    items = pool.read("declaration_items", lo, hi, list(ITEM_COLUMNS))
+    return frames_from_arrow(decls.take(order), items)
+
+
+def keys_frame(f: Frames, keys: dict[str, np.ndarray], mask: np.ndarray) -> pd.DataFrame:
+    cols: dict[str, Any] = {
+        "declaration_id": f.h["declaration_id"][mask],
+        "lodgement_time": f.h["lodgement_time"][mask],
+    }
+    cols.update({k: keys[k][mask] for k in KINDS})
+    return pd.DataFrame(cols)
+
+
+def pass1(
+    root: str, month: str, config: FeatureConfig, wanted: frozenset[str], keep_all_after_ms: int
+) -> tuple[State, pd.DataFrame]:
+    """Partial aggregates of the month's declarations, and keys of the wanted declarations."""
+    f = read_frames(Pool(root), month)
+    b = basics(f, config)
+    keys = entity_keys(f, b)
+    part = partial(keys, declaration_contributions(f, b, config))
+    ids = f.h["declaration_id"]
+    mask = np.array([d in wanted for d in ids], dtype=bool) | (
+        f.h["lodgement_time"] >= keep_all_after_ms
+    )
+    return part, keys_frame(f, keys, mask)
+
+
+def inspection_events(pool: Pool, keys: pd.DataFrame, config: FeatureConfig) -> pd.DataFrame:
+    """Inspections attributed to their declaration's entities, with contributions and month.
+
+    An inspection counts when its declaration is known and it completed no later than
+    ``inspection_horizon_days`` after lodgement.
+    """
+    t = pool.read(
+        "inspections",
+        columns=[
+            "inspection_id",
+            "declaration_id",
+            "inspection_time",
+            "result",
+            "revenue_recovered",
+            "revenue_currency",
+            "seized",
+        ],
+    )
+    df = pd.DataFrame(
+        {
+            "inspection_id": np.asarray(t.column("inspection_id").to_pylist(), dtype=object),
+            "declaration_id": np.asarray(t.column("declaration_id").to_pylist(), dtype=object),
+            "inspection_time": pc.cast(t.column("inspection_time"), pa.int64()).to_numpy(),
+        }
+    )
+    df["_row"] = np.arange(len(df), dtype=np.int64)
+    j = df.merge(keys, on="declaration_id", how="inner", sort=False)
+    horizon = config.inspection_horizon_days * DAY_MS
+    ok = (j["inspection_time"] >= j["lodgement_time"]) & (
+        j["inspection_time"] - j["lodgement_time"] <= horizon
+    )
+    j = j[ok.to_numpy()].reset_index(drop=True)
+    rows = j["_row"].to_numpy(np.int64)
+    from merak.features._frames import _int_np, _str_np
+
+    rev = _int_np(t.column("revenue_recovered"), 2)[rows]
+    rev = np.where(rev == NA, 0, rev)
+    rev_usd, _ = usd_cents(rev, _str_np(t.column("revenue_currency"))[rows], config.usd_rates)
+    result = _str_np(t.column("result"))[rows]
+    seized = pc.fill_null(t.column("seized"), False).to_numpy(zero_copy_only=False)[rows]
+    contrib = inspection_contributions(result, rev_usd, seized)
+    out = j[["inspection_id", "inspection_time", *KINDS]].copy()
+    for c, name in enumerate(COLS):
+        out["c_" + name] = contrib[:, c]
+    out["month"] = (
+        out["inspection_time"]
+        .to_numpy()
+        .astype("datetime64[ms]")
+        .astype("datetime64[M]")
+        .astype(str)
+    )
+    return out.sort_values(["inspection_time", "inspection_id"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _insp_contrib(ev: pd.DataFrame) -> np.ndarray:
+    return ev[["c_" + c for c in COLS]].to_numpy(np.int64).reshape(len(ev), len(COLS))
+
+
+def _insp_keys(ev: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {k: np.asarray(ev[k].to_numpy(), dtype=object) for k in KINDS}
+
+
+def pass2(
+    root: str, month: str, start: State, insp: pd.DataFrame, ref: Reference, out_dir: str
+) -> int:
+    """Features of the month's declarations; writes ``matrix/month=M/part-0.parquet``."""
+    pool = Pool(root)
+    cfg = ref.config
+    f = read_frames(pool, month)
+    b = basics(f, cfg)
+    keys = entity_keys(f, b)
+    contrib = declaration_contributions(f, b, cfg)
+    n, k = f.n, len(insp)
+    ev_t = np.concatenate([f.h["lodgement_time"], insp["inspection_time"].to_numpy(np.int64)])
+    ev_kind = np.concatenate([np.ones(n, np.int8), np.zeros(k, np.int8)])
+    ev_id = np.concatenate(
+        [f.h["declaration_id"].astype(str), insp["inspection_id"].to_numpy().astype(str)]
+    )
+    order = np.lexsort((ev_id, ev_kind, ev_t))
+    all_keys = {kd: np.concatenate([keys[kd], _insp_keys(insp)[kd]])[order] for kd in KINDS}
+    all_contrib = np.concatenate([contrib, _insp_contrib(insp)])[order]
+    seen = prior(start, all_keys, all_contrib)
+    back = np.empty(n + k, dtype=np.int64)
+    back[order] = np.arange(n + k)
+    decl_pos = back[:n]
+    profiles = {kd: seen[kd][decl_pos] for kd in KINDS}
+    w = cfg.manifest_window_months
+    man = pool.read("manifests", month_bounds(month, -w), month_bounds(month, w + 1))
+    logi = pool.read(
+        "logistics", month_bounds(month, -cfg.logistics_lookback_months), month_bounds(month, 1)
+    )
+    docs = DocumentIndex(man, logi, cfg)
+    with np.errstate(all="ignore"):
+        x = build_inputs(f, b, ref, docs, profiles)
+    mat = compute(x)
+    table = matrix_table(f.h["declaration_id"], f.h["lodgement_time"], mat)
+    d = Path(out_dir) / "matrix" / f"month={month}"
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / ".part-0.parquet.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(d / "part-0.parquet")
+    return n
+
+
+def matrix_table(ids: np.ndarray, t: np.ndarray, mat: np.ndarray) -> pa.Table:
+    cols: dict[str, pa.Array] = {
+        "declaration_id": pa.array(list(ids), pa.string()),
+        "lodgement_time": pa.array(t, pa.timestamp("ms", tz="UTC")),
+    }
+    for c, fid in enumerate(FEATURE_IDS):
+        cols[fid] = pa.array(mat[:, c], pa.float64())
+    return pa.table(cols)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced and how long its phases took."""
+
+    rows: int
+    months: list[str]
+    seconds: dict[str, float]
+    catalogue_version: str
+    starts: dict[str, State]
+    snapshot: ProfileSnapshot
+
+
+def run_build(
+    root: str,
+    out: str,
+    config: FeatureConfig | None = None,
+    mapper: Mapper = local_mapper,
+    put: Callable[[Any], Any] = lambda v: v,
+    write_snapshot: bool = True,
+) -> BuildResult:
+    """Compute the feature matrix of the whole pool into ``out`` (and the profile snapshot)."""
+    cfg = config or FeatureConfig()
+    pool = Pool(root)
+    ms = months(pool)
+    secs: dict[str, float] = {}
+    t0 = time.perf_counter()
+    insp_ids = frozenset(
+        pool.read("inspections", columns=["declaration_id"]).column("declaration_id").to_pylist()
+    )
+    last = (
+        pool.read("declarations", month_bounds(ms[-1]), month_bounds(ms[-1], 1), ["lodgement_time"])
+        if ms
+        else None
+    )
+    end_ms = (
+        int(pc.max(pc.cast(last.column("lodgement_time"), pa.int64())).as_py())
+        if (last is not None and last.num_rows)
+        else 0
+    )
+    keep_after = end_ms - cfg.inspection_horizon_days * DAY_MS
+    p1 = mapper(pass1, [(root, m, cfg, insp_ids, keep_after) for m in ms])
+    secs["pass1"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    keys = pd.concat([k for _, k in p1], ignore_index=True) if p1 else ProfileSnapshot.empty().keys
+    ev = inspection_events(pool, keys, cfg)
+    starts: dict[str, State] = {}
+    state = empty_state()
+    insp_done = 0
+    ev_months = ev["month"].to_numpy()
+    for idx, m in enumerate(ms):
+        upto = int(np.searchsorted(ev_months, m, side="left"))
+        chunk = ev.iloc[insp_done:upto]
+        pending = [state]
+        if len(chunk):
+            pending.append(partial(_insp_keys(chunk), _insp_contrib(chunk)))
+        if idx > 0:
+            pending.append(p1[idx - 1][0])
+        state = merge(pending) if len(pending) > 1 else state
+        insp_done = upto
+        starts[m] = state
+    rest = ev.iloc[insp_done:]
+    final = (
+        merge([state, p1[-1][0], partial(_insp_keys(rest), _insp_contrib(rest))]) if ms else state
+    )
+    ref = Reference.from_pool(pool, cfg)
+    secs["merge"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    ref_h = put(ref)
+    args = []
+    for m in ms:
+        lo, hi = np.searchsorted(ev_months, m, "left"), np.searchsorted(ev_months, m, "right")
+        args.append((root, m, put(starts[m]), ev.iloc[lo:hi].reset_index(drop=True), ref_h, out))
+    rows = sum(mapper(pass2, args))
+    secs["pass2"] = time.perf_counter() - t2
+    version = catalogue_version(cfg)
+    recent = (
+        keys[keys["lodgement_time"] >= keep_after]
+        .sort_values(["lodgement_time", "declaration_id"])
+        .reset_index(drop=True)
+    )
+    as_of = max(end_ms, int(ev["inspection_time"].max()) if len(ev) else 0)
+    snap = ProfileSnapshot(
+        final, recent, as_of, {"catalogue_version": version, "config": json.loads(cfg.canonical())}
+    )
+    if write_snapshot:
+        snap.save(Path(out) / "profiles")
+        (Path(out) / "build.json").write_text(
+            json.dumps(
+                {
+                    "catalogue_version": version,
+                    "rows": rows,
+                    "months": ms,
+                    "features": list(FEATURE_IDS),
+                    "seconds": secs,
+                },
+                indent=2,
+            )
+        )
+    return BuildResult(rows, ms, secs, version, starts, snap)
+
+
+def read_matrix(out: str | Path) -> pa.Table:
+    """The feature matrix a build wrote, in (month, lodgement_time, declaration_id) order."""
+    parts = sorted(Path(out, "matrix").glob("month=*/part-0.parquet"))
+    if not parts:
+        raise FileNotFoundError(f"no feature matrix under {out}/matrix")
+    return pa.concat_tables([pq.read_table(p) for p in parts])
