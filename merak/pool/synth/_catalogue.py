@@ -159,7 +159,7 @@ HEADINGS: tuple[Heading, ...] = (
         -2.3,
         17.5,
         0.0,
-        "ore",
+        "ore waste",
         "AU BR ZA IN PE",
         True,
     ),
@@ -172,7 +172,7 @@ HEADINGS: tuple[Heading, ...] = (
         0.5,
         16.0,
         0.0,
-        "ore",
+        "ore waste",
         "CL PE AU MN KZ",
         True,
     ),
@@ -609,8 +609,9 @@ PATTERNS: tuple[Pattern, ...] = (
         0.26,
         "",
         True,
-        "customs value declared at 35-80 % of the true value; unit price low against "
-        "reference, sometimes a second invoice currency",
+        "value of the main line (and in 40 % of cases of further lines) declared at "
+        "35-75 % of the true value, 55-85 % after the drift; unit price low against "
+        "reference",
     ),
     Pattern(
         "misclassification",
@@ -618,8 +619,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.12,
         "",
         True,
-        "declared under a sibling tariff line with a lower duty; manifest description "
-        "or heading sometimes tells the true goods",
+        "declared under the lowest-duty sibling tariff line of the heading; the manifest "
+        "describes the true goods in half the cases",
     ),
     Pattern(
         "origin_preference",
@@ -627,8 +628,9 @@ PATTERNS: tuple[Pattern, ...] = (
         0.07,
         "",
         True,
-        "non-originating goods declared as originating in a preference partner; "
-        "loaded outside it (logistics) and routed via a hub",
+        "non-originating goods declared as originating in, and exported from, a "
+        "preference partner, preference claimed; logistics show loading in the true "
+        "origin",
     ),
     Pattern(
         "origin_antidumping",
@@ -636,8 +638,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.06,
         "steel",
         True,
-        "steel from an origin under anti-dumping duty declared as another origin; "
-        "starts when the duty is imposed mid-period (drift)",
+        "steel from RU, IN or TR declared as KR, VN, MY or TH goods, half of sea cargo "
+        "via a hub; starts when the duty is imposed mid-period (drift)",
     ),
     Pattern(
         "prohibited_goods",
@@ -645,8 +647,9 @@ PATTERNS: tuple[Pattern, ...] = (
         0.04,
         "prohibited",
         False,
-        "ozone-depleting substances, used electronics or gambling machines under an "
-        "innocuous description; manifest mass or description disagree",
+        "a prohibited tariff line (ozone-depleting substances, used monitors, gambling "
+        "machines) declared as a permitted sibling; manifest mass (50 %) or description "
+        "(40 %) disagree; value distorted in half",
     ),
     Pattern(
         "quarantine_risk",
@@ -654,7 +657,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.05,
         "plant",
         False,
-        "plant or animal products without a phytosanitary certificate, from a pest area",
+        "plant products whose phytosanitary certificate is missing (60 %); manifest "
+        "mass or description sometimes differ",
     ),
     Pattern(
         "biosecurity_risk",
@@ -662,7 +666,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.03,
         "used",
         False,
-        "used tyres and worn clothing carrying vectors, certificate missing",
+        "used tyres and worn clothing without the inspection certificate (60 %); "
+        "manifest mass or description sometimes differ",
     ),
     Pattern(
         "counterfeits",
@@ -670,8 +675,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.09,
         "brand",
         False,
-        "branded goods at a fraction of the brand's price, small consignments; shifts "
-        "from sea to air and post mid-period",
+        "branded goods at 15-45 % of the usual price in small lots; from the middle of "
+        "the period 60 % move from sea to air and post",
     ),
     Pattern(
         "dual_use_evasion",
@@ -679,7 +684,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.03,
         "dual_use",
         False,
-        "controlled items declared under a non-controlled line without the licence",
+        "controlled items declared under a non-controlled sibling line (70 %), licence "
+        "missing (85 %), half of sea cargo via a hub",
     ),
     Pattern(
         "endangered_species",
@@ -687,7 +693,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.02,
         "cites",
         False,
-        "CITES-listed wood, fish or ivory without a CITES permit",
+        "CITES-listed wood, fish, molluscs or ivory declared under a non-listed line "
+        "(70 %), permit missing (85 %)",
     ),
     Pattern(
         "narcotics_precursors",
@@ -695,7 +702,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.02,
         "precursor",
         False,
-        "precursor chemicals in small, high-value lots to new consignees",
+        "precursor chemicals declared under an uncontrolled line (70 %), permit "
+        "missing (85 %), small lots, more often to new importers",
     ),
     Pattern(
         "weapons",
@@ -703,7 +711,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.01,
         "cover",
         False,
-        "weapons or parts concealed in machinery; gross mass exceeds the manifest's",
+        "weapons concealed in machinery or vehicle parts: manifest mass 60-85 % of the "
+        "declared (60 %), declared gross mass raised by a quarter (50 %)",
     ),
     Pattern(
         "solid_waste",
@@ -711,7 +720,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.04,
         "waste",
         False,
-        "solid waste declared as ore or raw material; low unit price, unusual origin",
+        "solid waste declared as ore or raw material: value 30-65 %, origin a waste "
+        "exporter (40 %), gross mass up to 8 % above the usual",
     ),
     Pattern(
         "food_safety",
@@ -719,7 +729,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.05,
         "food",
         False,
-        "food failing safety standards, often from exporters with prior alerts",
+        "unsafe food, more often from exporters with higher hidden risk: health "
+        "certificate missing (30 %), price 60-90 % of the usual (60 %)",
     ),
     Pattern(
         "tbml_overvaluation",
@@ -727,7 +738,8 @@ PATTERNS: tuple[Pattern, ...] = (
         0.04,
         "tbml",
         False,
-        "trade-based money laundering: value declared at 1.6-4 times the true value",
+        "trade-based money laundering: value declared at 1.6-4 times the true value, "
+        "more often by new importers",
     ),
 )
 PATTERN_INDEX = {p.name: i for i, p in enumerate(PATTERNS)}

@@ -48,7 +48,7 @@ def propensity(
     imp_risk = np.where(late, trd.imp_risk_late[tr.imp], trd.imp_risk[tr.imp])
     age_days = (tr.t_ms - trd.imp_reg_ms[tr.imp]) / 86_400_000
     return (
-        0.85 * imp_risk
+        0.7 * imp_risk
         + 0.55 * trd.dec_risk[tr.dec]
         + 0.5 * trd.exp_risk[tr.exp]
         + 0.6 * cty.risk[tr.origin]
@@ -84,7 +84,7 @@ def plant(
 ) -> Truth:
     """Choose fraudulent declarations and patterns, and edit their data accordingly."""
     n = len(tr.t_ms)
-    head_risk = rng.normal(0, 0.25, len(HEADINGS))
+    head_risk = rng.normal(0, 0.2, len(HEADINGS))
     z = propensity(tr, trd, cty, head_risk, drift_ms)
     fraud = rng.random(n) < _sigmoid(calibrate(z, rate) + z)
     d = np.flatnonzero(fraud)
