@@ -375,14 +375,17 @@ class FrameReceiver:
         """Like recv, plus the header and payload bytes exactly as received (for recording)."""
         deadline = time.monotonic() + timeout_s
         while True:
-            remaining = deadline - time.monotonic()
             self._flush_acks(force=False)
-            if not self._sock.poll(max(0, int(min(remaining, self._ack_interval_s) * 1000))):
+            try:
+                parts = self._sock.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self._flush_acks(force=True)
                     return None
+                # Wake at least every ack interval so acknowledgements keep flowing.
+                self._sock.poll(max(1, int(min(remaining, self._ack_interval_s) * 1000)))
                 continue
-            parts = self._sock.recv_multipart(copy=False)
             frame = self._accept(parts)
             if frame is not None:
                 return frame[0], frame[1], parts[1].bytes, parts[2].buffer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,9 @@ DTYPE_TO_PROTO: dict[str, int] = {
 PROTO_TO_DTYPE: dict[int, np.dtype[Any]] = {
     v: np.dtype(k).newbyteorder("<") for k, v in DTYPE_TO_PROTO.items()
 }
+
+_EMPTY = np.empty((0,), dtype=np.uint8)
+_EMPTY.flags.writeable = False
 
 DATA = sensor_pb2.FRAME_TYPE_DATA
 HEARTBEAT = sensor_pb2.FRAME_TYPE_HEARTBEAT
@@ -100,15 +104,16 @@ def decode(parts: Sequence[Any]) -> tuple[sensor_pb2.FrameHeader, np.ndarray]:
         raise FrameFormatError(f"frame header does not parse: {exc}") from exc
     payload = parts[1].buffer if hasattr(parts[1], "buffer") else parts[1]
     if header.frame_type != DATA:
-        return header, np.empty((0,), dtype=np.uint8)
+        return header, _EMPTY
     dtype = PROTO_TO_DTYPE.get(header.dtype)
     if dtype is None:
         raise FrameFormatError(f"{header.sensor_id}: unknown dtype code {header.dtype}")
-    shape = tuple(int(n) for n in header.shape)
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(memoryview(payload).cast("B")) != expected:
+    shape = tuple(header.shape)
+    expected = math.prod(shape) * dtype.itemsize
+    size = memoryview(payload).nbytes
+    if size != expected:
         raise FrameFormatError(
             f"{header.sensor_id} #{header.sequence}: expected a payload of {expected} bytes "
-            f"for shape {shape} {dtype.name}, got {len(memoryview(payload).cast('B'))}"
+            f"for shape {shape} {dtype.name}, got {size}"
         )
     return header, np.frombuffer(payload, dtype=dtype).reshape(shape)
