@@ -1,1 +1,4 @@
-"""Everything that runs on Ray: offline features, training sets, retraining, worker pools."""
+"""Everything that runs on Ray: offline features, training sets, retraining, worker pools.
+
+Import ``cluster.features`` for the offline feature job; Ray itself is imported lazily.
+"""

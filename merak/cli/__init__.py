@@ -32,6 +32,7 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "pool": ("merak.cli._pool", "The data pool: import an agency's files, show what it holds."),
     "world": ("merak.cli._world", "The synthetic trade world: generate a pool, stream declarations."),
     "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline verification."),
+    "features": ("merak.cli._features", "Risk features: build the matrix on Ray, the catalogue docs."),
 }
 
 

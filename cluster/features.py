@@ -1,0 +1,28 @@
+"""The offline feature job on Ray: month partitions as tasks, driven by merak.features."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cluster._ray import ray_mapper, ray_session
+from merak.features import BuildResult, FeatureConfig, run_build
+
+
+def build_features(
+    pool: str | Path,
+    out: str | Path,
+    *,
+    address: str | None = None,
+    workers: int | None = None,
+    config: FeatureConfig | None = None,
+) -> BuildResult:
+    """Compute the feature matrix and profile snapshot of ``pool`` into ``out`` on Ray.
+
+    Uses the running Ray if there is one, else connects to ``address`` (or
+    ``MERAK_RAY_ADDRESS``), else starts a local Ray. ``workers`` caps the tasks in flight
+    (default: the cluster's CPUs). On a cluster, ``pool`` and ``out`` must be on storage
+    every node sees at the same path.
+    """
+    with ray_session(address, num_cpus=workers) as ray:
+        n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        return run_build(str(pool), str(out), config, mapper=ray_mapper(n), put=ray.put)
