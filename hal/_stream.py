@@ -156,8 +156,14 @@ class FrameSender:
                 ch = self._add(desc.sensor_id, template, auto_heartbeat=True)
             return ch
 
-    def push_raw(self, header_bytes: bytes, payload: bytes | memoryview) -> None:
-        """Forward an already stamped frame (replay); the channel follows its sequence."""
+    def push_raw(
+        self, header_bytes: bytes, payload: bytes | memoryview, block: bool = True
+    ) -> None:
+        """Forward an already stamped frame (replay); the channel follows its sequence.
+
+        With ``block`` the call waits for room in the buffer instead of evicting, so a
+        replay as fast as possible never turns into a GAP.
+        """
         header = sensor_pb2.FrameHeader.FromString(header_bytes)
         with self._lock:
             ch = self._channels.get(header.sensor_id)
@@ -167,6 +173,13 @@ class FrameSender:
                 ch = self._add(header.sensor_id, template, auto_heartbeat=False)
                 ch.buffer.next_seq = header.sequence
                 ch.buffer.next_send = header.sequence
+        if block:
+            buf = ch.buffer
+            size = len(header_bytes) + len(payload)
+            while len(buf) >= buf.capacity - 1 or buf.buffered_bytes + size > buf.max_bytes:
+                if self._stop.is_set() or not buf.buffered_bytes:
+                    break
+                time.sleep(0.0005)
         ch.push_raw(header.sequence, _wire.capture_time_ns(header), header_bytes, payload)
 
     def _add(

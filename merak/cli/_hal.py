@@ -185,7 +185,7 @@ def replay(
         _fail("--curve-secret and --server-key go together")
     curve = CurveClient(str(curve_secret), str(server_key)) if curve_secret and server_key else None
     try:
-        tx = FrameSender(to, curve=curve, buffer_frames=1_000_000, heartbeat_s=1e9)
+        tx = FrameSender(to, curve=curve, buffer_frames=10_000, heartbeat_s=1e9)
         count = replay_file(recording, tx.push_raw, speed=speed)
     except MerakError as exc:
         _fail(str(exc))

@@ -58,3 +58,96 @@ def test_replay_reproduces_a_recording_bit_for_bit(tmp_path: Path) -> None:
     tx2.close()
     rx2.close()
     assert second.read_bytes() == first.read_bytes()
+
+
+def _counter_recording(path: Path, n: int) -> None:
+    from hal import _wire
+    from tests.integration.hal.conftest import counter_reading, counter_sensor
+
+    template = _wire.header_template(counter_sensor("cam-9"), "T9")
+    with Recorder(path) as rec:
+        for i in range(1, n + 1):
+            r = counter_reading(i)
+            rec.write(_wire.make_header(template, i, r.capture_time_ns), r.data.tobytes())
+
+
+def test_replay_larger_than_the_buffer_waits_instead_of_dropping(tmp_path: Path) -> None:
+    src = tmp_path / "long.mrec"
+    _counter_recording(src, 300)
+    rx = FrameReceiver()
+    tx = FrameSender(rx.endpoint, buffer_frames=20, window=8, heartbeat_s=3600)
+    import threading
+
+    t = threading.Thread(target=replay, args=(src, tx.push_raw), kwargs={"speed": "max"})
+    t.start()
+    out = tmp_path / "again.mrec"
+    _record(rx, out, 300)
+    t.join(timeout=30)
+    assert tx.stats()["cam-9"]["lost"] == 0
+    tx.close()
+    rx.close()
+    assert out.read_bytes() == src.read_bytes()
+
+
+def test_replay_command_sends_a_recording_unchanged(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    src = tmp_path / "s.mrec"
+    _counter_recording(src, 50)
+    rx = FrameReceiver()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "merak",
+            "hal",
+            "replay",
+            str(src),
+            "--to",
+            rx.endpoint,
+            "--speed",
+            "max",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out = tmp_path / "r.mrec"
+    try:
+        _record(rx, out, 50)
+        # Keep acknowledging until the command has seen its last ack and exits.
+        deadline = 60
+        while proc.poll() is None and deadline > 0:
+            rx.recv(0.1)
+            deadline -= 0.1
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    rx.close()
+    assert proc.returncode == 0, stderr
+    assert out.read_bytes() == src.read_bytes()
+    assert '"frames": 50' in stdout
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "merak",
+            "hal",
+            "replay",
+            str(src),
+            "--to",
+            "tcp://127.0.0.1:9",
+            "--speed",
+            "slow",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "expected realtime or max" in bad.stderr
