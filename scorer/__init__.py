@@ -11,11 +11,16 @@ from scorer._errors import (
     ModelNotFoundError,
 )
 from scorer._export_catboost import ensemble_from_catboost_json
+from scorer._registry import ModelMeta, ModelRegistry, ServingModel, sha256_file
 
 __all__ = [
     "CatalogueMismatchError",
     "CorruptModelError",
     "ModelFormatError",
+    "ModelMeta",
     "ModelNotFoundError",
+    "ModelRegistry",
+    "ServingModel",
     "ensemble_from_catboost_json",
+    "sha256_file",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from scorer.engine._cityhash import cat_hash
-from scorer.engine._net import NetArrays
+from scorer.engine._net import CLIP, NetArrays
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ class NetConfig:
 
 def _inputs(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     finite = np.isfinite(x)
-    z = np.where(finite, (x.astype(np.float32) - mean) / std, 0.0).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = np.where(finite, (x.astype(np.float32) - mean) / std, 0.0).astype(np.float32)
+    z = np.clip(np.nan_to_num(z, nan=0.0), -CLIP, CLIP).astype(np.float32)
     return np.concatenate([z, (~finite).astype(np.float32)], axis=1)
 
 

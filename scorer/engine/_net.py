@@ -3,7 +3,8 @@
 Architecture (built in ``scorer._network``): numeric inputs are standardised, non-finite
 values become 0 with a missing indicator beside them; each categorical id is hashed
 (CatBoost's CityHash, low 32 bits) into a bucket of its own embedding table; the
-concatenation ``[numeric, missing, embeddings]`` goes through ReLU layers to one logit.
+concatenation ``[numeric clipped to ±8, missing, embeddings]`` goes through ReLU layers
+to one logit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numba import njit, prange
+
+CLIP = np.float32(8.0)  # standardised inputs are clipped to ±CLIP (outliers cannot blow up)
 
 
 @dataclass(eq=False)
@@ -56,7 +59,10 @@ def _forward_row(
     for j in range(n_num):
         v = x[j]
         if np.isfinite(v):
-            buf_a[j] = (np.float32(v) - mean[j]) / std[j]
+            z = (np.float32(v) - mean[j]) / std[j]
+            if np.isnan(z):
+                z = np.float32(0.0)
+            buf_a[j] = min(max(z, -CLIP), CLIP)
             buf_a[n_num + j] = 0.0
         else:
             buf_a[j] = 0.0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from scorer import ensemble_from_catboost_json
@@ -29,3 +30,20 @@ def exported(catboost_model: Any, tmp_path_factory: pytest.TempPathFactory) -> T
     catboost_model.save_model(str(path), format="json")
     doc = json.loads(path.read_text())
     return ensemble_from_catboost_json(doc)
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small trained bundle (trees, network, blend) on synthetic rows."""
+    from scorer._network import NetConfig
+    from scorer._train import Dataset, TrainConfig, train_bundle
+    from tests.unit.scorer._data import CATEGORICAL, NUMERIC
+
+    def dataset(rows: Rows) -> Dataset:
+        revenue = np.abs(rows.floats[:, 3]) * 1000 + 10
+        return Dataset(list(NUMERIC), list(CATEGORICAL), rows.floats, rows.cats, rows.y, revenue)
+
+    out = Path(tmp_path_factory.mktemp("bundle"))
+    config = TrainConfig(iterations=40, depth=4, net=NetConfig(epochs=2, buckets=256))
+    train_bundle(dataset(make_rows(3000, 51)), dataset(make_rows(1500, 52)), out, config)
+    return out
