@@ -30,8 +30,9 @@ from hal._errors import (
     ProtocolError,
     SettingError,
 )
+from hal._receiver import FrameReceiver, SensorStats
 from hal._record import Recorder, read_recording, replay
-from hal._stream import Channel, FrameReceiver, FrameSender, SensorStats
+from hal._stream import Channel, FrameSender
 from hal._wire import decode as decode_frame
 
 __all__ = [

@@ -132,6 +132,10 @@ class Node:
             extra={"sensor_id": sensor_id, "error": str(exc), "count": self.errors[sensor_id]},
         )
 
+    def request_stop(self) -> None:
+        """Ask ``run`` to return (safe from a signal handler)."""
+        self._stop.set()
+
     def stats(self) -> dict[str, Any]:
         """Per sensor: sent, acked, lost, resends, buffered, device status and errors."""
         out: dict[str, Any] = self.sender.stats() if self._sender else {}
@@ -160,8 +164,7 @@ class Node:
             t.join(timeout=5.0)
         stats: dict[str, Any] = {}
         if self._sender is not None:
-            for ch in list(self._sender._channels.values()):
-                ch.auto_heartbeat = False
+            self._sender.quiesce()
             self._sender.flush(flush_s)
             stats = self.stats()
             lost = {sid: s.get("lost", 0) for sid, s in stats.items() if s.get("lost")}

@@ -50,7 +50,7 @@ def run(
         node.start()
     except MerakError as exc:
         _fail(str(exc))
-    signal.signal(signal.SIGTERM, lambda *_: node._stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: node.request_stop())
     with contextlib.suppress(KeyboardInterrupt):
         node.run(duration)
     stats = node.stop()
