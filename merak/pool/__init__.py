@@ -1,5 +1,8 @@
 """The trade data pool: nine categories of data in partitioned Parquet, and its import."""
 
+from merak.pool._import import ImportResult, PoolImportError, import_file
+from merak.pool._mapping import Mapping, MappingError, load_mapping, parse_mapping
+from merak.pool._proto import declarations_to_tables, tables_to_declarations
 from merak.pool._schema import CATEGORIES, TABLES, Field, TableSpec, table_spec
 from merak.pool._store import Pool, TableInfo, conform
 
@@ -7,9 +10,18 @@ __all__ = [
     "CATEGORIES",
     "TABLES",
     "Field",
+    "ImportResult",
+    "Mapping",
+    "MappingError",
     "Pool",
+    "PoolImportError",
     "TableInfo",
     "TableSpec",
     "conform",
+    "declarations_to_tables",
+    "import_file",
+    "load_mapping",
+    "parse_mapping",
     "table_spec",
+    "tables_to_declarations",
 ]

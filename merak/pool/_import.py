@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,14 +39,6 @@ MONEY_CURRENCY = {
     "customs_value": "customs_value_currency",
     "revenue_recovered": "revenue_currency",
 }
-_DATE_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-)
 _NUM = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _MONEY = (
     r"^\s*(?P<pre>[A-Za-z]{3}|US\$|[$€£¥])?\s*(?P<num>[-+]?[0-9][0-9.,' ]*)\s*"
@@ -252,7 +244,9 @@ def _timestamp(
             )
         return pc.cast(t, TS)
     assert s is not None
-    formats = fm.date_format or _DATE_FORMATS
+    if not fm.date_format:
+        return _iso_timestamp(f, fm, s, probs)
+    formats = fm.date_format
     out = None
     for fmt in formats:
         p = pc.strptime(s, format=fmt, unit="ms", error_is_null=True)
@@ -265,14 +259,67 @@ def _timestamp(
         s,
         f"{{value!r}} does not match the date format {' or '.join(formats)}",
     )
-    if fm.timezone != "UTC":
-        try:
-            out = pc.assume_timezone(out, fm.timezone, ambiguous="earliest", nonexistent="earliest")
-        except pa.ArrowInvalid as exc:
-            raise PoolImportError(
-                f"field {f.name}: unknown timezone {fm.timezone!r}: {exc}"
-            ) from None
+    return _in_zone(f, fm, out)
+
+
+def _in_zone(f: Field, fm: FieldMap, naive: pa.Array) -> pa.Array:
+    """Naive local times of ``fm.timezone`` as UTC timestamps."""
+    if fm.timezone == "UTC":
+        return pc.cast(naive, TS)
+    try:
+        out = pc.assume_timezone(naive, fm.timezone, ambiguous="earliest", nonexistent="earliest")
+    except pa.ArrowInvalid as exc:
+        raise PoolImportError(f"field {f.name}: unknown timezone {fm.timezone!r}: {exc}") from None
     return pc.cast(out, TS)
+
+
+def _cast_or_python(s: pa.Array, zoned: bool) -> pa.Array:
+    """ISO 8601 text to timestamps: Arrow's cast, or row by row when some rows are bad."""
+    target = pa.timestamp("ms", tz="UTC") if zoned else pa.timestamp("ms")
+    try:
+        return pc.cast(s, target)
+    except pa.ArrowInvalid:
+        pass
+    out: list[datetime | None] = []
+    for v in s.to_pylist():
+        try:
+            d = datetime.fromisoformat(v) if v is not None else None
+        except ValueError:
+            d = None
+        if d is not None and zoned:
+            d = d.astimezone(UTC) if d.tzinfo else None
+        elif d is not None and d.tzinfo is not None:
+            d = None
+        out.append(d)
+    return pa.array(out, target)
+
+
+def _iso_timestamp(f: Field, fm: FieldMap, s: pa.Array, probs: _Problems) -> pa.Array:
+    """ISO 8601 dates and times; with a zone (Z, +01:00) as given, without it in fm.timezone."""
+    zoned_mask = _np_mask(pc.match_substring_regex(s, r"(Z|[+-][0-9]{2}:?[0-9]{2})$"))
+    n = len(s)
+    out_ms = np.zeros(n, dtype=np.int64)
+    valid = np.zeros(n, dtype=bool)
+    for zoned in (True, False):
+        idx = np.flatnonzero(zoned_mask == zoned)
+        if not len(idx):
+            continue
+        part = _cast_or_python(s.take(pa.array(idx)), zoned)
+        if not zoned:
+            part = _in_zone(f, fm, part)
+        ok = _np_mask(pc.is_valid(part))
+        out_ms[idx] = pc.fill_null(pc.cast(part, pa.int64()), 0).to_numpy(zero_copy_only=False)
+        valid[idx] = ok
+    out = pc.if_else(
+        pa.array(valid), pa.array(out_ms).cast(pa.timestamp("ms", tz="UTC")), pa.scalar(None, TS)
+    )
+    probs.add(
+        f.name,
+        pc.and_(pc.is_valid(s), pc.invert(pa.array(valid))),
+        s,
+        "{value!r} is not an ISO 8601 date or time (give date_format in the mapping)",
+    )
+    return out
 
 
 def _strict_dates(s: pa.Array, parsed: pa.Array, formats: tuple[str, ...]) -> pa.Array:

@@ -90,8 +90,10 @@ fields:
   seized: {{column: Hit, true_values: [J], false_values: [N]}}
 ```
 
-Conversions: text is trimmed and empty text is null; dates by `strptime` formats (several
-may be listed; impossible dates such as 31.02 are rejected) in a time zone; decimals with
+Conversions: text is trimmed and empty text is null; dates and times are ISO 8601 by
+default (`2025-03-01`, `2025-03-01T10:00:00.250Z`, `2025-03-01 12:00+02:00`), or follow
+the `strptime` formats given (several may be listed); times without a zone are in
+`timezone` (default UTC); impossible dates such as 31.02 are rejected; decimals with
 thousands and decimal separators, unit conversion, and a check of decimal places and
 range; money amounts may carry their currency (`USD 12.00`, `12,00 EUR`, `$12`, `¥12`),
 which fills the currency column when it is not mapped and must agree with it when it is;

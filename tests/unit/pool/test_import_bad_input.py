@@ -94,7 +94,7 @@ def test_wrong_types_reject_those_rows_and_keep_the_good_ones(tmp_path: Path) ->
     assert "rej.csv" in err
     assert _pooled_ids(tmp_path) == ["A", "D"]
     reasons = _reasons(tmp_path)
-    assert "inspection_time: 'yesterday' does not match" in reasons["2"]
+    assert "inspection_time: 'yesterday' is not an ISO 8601 date" in reasons["2"]
     assert "revenue_recovered: 'ten' is not an amount of money" in reasons["3"]
     assert "revenue_recovered: '-3' is negative" in reasons["5"]
 
@@ -217,3 +217,23 @@ def test_a_bad_mapping_is_refused_with_the_reason(
     assert code == 2
     assert expected in err
     assert not (tmp_path / "pool").exists()
+
+
+def test_iso_times_with_zones_fractions_and_impossible_dates(tmp_path: Path) -> None:
+    body = HEADER + (
+        "A,D1,2025-03-01T10:00:00.250Z,compliant,1\n"
+        "B,D2,2025-03-01 12:00:00+02:00,compliant,1\n"
+        "C,D3,2025-03-01 10:00,compliant,1\n"
+        "D,D4,2025-02-30,compliant,1\n"
+    )
+    code, out, _ = _import(tmp_path, body)
+    assert code == 1
+    assert "read 4, accepted 3, rejected 1" in out
+    rows = Pool(tmp_path / "pool").read("inspections").sort_by("inspection_id").to_pylist()
+    got = {r["inspection_id"]: r["inspection_time"].isoformat() for r in rows}
+    assert got == {
+        "A": "2025-03-01T10:00:00.250000+00:00",
+        "B": "2025-03-01T10:00:00+00:00",
+        "C": "2025-03-01T10:00:00+00:00",
+    }
+    assert "'2025-02-30'" in _reasons(tmp_path)["4"]
