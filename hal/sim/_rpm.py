@@ -19,6 +19,7 @@ import numpy as np
 
 from hal._device import Description, Kind, Reading, RpmBackend
 from hal.sim._base import Clock, SimClockMixin, check_params
+from hal.sim._gamma_spectrum import SpectrumModel
 from hal.sim._scenario import ORES, Scenario, Source
 
 CHANNELS = ("GS1", "GS2", "GS3", "GS4", "NS1", "NS2", "NS3", "NS4", "OCC")
@@ -69,11 +70,14 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         belt_id: str = "",
         clock: Clock = "virtual",
         t0_ns: int | None = None,
+        spectrum_channels: int = 0,
         **settings: Any,
     ) -> None:
         super().__init__(sensor_id, belt_id)
         check_params(sensor_id, settings, set(self.settings))
         self._seed = int(seed)
+        # Optional NaI(Tl) spectroscopic channel: its spectrum follows the 9 count channels.
+        self._spectrum = SpectrumModel(spectrum_channels) if spectrum_channels > 0 else None
         self._scenario = scenario or Scenario()
         self._sample_ms = 200.0
         self.apply({k: self.settings[k].check(sensor_id, v) for k, v in settings.items()})
@@ -115,17 +119,23 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         return 1000.0 / self._sample_ms
 
     def describe(self) -> Description:
+        axes: dict[str, tuple[Any, ...]] = {"channel": CHANNELS, "sample_ms": (self._sample_ms,)}
+        size = len(CHANNELS)
+        if self._spectrum is not None:
+            axes["energy_kev"] = tuple(float(e) for e in self._spectrum.centres)
+            size += len(self._spectrum.centres)
         return Description(
             sensor_id=self.sensor_id,
             kind=Kind.RPM,
-            shape=(len(CHANNELS),),
+            shape=(size,),
             dtype="uint32",
             units="counts/sample",
             calibration_id=f"sim-rpm-4g4n-s{self._seed}",
             rate_hz=self._rate_hz,
             belt_id=self.belt_id,
-            model="merak-sim RPM lane (4 PVT gamma, 4 He-3 neutron, light curtain)",
-            axes={"channel": CHANNELS, "sample_ms": (self._sample_ms,)},
+            model="merak-sim RPM lane (4 PVT gamma, 4 He-3 neutron, light curtain)"
+            + (", NaI spectrum" if self._spectrum is not None else ""),
+            axes=axes,
         )
 
     def apply(self, settings: Mapping[str, Any]) -> None:
@@ -150,6 +160,8 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         gamma_bg = _GAMMA_BG_CPS * (1.0 + self._drift) * rain
         gamma = np.full(4, gamma_bg)
         neutron = np.full(4, _NEUTRON_BG_CPS)
+        # Count rate per spectral component, summed over the panels (for the spectrum).
+        parts: dict[str, float] = {"background": 4 * gamma_bg}
         vehicle = self._vehicle_at(t_mid % self._scenario.duration_s)
         truth: dict[str, Any] = {"occupied": False, "background_cps": float(gamma_bg)}
         if vehicle is not None:
@@ -159,10 +171,17 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
             # Shadow shielding grows with the cargo's areal density: 15 % empty .. 40 % full ore.
             shadow = 0.15 + 0.25 * vehicle.fill * min(ore.bulk_density_t_m3 / 2.5, 1.0)
             gamma *= 1.0 - shadow * cover
-            norm = sum(_NORM_CPS_PER_BQ_G[c] * a for c, a in ore.activity_bq_g.items())
-            gamma += norm * vehicle.fill * cover
+            parts["background"] *= 1.0 - shadow * cover
+            norm = 0.0
+            for chain, activity in ore.activity_bq_g.items():
+                cps = _NORM_CPS_PER_BQ_G[chain] * activity * vehicle.fill * cover
+                parts[chain] = parts.get(chain, 0.0) + 4 * cps
+                norm += cps
+            gamma += norm
             for src in vehicle.sources:
-                gamma += self._source_cps(src, pos, vehicle, ore.bulk_density_t_m3)
+                cps = self._source_cps(src, pos, vehicle, ore.bulk_density_t_m3)
+                gamma += cps
+                parts[src.nuclide] = parts.get(src.nuclide, 0.0) + float(cps.sum())
             # Ship effect: cosmic-ray spallation in dense cargo raises the neutron rate.
             neutron *= 1.0 + 0.15 * vehicle.fill * cover * ore.bulk_density_t_m3 / 2.5
             truth = {
@@ -170,12 +189,17 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
                 "lot_id": vehicle.lot_id,
                 "material": vehicle.material,
                 "shadow": shadow * cover,
-                "norm_cps": norm * vehicle.fill * cover,
+                "norm_cps": norm,
                 "sources": [s.nuclide for s in vehicle.sources],
                 "background_cps": float(gamma_bg),
             }
         counts = self._rng.poisson(np.concatenate([gamma, neutron]) * dt)
         data = np.concatenate([counts, [1 if vehicle is not None else 0]]).astype(np.uint32)
+        if self._spectrum is not None:
+            # The spectroscopic channel sees a quarter of the panels' summed rate.
+            expected = self._spectrum.expected({k: 0.25 * v * dt for k, v in parts.items()})
+            spectrum = self._rng.poisson(expected).astype(np.uint32)
+            data = np.concatenate([data, spectrum])
         return Reading(data=data, capture_time_ns=t_ns, truth=truth)
 
     # -- physics ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ CASES: list[tuple[Kind, dict[str, Any], dict[str, Any]]] = [
     (Kind.CAMERA, {"height": 64, "width": 128}, {"exposure_us": 300.0, "gain_db": 3.0}),
     (Kind.CAMERA, {"height": 32, "width": 48, "channels": 3}, {"rate_hz": 25.0}),
     (Kind.RPM, {}, {"sample_ms": 100.0}),
+    (Kind.RPM, {"spectrum_channels": 256}, {"sample_ms": 200.0}),
 ]
 
 

@@ -146,3 +146,29 @@ def test_rain_raises_the_gamma_background() -> None:
     before = x[: 5 * 90, :4].mean()
     during = x[5 * 1000 : 5 * 1200, :4].mean()
     assert during > 1.2 * before
+
+
+def test_rpm_spectrum_shows_the_cargo_and_source_photopeaks() -> None:
+    sc = Scenario(
+        lots=(Lot("L", "potash", 600.0, sources=(Source("Cs-137", 3.0, 100.0),)),),
+        vehicle_interval_s=30.0,
+    )
+    dev = Device(create_sim(Kind.RPM, "rpm", seed=4, scenario=sc, spectrum_channels=1024))
+    dev.connect()
+    energy = np.array(dev.describe().axes["energy_kev"])
+    assert dev.describe().shape == (9 + 1024,) and energy[-1] < 3000
+    dev.start()
+    rs = list(dev.stream(max_frames=3000))
+    x = np.stack([r.data for r in rs]).astype(float)
+    occ = x[:, 8] == 1
+    spectra = x[:, 9:]
+
+    def window(rows: np.ndarray, kev: float) -> float:
+        i = int(np.argmin(np.abs(energy - kev)))
+        return float(spectra[rows, i - 5 : i + 6].sum(axis=1).mean())
+
+    assert window(occ, 1461) > 2 * window(~occ, 1461)  # K-40 from the potash
+    with_src = np.array(["Cs-137" in r.truth.get("sources", []) for r in rs])
+    assert window(with_src, 662) > 2 * window(~occ, 662)
+    # Gross counts of the panels and the spectrum's sum rise together in occupancy.
+    assert spectra[occ].sum(axis=1).mean() > spectra[~occ].sum(axis=1).mean()

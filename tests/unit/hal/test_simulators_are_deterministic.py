@@ -27,7 +27,7 @@ SCENARIO = Scenario(
 PARAMS: dict[Kind, dict[str, Any]] = {
     Kind.NIR: {"points": 128},
     Kind.CAMERA: {"height": 64, "width": 128},
-    Kind.RPM: {},
+    Kind.RPM: {"spectrum_channels": 512},
 }
 
 
