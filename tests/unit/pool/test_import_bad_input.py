@@ -237,3 +237,22 @@ def test_iso_times_with_zones_fractions_and_impossible_dates(tmp_path: Path) -> 
         "C": "2025-03-01T10:00:00+00:00",
     }
     assert "'2025-02-30'" in _reasons(tmp_path)["4"]
+
+
+def test_the_vectorised_container_check_agrees_with_the_reference() -> None:
+    import random
+
+    from merak.core.codes import is_container_id
+    from merak.pool._import import container_ids_ok
+
+    rng = random.Random(1)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ids = [
+        "".join(rng.choice(letters) for _ in range(3))
+        + rng.choice("UJZRX")
+        + "".join(rng.choice("0123456789") for _ in range(7))
+        for _ in range(5000)
+    ] + ["CSQU3054383", "csqu3054383", "CSQU305438", ""]
+    got = container_ids_ok(pa.array(ids)).tolist()
+    assert got == [is_container_id(v) for v in ids]
+    assert sum(got) > 300  # about a tenth of well-formed random ids check out
