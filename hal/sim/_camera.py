@@ -112,6 +112,17 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         self._light = ((1.0 - 0.18 * r2) * (1.0 - 0.25 * xx / self._w)).astype(np.float32)
         # A bank of lump shapes, fixed by the seed; frames pick and place them.
         self._sprites = _lump_sprites(np.random.default_rng([self._seed, 0x1A3]), 96)
+        # Texture and noise banks twice the frame size; frames crop them at random offsets,
+        # which keeps a frame to a few milliseconds (fixed by the seed, like the sprites).
+        bank = np.random.default_rng([self._seed, 0xBA4C])
+        bh, bw = 2 * self._h, 2 * self._w
+        self._fine_bank = (
+            0.5 * _upsample(bank.random((bh // 4 + 2, bw // 4 + 2)), bh, bw)
+            + 0.3 * _upsample(bank.random((bh // 16 + 2, bw // 16 + 2)), bh, bw)
+            + 0.2 * bank.random((bh, bw), dtype=np.float32)
+        ).astype(np.float32)
+        self._haze_bank = (_upsample(bank.random((9, 17)), bh, bw) ** 2).astype(np.float32)
+        self._noise_bank = bank.standard_normal((bh, bw), dtype=np.float32)
 
     # -- Backend ---------------------------------------------------------------------------
     def connect(self, timeout_s: float) -> None:
@@ -163,11 +174,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         margin = (0.04 + 0.03 * _upsample(rng.random((6, 2)), h, 2)) * w
         cols = np.arange(w)[None, :]
         on_bed = (cols > margin[:, :1]) & (cols < w - margin[:, 1:])
-        fine = (
-            0.5 * _upsample(rng.random((h // 4 + 2, w // 4 + 2)), h, w)
-            + 0.3 * _upsample(rng.random((h // 16 + 2, w // 16 + 2)), h, w)
-            + 0.2 * rng.random((h, w), dtype=np.float32)
-        )
+        fine = self._crop(rng, self._fine_bank)
         height = np.where(on_bed, 2.0 + 2.0 * fine, np.float32(0.0))
         albedo = np.where(on_bed, ore.albedo * (0.75 + 0.5 * fine), np.float32(_ALBEDO["belt"]))
         shade = np.where(on_bed, 0.85 + 0.15 * fine, np.float32(1.0))
@@ -195,7 +202,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         flicker = 1.0 + 0.02 * np.sin(2 * np.pi * 100.0 * t_s)
         radiance = albedo * shade * self._light * flicker
         # Dust: haze from low-frequency noise and bright specks.
-        haze = 0.12 * _upsample(rng.random((5, 9)), h, w) ** 2
+        haze = 0.12 * self._crop(rng, self._haze_bank)
         radiance = radiance * (1 - haze) + haze * 0.45
         n_specks = rng.poisson(h * w * 0.0008)
         radiance[rng.integers(0, h, n_specks), rng.integers(0, w, n_specks)] += 0.3
@@ -213,6 +220,12 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         }
         return image, truth
 
+    def _crop(self, rng: np.random.Generator, bank: np.ndarray) -> np.ndarray:
+        """A frame-sized window of a bank at a random offset, randomly flipped."""
+        oy, ox = int(rng.integers(0, self._h)), int(rng.integers(0, self._w))
+        crop = bank[oy : oy + self._h, ox : ox + self._w]
+        return crop[::-1] if rng.random() < 0.5 else crop
+
     def _lay_lumps(
         self,
         rng: np.random.Generator,
@@ -223,7 +236,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         """Place lump sprites on the bed, each only where it stands above what is there."""
         height, albedo, shade, label = layers
         h, w = self._h, self._w
-        n_lumps = rng.poisson(h * w / 300.0)
+        n_lumps = rng.poisson(h * w / 400.0)
         picks = rng.integers(0, len(self._sprites), n_lumps)
         centres = rng.random((n_lumps, 2)) * (h, w - 2 * margin) + (0, margin)
         lump_albedo = ore_albedo * rng.uniform(0.7, 1.3, n_lumps)
@@ -238,11 +251,12 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             sy = slice(y0 - (cy - half), y1 - (cy - half))
             sx = slice(x0 - (cx - half), x1 - (cx - half))
             tile = height[y0:y1, x0:x1]
-            upd = inside[sy, sx] & (hz[sy, sx] > tile)
-            tile[upd] = hz[sy, sx][upd]
-            albedo[y0:y1, x0:x1][upd] = lump_albedo[k]
-            shade[y0:y1, x0:x1][upd] = lam[sy, sx][upd]
-            label[y0:y1, x0:x1][upd] = _IDS["ore"]
+            hz_t = hz[sy, sx]
+            upd = inside[sy, sx] & (hz_t > tile)
+            np.copyto(tile, hz_t, where=upd)
+            np.copyto(albedo[y0:y1, x0:x1], lump_albedo[k], where=upd, casting="unsafe")
+            np.copyto(shade[y0:y1, x0:x1], lam[sy, sx], where=upd)
+            np.copyto(label[y0:y1, x0:x1], _IDS["ore"], where=upd, casting="unsafe")
 
     def _inclusion(
         self, rng: np.random.Generator, kind: str
@@ -295,7 +309,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         """Photo-electrons, shot and read noise, gain, 8-bit quantisation with saturation."""
         # ~3000 e- at full scale for a white target at 200 us exposure and 0 dB gain.
         electrons = radiance * 4000.0 * (self._exposure_us / 200.0)
-        noise = rng.standard_normal(electrons.shape, dtype=np.float32)
+        noise = self._crop(rng, self._noise_bank)
         noisy = electrons + noise * np.sqrt(np.maximum(electrons, 0) + np.float32(12.0**2))
         gain = 10 ** (self._gain_db / 20.0)
         dn = noisy * gain * (255.0 / 3000.0)
