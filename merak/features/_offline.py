@@ -161,8 +161,15 @@ def _insp_contrib(ev: pd.DataFrame) -> np.ndarray:
     return ev[["c_" + c for c in COLS]].to_numpy(np.int64).reshape(len(ev), len(COLS))
 
 
+def key_array(values: Any) -> np.ndarray:
+    """Entity keys as an object array with None for a missing key (pandas may give NaN)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v if isinstance(v, str) else None for v in values]
+    return out
+
+
 def _insp_keys(ev: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {k: np.asarray(ev[k].to_numpy(), dtype=object) for k in KINDS}
+    return {k: key_array(ev[k].to_numpy()) for k in KINDS}
 
 
 def pass2(

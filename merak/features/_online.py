@@ -54,7 +54,7 @@ class OnlineFeatures:
             self._state[kind] = {k: values[j].copy() for j, k in enumerate(df.index)}
         self._keys: dict[str, tuple[int, tuple[str | None, ...]]] = {}
         kt = snapshot.keys
-        cols = [kt[k].to_numpy() for k in KINDS]
+        cols = [[v if isinstance(v, str) else None for v in kt[k].to_numpy()] for k in KINDS]
         for j, (d, t) in enumerate(zip(kt["declaration_id"], kt["lodgement_time"], strict=True)):
             self._keys[d] = (int(t), tuple(c[j] for c in cols))
         self._latest = snapshot.as_of_ms

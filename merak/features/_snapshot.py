@@ -50,7 +50,7 @@ class ProfileSnapshot:
         _atomic(pa.concat_tables(parts), d / "state.parquet")
         keys = pa.table(
             {
-                c: pa.array(list(self.keys[c]), pa.string())
+                c: pa.array(_strs(self.keys[c]), pa.string())
                 if c != "lodgement_time"
                 else pa.array(self.keys[c].to_numpy(np.int64))
                 for c in self.keys.columns
@@ -85,6 +85,10 @@ class ProfileSnapshot:
         )
         meta = json.loads((d / "meta.json").read_text())
         return cls(state, keys, int(meta.pop("as_of_ms")), meta)
+
+
+def _strs(values: Any) -> list[str | None]:
+    return [v if isinstance(v, str) else None for v in values]
 
 
 def _atomic(table: pa.Table, path: Path) -> None:
