@@ -43,10 +43,14 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         self.ledger = ledger
 
     def _tree_size(self, v: Violations, field: str, size: int) -> None:
+        """A proof's tree size must be 0 (the latest signed) or that of a signed tree head:
+        a root that was never signed proves nothing to the caller."""
         if size < 0:
             v.add(field, f"expected >= 0 (0 = the latest signed size), got {size}")
         elif size > self.ledger.size:
             v.add(field, f"expected <= the log size {self.ledger.size}, got {size}")
+        elif size and self.ledger.head_for(size) is None:
+            v.add(field, f"expected the size of a signed tree head (or 0), got {size}")
 
     @grpc_errors
     def AppendEntry(
@@ -94,7 +98,9 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         )
 
     def _head_for(self, size: int) -> ledger_pb2.SignedTreeHead:
-        head = self.ledger.head_for(size) or self.ledger.latest_head()
+        head = self.ledger.head_for(size)
+        if head is None:  # only when a head is re-signed concurrently; the latest covers it
+            head = self.ledger.latest_head()
         return head_to_proto(head)
 
     @grpc_errors

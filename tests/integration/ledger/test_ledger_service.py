@@ -209,6 +209,25 @@ def test_proofs_fetched_over_grpc_verify_with_the_offline_verifier(
         assert p.tree_size == head.tree_size
         verify_head(head_from_proto(by_index.tree_head), public)
         verify_inclusion(ref.leaf_hash, p.leaf_index, p.tree_size, list(p.hashes), head.root_hash)
+    # A proof against an older signed head, and a refusal for a size nobody signed.
+    old = stub.GetInclusionProof(
+        ledger_pb2.GetInclusionProofRequest(index=3, tree_size=first.tree_size),
+        metadata=_md("auditor-token"),
+        timeout=5,
+    )
+    assert head_from_proto(old.tree_head) == first
+    verify_inclusion(refs[3].leaf_hash, 3, first.tree_size, list(old.proof.hashes), first.root_hash)
+    reader = SQLiteLedgerStore(tmp_path / "data" / "ledger" / "ledger.sqlite")
+    signed = {h.tree_size for h in reader.heads()}
+    reader.close()
+    unsigned = min(set(range(4, 30)) - signed)
+    with pytest.raises(grpc.RpcError) as info:
+        stub.GetInclusionProof(
+            ledger_pb2.GetInclusionProofRequest(index=3, tree_size=unsigned),
+            metadata=_md("auditor-token"),
+            timeout=5,
+        )
+    assert "signed tree head" in _violations(info.value)["tree_size"]
     cons = stub.GetConsistencyProof(
         ledger_pb2.GetConsistencyProofRequest(first_size=first.tree_size),
         metadata=_md("auditor-token"),
