@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scorer._metrics import auc
+from scorer._metrics import auc, precision_at
 
 
 def fit_platt(z: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[float, float]:
@@ -29,11 +29,15 @@ def fit_platt(z: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[float
     return float(a), float(b)
 
 
-def choose_blend(tree_raw: np.ndarray, net_logit: np.ndarray, y: np.ndarray) -> float:
-    """Tree weight in [0, 1] (steps of 0.1) with the best validation AUC; ties favour trees."""
-    best_w, best = 1.0, -1.0
+def choose_blend(
+    tree_raw: np.ndarray, net_logit: np.ndarray, y: np.ndarray, share_pct: float = 5.0
+) -> float:
+    """Tree weight in [0, 1] (steps of 0.1) with the best validation precision at the
+    inspection budget (``share_pct`` %), ties broken by AUC, then towards the trees."""
+    best_w, best = 1.0, (-1.0, -1.0)
     for w in np.linspace(1.0, 0.0, 11):
-        score = auc(w * tree_raw + (1 - w) * net_logit, y)
-        if score > best + 1e-12:
+        z = w * tree_raw + (1 - w) * net_logit
+        score = (round(precision_at(z, y, share_pct), 12), round(auc(z, y), 12))
+        if score > best:
             best_w, best = float(w), score
     return best_w

@@ -118,10 +118,14 @@ def train_network(
     config = config or NetConfig()
     torch.manual_seed(config.seed)
     x = np.asarray(floats, dtype=np.float64)
-    finite = np.where(np.isfinite(x), x, np.nan)
-    mean = np.nan_to_num(np.nanmean(finite, axis=0)).astype(np.float32)
-    std = np.nan_to_num(np.nanstd(finite, axis=0)).astype(np.float32)
-    std[std < 1e-6] = 1.0
+    ok = np.isfinite(x)
+    count = np.maximum(ok.sum(axis=0), 1)
+    clean = np.where(ok, x, 0.0)
+    mean64 = clean.sum(axis=0) / count
+    var = (np.where(ok, (x - mean64) ** 2, 0.0)).sum(axis=0) / count
+    mean = mean64.astype(np.float32)
+    std = np.sqrt(var).astype(np.float32)
+    std[~(std >= 1e-6)] = 1.0  # constant or empty columns
     cats = np.asarray(cats, dtype=object).reshape(len(x), -1)
     module = build_module(x.shape[1], cats.shape[1], config)
     num = torch.from_numpy(_inputs(x, mean, std))

@@ -33,6 +33,7 @@ class Dataset:
     y: np.ndarray  # int [n] 1 = finding
     revenue: np.ndarray  # float [n] revenue at stake if the finding is real
     time: np.ndarray | None = None  # datetime64 [n]
+    basis: np.ndarray | None = None  # observable value the expected revenue is a share of
 
     def __len__(self) -> int:
         return len(self.y)
@@ -42,6 +43,7 @@ class Dataset:
         return Dataset(
             self.numeric_names, self.categorical_names, self.floats[mask], self.cats[mask],
             self.y[mask], self.revenue[mask], None if self.time is None else self.time[mask],
+            None if self.basis is None else self.basis[mask],
         )  # fmt: skip
 
 
@@ -198,7 +200,9 @@ def evaluate_bundle(
     shares: Sequence[int] = (1, 2, 5, 10),
 ) -> tuple[dict[str, Any], str]:  # fmt: skip
     """The five selectors side by side on ``data``: metrics dict and a Markdown table."""
-    s = scorer.score(data.floats, data.cats, data.revenue)
+    # Expected revenue uses an observable basis (declared value), never the label's revenue.
+    basis = data.basis if data.basis is not None else np.ones(len(data))
+    s = scorer.score(data.floats, data.cats, basis)
     rng = np.random.default_rng(seed)
     selectors = {
         "ensemble": s.probability,

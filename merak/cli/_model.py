@@ -1,0 +1,132 @@
+"""``merak model``: train risk models on the feature matrix, evaluate them, list the registry."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+EXIT_BAD_INPUT = 2
+_REGISTRY_HELP = "Model registry directory (default: MERAK_MODEL_REGISTRY, else ./models)."
+
+
+def _registry(path: Path | None) -> Path:
+    return path or Path(os.environ.get("MERAK_MODEL_REGISTRY", "models"))
+
+
+def _date(text: str, option: str) -> datetime:
+    try:
+        d = datetime.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"error: {option}: expected a date like 2025-06-30, found {text!r}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("train")
+def train_cmd(
+    features: Annotated[Path, typer.Option("--features", help="Feature build directory.")],
+    until: Annotated[str, typer.Option("--until", help="Train on declarations before DATE.")],
+    pool: Annotated[Path, typer.Option("--pool", help="Data pool directory.")] = Path("pool"),
+    registry: Annotated[Path | None, typer.Option("--registry", help=_REGISTRY_HELP)] = None,
+    labels: Annotated[
+        str, typer.Option(help="Label source: inspections, or truth (synthetic worlds).")
+    ] = "inspections",
+    valid_days: Annotated[
+        int, typer.Option(help="Last days before --until kept for validation.")
+    ] = 30,
+    iterations: Annotated[int, typer.Option(help="CatBoost trees.")] = 300,
+    depth: Annotated[int, typer.Option(help="CatBoost tree depth.")] = 6,
+    epochs: Annotated[int, typer.Option(help="Network epochs.")] = 8,
+) -> None:
+    """Train CatBoost and the network on a time split, blend, calibrate, publish a version."""
+    from scorer._dataset import DatasetError
+    from scorer._network import NetConfig
+    from scorer._pipeline import train_and_publish
+    from scorer._train import TrainConfig
+
+    end = _date(until, "--until")
+    if not features.is_dir():
+        raise _fail(f"--features: expected a feature build directory, found {features}")
+    if not pool.is_dir():
+        raise _fail(f"--pool: expected a data pool directory, found {pool}")
+    config = TrainConfig(iterations=iterations, depth=depth, net=NetConfig(epochs=epochs))
+    try:
+        result = train_and_publish(
+            features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
+            config=config,
+        )  # fmt: skip
+    except DatasetError as exc:
+        raise _fail(str(exc)) from None
+    role = "champion" if result.champion else "challenger"
+    typer.echo(f"model {result.meta.version} ({role}), catalogue {result.meta.catalogue_hash[:12]}")
+    typer.echo(result.report)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[str, typer.Option("--model", help="Model version, e.g. v0001.")],
+    date_from: Annotated[str, typer.Option("--from", help="First lodgement date (inclusive).")],
+    date_to: Annotated[str, typer.Option("--to", help="Last lodgement date (exclusive).")],
+    features: Annotated[Path, typer.Option("--features", help="Feature build directory.")] = Path(
+        "features"
+    ),
+    pool: Annotated[Path, typer.Option("--pool", help="Data pool directory.")] = Path("pool"),
+    registry: Annotated[Path | None, typer.Option("--registry", help=_REGISTRY_HELP)] = None,
+    labels: Annotated[
+        str, typer.Option(help="Label source: inspections or truth.")
+    ] = "inspections",
+) -> None:
+    """Selection metrics of a version on a later slice: ensemble, CatBoost, network, rules,
+    random."""
+    from merak.core.errors import MerakError
+    from scorer._dataset import DatasetError
+    from scorer._pipeline import evaluate_version
+
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if end <= start:
+        raise _fail(f"--to: expected a date after --from ({date_from}), found {date_to}")
+    try:
+        _, report = evaluate_version(
+            model, features, pool, start, end, _registry(registry), labels=labels
+        )
+    except (DatasetError, MerakError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"model {model} on {start.date()} .. {end.date()}")
+    typer.echo(report)
+
+
+@app.command("list")
+def list_cmd(
+    registry: Annotated[Path | None, typer.Option("--registry", help=_REGISTRY_HELP)] = None,
+) -> None:
+    """Every version: role, training window, catalogue hash, parent, validation AUC."""
+    from scorer import ModelRegistry
+
+    reg = ModelRegistry(_registry(registry))
+    champion, challengers = reg.champion(), set(reg.challengers())
+    typer.echo(f"{'version':<9}{'role':<12}{'trained until':<27}{'catalogue':<14}{'parent':<9}AUC")
+    for m in reg.list():
+        role = (
+            "champion"
+            if m.version == champion
+            else "challenger"
+            if m.version in challengers
+            else ""
+        )
+        auc = m.metrics.get("validation", {}).get("ensemble", {}).get("auc")
+        auc_text = f"{auc:.3f}" if isinstance(auc, float) else "-"
+        typer.echo(
+            f"{m.version:<9}{role:<12}{m.train_until:<27}{m.catalogue_hash[:12]:<14}"
+            f"{m.parent or '-':<9}{auc_text}"
+        )

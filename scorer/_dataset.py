@@ -1,0 +1,163 @@
+"""Training and evaluation rows from the feature matrix, the data pool and labels.
+
+The 132 catalogue features come from the offline matrix; the categorical ids the models
+handle natively come from the pool's declarations (importer, declarant, HS code of line 1,
+origin, country of export, office, and a route = export country > port of discharge > mode).
+Labels come from the pool's inspections (only inspected declarations are labelled), or, for
+a synthetic world, from its ground truth (every declaration labelled).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from scorer._train import Dataset
+
+CATEGORICAL = (
+    "importer",
+    "declarant",
+    "hs_code",
+    "origin",
+    "export_country",
+    "office",
+    "route",
+)
+LABEL_SOURCES = ("inspections", "truth")
+
+
+class DatasetError(ValueError):
+    """The inputs cannot make a dataset (missing directory, column, or no rows)."""
+
+
+def _utc(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _slice(table: pa.Table, column: str, start: datetime | None, end: datetime | None) -> pa.Table:
+    t = table.column(column)
+    mask = None
+    if start is not None:
+        mask = pc.greater_equal(t, pa.scalar(_utc(start), t.type))
+    if end is not None:
+        m2 = pc.less(t, pa.scalar(_utc(end), t.type))
+        mask = m2 if mask is None else pc.and_(mask, m2)
+    return table if mask is None else table.filter(mask)
+
+
+def _text(col: pa.ChunkedArray) -> np.ndarray:
+    return np.array(["" if v is None else str(v) for v in col.to_pylist()], dtype=object)
+
+
+def _money(col: pa.ChunkedArray) -> np.ndarray:
+    return np.array([0.0 if v is None else float(v) for v in col.to_pylist()], dtype=np.float64)
+
+
+def load_dataset(
+    features: str | Path, pool: str | Path, *, labels: str = "inspections",
+    start: datetime | None = None, end: datetime | None = None,
+) -> Dataset:  # fmt: skip
+    """Rows lodged in ``[start, end)`` with their features, ids, label and revenue basis."""
+    from merak.features import FEATURE_IDS, read_matrix
+    from merak.pool import Pool
+
+    if labels not in LABEL_SOURCES:
+        raise DatasetError(f"labels: expected one of {LABEL_SOURCES}, found {labels!r}")
+    try:
+        matrix = _slice(read_matrix(features), "lodgement_time", start, end)
+    except FileNotFoundError as exc:
+        raise DatasetError(str(exc)) from exc
+    missing = [f for f in FEATURE_IDS if f not in matrix.column_names]
+    if missing:
+        raise DatasetError(
+            f"feature matrix: expected the 132 catalogue columns, missing {missing[:5]}"
+        )
+    p = Pool(pool)
+    decl = p.read(
+        "declarations", start, end,
+        ["declaration_id", "importer_id", "declarant_id", "country_of_origin",
+         "country_of_export", "customs_office", "port_of_discharge", "transport_mode",
+         "invoice_total"],
+    )  # fmt: skip
+    items = p.read("declaration_items", start, end, ["declaration_id", "line_number", "hs_code"])
+    items = items.filter(pc.equal(items.column("line_number"), 1))
+    ids = matrix.column("declaration_id").to_pylist()
+    index = {d: i for i, d in enumerate(ids)}
+    n = len(ids)
+    y, revenue = _labels(p, pool, labels, index, n)
+    cats, basis = _categoricals(decl, items, index, n)
+    floats = np.column_stack([matrix.column(f).to_numpy() for f in FEATURE_IDS]).astype(np.float64)
+    times = matrix.column("lodgement_time").to_numpy()
+    labelled = y >= 0
+    if not labelled.any():
+        raise DatasetError(f"no labelled declarations between {start} and {end} (labels={labels})")
+    return Dataset(
+        list(FEATURE_IDS), list(CATEGORICAL), floats, cats, y, revenue, times, basis,
+    ).take(labelled)  # fmt: skip
+
+
+def _labels(
+    p: Any, pool: str | Path, labels: str, index: dict[str, int], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label (-1 = unlabelled) and revenue of every matrix row."""
+    if labels == "truth":
+        truth_path = Path(pool) / "_truth" / "truth.parquet"
+        if not truth_path.exists():
+            raise DatasetError(f"labels=truth: expected {truth_path} (a synthetic world)")
+        lab = pq.read_table(truth_path, columns=["declaration_id", "is_fraud", "revenue_at_stake"])
+        y_col, rev_col = "is_fraud", "revenue_at_stake"
+    else:
+        lab = p.read("inspections", columns=["declaration_id", "result", "revenue_recovered"])
+        lab = lab.append_column(
+            "finding", pc.equal(lab.column("result"), pa.scalar("non_compliant"))
+        )
+        y_col, rev_col = "finding", "revenue_recovered"
+    y = np.full(n, -1, dtype=np.int64)
+    revenue = np.zeros(n)
+    for d, f, r in zip(
+        lab.column("declaration_id").to_pylist(), lab.column(y_col).to_pylist(),
+        lab.column(rev_col).to_pylist(), strict=True,
+    ):  # fmt: skip
+        i = index.get(d)
+        if i is not None:
+            y[i] = max(y[i], int(bool(f)))
+            revenue[i] += 0.0 if r is None else float(r)
+    return y, revenue
+
+
+def _categoricals(
+    decl: pa.Table, items: pa.Table, index: dict[str, int], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Categorical ids and the declared-value basis of every matrix row."""
+    cats = np.full((n, len(CATEGORICAL)), "", dtype=object)
+    basis = np.zeros(n)
+    rows = np.array([index.get(d, -1) for d in decl.column("declaration_id").to_pylist()])
+    ok = rows >= 0
+    r = rows[ok]
+
+    def col(name: str) -> np.ndarray:
+        return _text(decl.column(name))[ok]
+
+    cats[r, 0] = col("importer_id")
+    cats[r, 1] = col("declarant_id")
+    cats[r, 3] = col("country_of_origin")
+    cats[r, 4] = col("country_of_export")
+    cats[r, 5] = col("customs_office")
+    route = [
+        f"{a}>{b}>{c}"
+        for a, b, c in zip(
+            col("country_of_export"), col("port_of_discharge"), col("transport_mode"), strict=True
+        )
+    ]
+    cats[r, 6] = np.array(route, dtype=object)
+    basis[r] = _money(decl.column("invoice_total"))[ok]
+    irows = np.array([index.get(d, -1) for d in items.column("declaration_id").to_pylist()])
+    iok = irows >= 0
+    cats[irows[iok], 2] = _text(items.column("hs_code"))[iok]
+    return cats, basis
