@@ -33,6 +33,7 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "world": ("merak.cli._world", "The synthetic trade world: generate a pool, stream declarations."),
     "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline verification."),
     "features": ("merak.cli._features", "Risk features: build the matrix on Ray, the catalogue docs."),
+    "model": ("merak.cli._model", "Risk models: train, evaluate, list the registry."),
 }
 
 
