@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from merak.pool._store import Pool
 from merak.pool.synth._arrow import codes, decimals, timestamps
-from merak.pool.synth._catalogue import PATTERNS
+from merak.pool.synth._catalogue import CN_PORTS, PATTERNS
 from merak.pool.synth._entities import (
     DAY_MS,
     make_countries,
@@ -94,8 +94,6 @@ def generate(config: WorldConfig) -> World:
     cty = make_countries(rng)
     head_w = _heading_weights(rng)
     omat = origin_matrix(cty)
-    from merak.pool.synth._catalogue import CN_PORTS
-
     trd = make_traders(rng, n, head_w, omat, start_ms, len(CN_PORTS))
     tr = make_trade(rng, n, start_ms, config.days, drift_ms, trd, lines, cty, omat)
     # Importers cannot lodge before they are registered.

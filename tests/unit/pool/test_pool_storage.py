@@ -65,6 +65,8 @@ def test_append_partitions_by_month_and_reads_a_range(tmp_path: Path) -> None:
     cols = pool.read("inspections", columns=["inspection_id", "revenue_recovered"])
     assert cols.column_names == ["inspection_id", "revenue_recovered"]
     assert cols.column("revenue_recovered").to_pylist()[0] == Decimal("1.25")
+    ranged = pool.read("inspections", date(2025, 3, 1), None, columns=["inspection_id"])
+    assert ranged.to_pydict() == {"inspection_id": ["c"]}
     # a second append adds files, never rewrites
     pool.append("inspections", _inspections(["d"], [times[0]]))
     assert pool.read("inspections").num_rows == 4
