@@ -22,6 +22,7 @@ import yaml
 
 from merak.core.decision_config import DecisionConfig
 from merak.core.errors import ConfigError
+from merak.core.ledger_config import LedgerConfig
 
 ENV_PREFIX = "MERAK__"
 SERVICE_NAMES = ("intake", "feedback", "models", "detection", "ledger")
@@ -162,6 +163,7 @@ class MerakConfig:
     log: LogConfig = field(default_factory=LogConfig)
     decision: DecisionConfig = field(default_factory=DecisionConfig)
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
+    ledger: LedgerConfig = field(default_factory=LedgerConfig)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"
 

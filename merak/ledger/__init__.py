@@ -1,5 +1,6 @@
 """The evidence ledger: an RFC 9162 Merkle log, signed tree heads, stores and the verifier."""
 
+from merak.core.ledger_config import LedgerConfig
 from merak.ledger._blobs import BlobStore, FileBlobStore, MemoryBlobStore, blob_path
 from merak.ledger._checkpoint import (
     HeadSigner,
@@ -15,7 +16,6 @@ from merak.ledger._checkpoint import (
     verify_head,
 )
 from merak.ledger._config import (
-    LedgerConfig,
     ledger_config_from,
     open_ledger,
     open_signer,
