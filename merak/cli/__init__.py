@@ -30,9 +30,9 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "auth": ("merak.cli._auth", "Credentials: hash bearer tokens for the config."),
     "hal": ("merak.cli._hal", "HAL nodes: run, record, replay, describe devices, CURVE keys."),
     "pool": ("merak.cli._pool", "The data pool: import an agency's files, show what it holds."),
-    "world": ("merak.cli._world", "The synthetic trade world: generate a pool, stream declarations."),
-    "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline verification."),
-    "features": ("merak.cli._features", "Risk features: build the matrix on Ray, the catalogue docs."),
+    "world": ("merak.cli._world", "The synthetic trade world: generate a pool, stream it."),
+    "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline checks."),
+    "features": ("merak.cli._features", "Risk features: build the matrix on Ray, catalogue docs."),
     "model": ("merak.cli._model", "Risk models: train, evaluate, list the registry."),
 }
 
