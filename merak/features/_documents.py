@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from merak.features._config import FeatureConfig
 from merak.features._frames import NA, _int_np, _str_np
@@ -92,6 +93,30 @@ class DocumentIndex:
                 self._log_tdr[ev["transport_document_reference"][k]].append(rec)
             elif ev["container_id"][k]:
                 self._log_box[ev["container_id"][k]].append(rec)
+
+    @classmethod
+    def for_declarations(
+        cls,
+        manifests: pa.Table,
+        logistics: pa.Table,
+        h: dict[str, np.ndarray],
+        config: FeatureConfig,
+    ) -> DocumentIndex:
+        """An index of only the rows that can match the declarations of header frame ``h``."""
+        docs = pa.array(
+            sorted({d for ds in h["transport_document_references"] for d in ds}), pa.string()
+        )
+        boxes = pa.array(sorted({c for cs in h["container_ids"] for c in cs}), pa.string())
+        man = manifests.filter(
+            pc.fill_null(
+                pc.is_in(manifests.column("transport_document_reference"), value_set=docs), False
+            )
+        )
+        by_doc = pc.fill_null(
+            pc.is_in(logistics.column("transport_document_reference"), value_set=docs), False
+        )
+        by_box = pc.fill_null(pc.is_in(logistics.column("container_id"), value_set=boxes), False)
+        return cls(man, logistics.filter(pc.or_(by_doc, by_box)), config)
 
     def lookup(self, h: dict[str, np.ndarray], hs4_sets: list[set[str]]) -> dict[str, np.ndarray]:
         """Per declaration of header frame ``h``: manifest and logistics aggregates."""

@@ -8,6 +8,8 @@ Per-line quantities are aggregated per declaration with sums of integer-valued f
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from merak.core.codes import COUNTRY_CODES
@@ -52,12 +54,13 @@ def _na_float(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _words(name: str) -> set[str]:
-    return {
+@functools.lru_cache(maxsize=65536)
+def _words(name: str) -> frozenset[str]:
+    return frozenset(
         w
         for w in name.lower().replace(",", " ").replace(".", " ").split()
         if w not in _STOP and len(w) > 2 and not any(ch.isdigit() for ch in w)
-    }
+    )
 
 
 class _Lines:

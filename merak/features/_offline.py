@@ -201,7 +201,7 @@ def pass2(
     logi = pool.read(
         "logistics", month_bounds(month, -cfg.logistics_lookback_months), month_bounds(month, 1)
     )
-    docs = DocumentIndex(man, logi, cfg)
+    docs = DocumentIndex.for_declarations(man, logi, f.h, cfg)
     with np.errstate(all="ignore"):
         x = build_inputs(f, b, ref, docs, profiles)
     mat = compute(x)
@@ -232,7 +232,6 @@ class BuildResult:
     months: list[str]
     seconds: dict[str, float]
     catalogue_version: str
-    starts: dict[str, State]
     snapshot: ProfileSnapshot
 
 
@@ -322,7 +321,7 @@ def run_build(
                 indent=2,
             )
         )
-    return BuildResult(rows, ms, secs, version, starts, snap)
+    return BuildResult(rows, ms, secs, version, snap)
 
 
 def read_matrix(out: str | Path) -> pa.Table:

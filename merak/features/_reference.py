@@ -230,10 +230,12 @@ class IntelIndex:
             {"issued_time": 0, "expires_time": 0, "severity": 0},
             ("kind", "subject_type", "subject_id", "business_area"),
         )
-        self._by: dict[tuple[str, str], list[tuple[int, int, str, int, int]]] = defaultdict(list)
+        self._by: dict[str, dict[str, list[tuple[int, int, str, int, int]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for r in rows:
             sev = 0 if r["severity"] == NA else int(r["severity"])
-            self._by[(r["subject_type"], r["subject_id"])].append(
+            self._by[r["subject_type"]][r["subject_id"]].append(
                 (
                     int(r["issued_time"]),
                     int(r["expires_time"]),
@@ -256,10 +258,16 @@ class IntelIndex:
         """
         n = len(ids)
         count, sev, seiz = np.zeros(n), np.zeros(n), np.zeros(n)
+        by = self._by.get(subject_type)
+        if not by:
+            return count, sev, seiz
         for j in range(n):
+            found = [by[sid] for sid in ids[j] if sid in by]
+            if not found:
+                continue
             tj = int(t[j])
-            for sid in ids[j]:
-                for issued, expires, kind, area, s in self._by.get((subject_type, sid), ()):
+            for recs in found:
+                for issued, expires, kind, area, s in recs:
                     if issued >= tj:
                         continue
                     if kind == "seizure":
