@@ -190,6 +190,15 @@ traces are each present only with some probability, so that no single raw column
 AUC of 0.75 or more for the label (tested) while a plain CatBoost model on a time split
 selects fraud at several times the base rate at a 5 % inspection rate (tested).
 
+`tests/integration/pool/test_fraud_learnable_not_trivial.py` (60,000 declarations, seed 7,
+CatBoost with 120 iterations on raw columns plus simple joins: price against the reference
+price, manifest and logistics agreement, licence present, importer age and watchlist;
+trained on the first 70 % of the period, scored on the rest) asserts precision at a 5 %
+inspection rate of at least 4 times the fraud rate when trained on the truth, and at least
+3 times when trained only on the inspected declarations and their outcomes; on this
+machine it measured about 0.33 and 0.29 against a fraud rate of 0.03. The highest
+single-column AUC (importer id, target-encoded on the earlier 60 %) was about 0.63.
+
 | pattern | business area | % of declarations | % of fraud | traces |
 |---|---|---|---|---|
 {patterns}
