@@ -243,7 +243,7 @@ def test_the_vectorised_container_check_agrees_with_the_reference() -> None:
     import random
 
     from merak.core.codes import is_container_id
-    from merak.pool._import import container_ids_ok
+    from merak.pool._convert import container_ids_ok
 
     rng = random.Random(1)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
