@@ -263,7 +263,8 @@ def run_build(
         else 0
     )
     keep_after = end_ms - cfg.inspection_horizon_days * DAY_MS
-    p1 = mapper(pass1, [(root, m, cfg, insp_ids, keep_after) for m in ms])
+    ids_h = put(insp_ids)
+    p1 = mapper(pass1, [(root, m, cfg, ids_h, keep_after) for m in ms])
     secs["pass1"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     keys = pd.concat([k for _, k in p1], ignore_index=True) if p1 else ProfileSnapshot.empty().keys

@@ -7,6 +7,7 @@ fire, add a case ``("D?", "feature_name", expected)`` below with the value compu
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,23 @@ def test_build_writes_snapshot_and_summary(tmp_path: Path) -> None:
     imp = result.snapshot.state["imp"]
     assert imp.loc["IMP1", "n"] == 4 and imp.loc["IMP1", "insp"] == 1
     assert imp.loc["IMP2", "n"] == 1
+
+
+def test_a_pool_with_only_declarations_still_builds(tmp_path: Path) -> None:
+    write_handmade(tmp_path / "pool")
+    for name in (
+        "inspections",
+        "intelligence",
+        "manifests",
+        "logistics",
+        "reference_prices",
+        "tariff",
+        "enterprises",
+        "declarants",
+    ):
+        shutil.rmtree(tmp_path / "pool" / name)
+    result = run_build(str(tmp_path / "pool"), str(tmp_path / "out"))
+    table = read_matrix(tmp_path / "out")
+    assert result.rows == table.num_rows == 5
+    unknown = table.column("PT-019").to_pylist()  # hs_code_unknown_lines: no tariff at all
+    assert unknown == [1.0] * 5
