@@ -40,7 +40,7 @@ def build(
     if not (pool / "declarations").is_dir() or not Pool(pool).files("declarations"):
         raise _fail(
             f"error: {pool} is not a data pool with declarations "
-            "(expected {pool}/declarations/month=YYYY-MM/*.parquet)",
+            f"(expected {pool}/declarations/month=YYYY-MM/*.parquet)",
             2,
         )
     if no_ray and (ray_address or workers):
