@@ -18,6 +18,7 @@ from scorer.engine._trees import (
     KIND_CTR,
     KIND_FLOAT,
     KIND_ONEHOT,
+    MAX_DEPTH,
     TreeEnsemble,
 )
 
@@ -274,6 +275,8 @@ def _trees(
             _check_split(s, bf, thr, bf_kind, bf_borders, bf_value)
             split_bf.append(bf)
             split_thr.append(thr)
+        if len(tsplits) > MAX_DEPTH:
+            raise ModelFormatError(f"tree depth: expected <= {MAX_DEPTH}, found {len(tsplits)}")
         depth.append(len(tsplits))
         split_off.append(len(split_bf))
         values = [float(v) for v in t["leaf_values"]]

@@ -200,6 +200,14 @@ class CatHasher:
                 self._cache[value] = w
         return w
 
+    def column(self, values: np.ndarray) -> np.ndarray:
+        """CTR words of a column: each distinct value is looked up once."""
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        table = np.array([self.word(str(v)) for v in uniques], dtype=np.uint64)
+        return table[codes]
+
     def words(self, values: Sequence[str]) -> np.ndarray:
         """A uint64 array of CTR words for a column of values."""
         get = self._cache.get

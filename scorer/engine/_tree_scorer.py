@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from scorer.engine._cityhash import CatHasher
-from scorer.engine._trees import TreeEnsemble, _leaf_indices, _predict_parallel, _predict_serial
+from scorer.engine._trees import TreeEnsemble, leaf_indices, pack, predict_parallel, predict_serial
+
+PARALLEL_FROM = 4096  # rows; below this one thread is faster than waking Numba's pool
 
 
 class TreeScorer:
@@ -18,22 +20,12 @@ class TreeScorer:
         self.model = model
         known = json.loads(model.extra.get("cat_hashes", "{}"))
         self.hasher = CatHasher(known)
-        m = model
-        self._tree_args = (
-            m.tree_depth, m.tree_split_off, m.split_bf, m.split_thr, m.leaf_off, m.leaf_values,
-            float(m.scale), float(m.bias),
-        )  # fmt: skip
-        self._args = m.kernel_args()
-
-    @property
-    def n_float(self) -> int:
-        """Number of float inputs."""
-        return len(self.model.float_names)
-
-    @property
-    def n_cat(self) -> int:
-        """Number of categorical inputs."""
-        return len(self.model.cat_names)
+        self._packed = pack(model)
+        self._scale = float(model.scale)
+        self._bias = float(model.bias)
+        self.n_float = len(model.float_names)
+        self.n_cat = len(model.cat_names)
+        self._no_cats = np.zeros((1, 0), dtype=np.uint64)
 
     def prepare(
         self, floats: np.ndarray, cats: Sequence[Sequence[str]] | np.ndarray | None
@@ -45,19 +37,24 @@ class TreeScorer:
         if xf.shape[1] != self.n_float:
             raise ValueError(f"float inputs: expected {self.n_float} columns, found {xf.shape[1]}")
         n = xf.shape[0]
-        xc = np.zeros((n, self.n_cat), dtype=np.uint64)
-        if self.n_cat:
-            if cats is None:
-                raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found none")
-            arr = np.asarray(cats, dtype=object)
-            if arr.ndim == 1:
-                arr = arr.reshape(1, -1)
-            if arr.shape != (n, self.n_cat):
-                raise ValueError(
-                    f"categorical inputs: expected shape {(n, self.n_cat)}, found {arr.shape}"
-                )
-            for j in range(self.n_cat):
-                xc[:, j] = self.hasher.words(arr[:, j].tolist())
+        if not self.n_cat:
+            return xf, np.zeros((n, 0), dtype=np.uint64)
+        if cats is None:
+            raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found none")
+        if n == 1 and len(cats) == self.n_cat and isinstance(cats[0], str):
+            # One row as a flat list of strings: the online path.
+            word = self.hasher.word
+            return xf, np.array([[word(v) for v in cats]], dtype=np.uint64)
+        arr = np.asarray(cats, dtype=object)
+        if arr.ndim == 1:
+            arr = arr.reshape(1, -1)
+        if arr.shape != (n, self.n_cat):
+            raise ValueError(
+                f"categorical inputs: expected shape {(n, self.n_cat)}, found {arr.shape}"
+            )
+        xc = np.empty((n, self.n_cat), dtype=np.uint64)
+        for j in range(self.n_cat):
+            xc[:, j] = self.hasher.column(arr[:, j])
         return xf, xc
 
     def raw(
@@ -73,15 +70,13 @@ class TreeScorer:
     ) -> np.ndarray:
         """Raw values from already prepared arrays (see ``prepare``)."""
         out = np.empty(xf.shape[0], dtype=np.float64)
-        use_parallel = xf.shape[0] >= 4096 if parallel is None else parallel
-        kernel = _predict_parallel if use_parallel else _predict_serial
-        kernel(xf, xc, out, *self._tree_args, *self._args)
+        use_parallel = xf.shape[0] >= PARALLEL_FROM if parallel is None else parallel
+        kernel = predict_parallel if use_parallel else predict_serial
+        kernel(xf, xc, out, self._scale, self._bias, *self._packed)
         return out
 
     def leaf_indices(self, xf: np.ndarray, xc: np.ndarray) -> np.ndarray:
         """``[n_trees, n_rows]`` leaf index of every row in every tree."""
-        m = self.model
-        out = np.empty((m.n_trees, xf.shape[0]), dtype=np.int32)
-        _leaf_indices(xf, xc, out, m.tree_depth, m.tree_split_off, m.split_bf, m.split_thr,
-                      *self._args)  # fmt: skip
+        out = np.empty((self.model.n_trees, xf.shape[0]), dtype=np.int32)
+        leaf_indices(xf, xc, out, *self._packed)
         return out

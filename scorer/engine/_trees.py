@@ -29,6 +29,7 @@ CTR_BUCKETS = 2
 CTR_MEAN = 3
 
 BLOCK = 128
+MAX_DEPTH = 8  # leaf indices are uint8 in the block kernel
 _MAGIC = np.uint64(0x4906BA494954CB65)
 
 
@@ -92,17 +93,6 @@ class TreeEnsemble:
             for f in fields(self)
             if isinstance(getattr(self, f.name), np.ndarray)
         }
-
-    def kernel_args(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the Numba kernels take them."""
-        return (
-            self.bf_kind, self.bf_src, self.bf_off, self.borders, self.bf_value,
-            self.nan_as_true, self.ctr_proj, self.ctr_type, self.ctr_table, self.ctr_tbi,
-            self.ctr_params, self.proj_cat_off, self.proj_cat, self.proj_bin_off,
-            self.proj_bin_bf, self.proj_bin_thr, self.proj_bin_eq, self.tbl_key_off,
-            self.tbl_keys, self.tbl_stride, self.tbl_val_off, self.tbl_vals,
-            self.tbl_counter_den,
-        )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -169,6 +159,20 @@ def _ctr_value(
     return (ctr + shift) * scale
 
 
+@njit(cache=True, inline="always")
+def _count_below(borders: np.ndarray, lo: int, hi: int, v: np.float32) -> int:
+    """Number of sorted ``borders[lo:hi]`` strictly below ``v`` (binary search)."""
+    a = lo
+    b = hi
+    while a < b:
+        mid = (a + b) >> 1
+        if borders[mid] < v:
+            a = mid + 1
+        else:
+            b = mid
+    return a - lo
+
+
 @njit(cache=True)
 def _binarize_block(
     xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray,
@@ -180,61 +184,57 @@ def _binarize_block(
     tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
     tbl_val_off: np.ndarray, tbl_vals: np.ndarray, tbl_counter_den: np.ndarray,
 ) -> None:  # fmt: skip
-    """Fill ``bins[f, r - r0]`` for rows r0..r1 (feature-major)."""
+    """Fill ``bins[f, r - r0]`` for rows r0..r1 (feature-major).
+
+    For a block, each feature's values are copied into a contiguous column and counted
+    against every border in a loop over rows that LLVM vectorises; a handful of rows use a
+    binary search per value instead.
+    """
     n_bf = bf_kind.shape[0]
+    m = r1 - r0
+    col = np.empty(m, dtype=np.float32)
     for f in range(n_bf):
         kind = bf_kind[f]
         src = bf_src[f]
         lo = bf_off[f]
         hi = bf_off[f + 1]
-        if kind == KIND_FLOAT:
-            for r in range(r0, r1):
-                v = xf[r, src]
-                if np.isnan(v):
-                    b = hi - lo if nan_as_true[src] else 0
-                else:
-                    b = 0
-                    for k in range(lo, hi):
-                        if v > borders[k]:
-                            b += 1
-                        else:
-                            break
-                bins[f, r - r0] = b
-        elif kind == KIND_ONEHOT:
+        out = bins[f]
+        if kind == KIND_ONEHOT:
             val = bf_value[f]
-            for r in range(r0, r1):
-                bins[f, r - r0] = 1 if xc[r, src] == val else 0
+            for r in range(m):
+                out[r] = 1 if xc[r0 + r, src] == val else 0
+            continue
+        if kind == KIND_FLOAT:
+            for r in range(m):
+                col[r] = xf[r0 + r, src]
         else:
             p = ctr_proj[src]
-            for r in range(r0, r1):
+            for r in range(m):
                 h = np.uint64(0)
                 for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-                    h = _mix(h, xc[r, proj_cat[k]])
+                    h = _mix(h, xc[r0 + r, proj_cat[k]])
                 for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
-                    bv = bins[proj_bin_bf[k], r - r0]
+                    bv = bins[proj_bin_bf[k], r]
                     bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
                     h = _mix(h, np.uint64(1) if bit else np.uint64(0))
-                v = _ctr_value(
-                    src,
-                    h,
-                    ctr_type,
-                    ctr_table,
-                    ctr_tbi,
-                    ctr_params,
-                    tbl_key_off,
-                    tbl_keys,
-                    tbl_stride,
-                    tbl_val_off,
-                    tbl_vals,
-                    tbl_counter_den,
-                )
-                b = 0
-                for k in range(lo, hi):
-                    if v > borders[k]:
-                        b += 1
-                    else:
-                        break
-                bins[f, r - r0] = b
+                col[r] = _ctr_value(
+                    src, h, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, tbl_keys,
+                    tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den,
+                )  # fmt: skip
+        if m < 16:
+            for r in range(m):
+                out[r] = _count_below(borders, lo, hi, col[r])
+        else:
+            for r in range(m):
+                out[r] = 0
+            for k in range(lo, hi):
+                b = borders[k]
+                for r in range(m):
+                    out[r] += col[r] > b
+        if kind == KIND_FLOAT and nan_as_true[src]:
+            for r in range(m):
+                if np.isnan(col[r]):
+                    out[r] = hi - lo
 
 
 @njit(cache=True)
@@ -261,184 +261,113 @@ def _sum_block(
     leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float, bias: float,
 ) -> None:  # fmt: skip
     acc = np.zeros(n, dtype=np.float64)
-    idx = np.empty(n, dtype=np.int64)
+    idx = np.empty(n, dtype=np.uint8)  # depth <= 8 (checked at export)
     for t in range(tree_depth.shape[0]):
         s0 = tree_split_off[t]
-        for r in range(n):
-            idx[r] = leaf_off[t]
+        idx[:] = 0
         for d in range(tree_depth[t]):
-            f = split_bf[s0 + d]
+            row = bins[split_bf[s0 + d]]
             thr = split_thr[s0 + d]
+            bit = np.uint8(1 << d)
             for r in range(n):
-                idx[r] += np.int64(bins[f, r] >= thr) << d
+                idx[r] |= bit if row[r] >= thr else np.uint8(0)
+        base = leaf_off[t]
         for r in range(n):
-            acc[r] += leaf_values[idx[r]]
+            acc[r] += leaf_values[base + idx[r]]
     for r in range(n):
         out[r0 + r] = scale * acc[r] + bias
 
 
+# --- packed entry kernels --------------------------------------------------------------------
+# Numba unboxes every array argument on each call (a fraction of a microsecond each); packing
+# the model into one buffer per dtype plus an offset header keeps a one-row call cheap. These
+# live in this module on purpose: Numba's on-disk cache is keyed by the source file of each
+# function, so kernels in another file would keep stale machine code of the helpers above.
+
+# (name, dtype) in the order ``_views`` returns them.
+LAYOUT: tuple[tuple[str, type], ...] = (
+    ("bf_kind", np.int8), ("bf_src", np.int32), ("bf_off", np.int32), ("borders", np.float32),
+    ("bf_value", np.uint64), ("nan_as_true", np.uint8), ("ctr_proj", np.int32),
+    ("ctr_type", np.int8), ("ctr_table", np.int32), ("ctr_tbi", np.int32),
+    ("ctr_params", np.float32), ("proj_cat_off", np.int32), ("proj_cat", np.int32),
+    ("proj_bin_off", np.int32), ("proj_bin_bf", np.int32), ("proj_bin_thr", np.int32),
+    ("proj_bin_eq", np.uint8), ("tbl_key_off", np.int64), ("tbl_keys", np.uint64),
+    ("tbl_stride", np.int64), ("tbl_val_off", np.int64), ("tbl_vals", np.int64),
+    ("tbl_counter_den", np.int64), ("tree_depth", np.int32), ("tree_split_off", np.int32),
+    ("split_bf", np.int32), ("split_thr", np.uint8), ("leaf_off", np.int64),
+    ("leaf_values", np.float64),
+)  # fmt: skip
+_DTYPES = (np.int8, np.uint8, np.int32, np.int64, np.uint64, np.float32, np.float64)
+
+
+def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
+    """``(i8, u8, i32, i64, u64, f32, f64, header)`` buffers for the packed kernels."""
+    parts: dict[type, list[np.ndarray]] = {d: [] for d in _DTYPES}
+    sizes: dict[type, int] = dict.fromkeys(_DTYPES, 0)
+    header = np.zeros(2 * len(LAYOUT), dtype=np.int64)
+    for k, (name, dtype) in enumerate(LAYOUT):
+        a = np.ascontiguousarray(getattr(model, name), dtype=dtype).reshape(-1)
+        header[2 * k] = sizes[dtype]
+        header[2 * k + 1] = sizes[dtype] + a.size
+        parts[dtype].append(a)
+        sizes[dtype] += a.size
+    bufs = tuple(np.concatenate(parts[d]) if parts[d] else np.zeros(0, dtype=d) for d in _DTYPES)
+    return (*bufs, header)
+
+
+@njit(cache=True, inline="always")
+def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    return (
+        i8[h[0] : h[1]], i32[h[2] : h[3]], i32[h[4] : h[5]], f32[h[6] : h[7]],
+        u64[h[8] : h[9]], u8[h[10] : h[11]], i32[h[12] : h[13]], i8[h[14] : h[15]],
+        i32[h[16] : h[17]], i32[h[18] : h[19]], f32[h[20] : h[21]].reshape((-1, 4)),
+        i32[h[22] : h[23]], i32[h[24] : h[25]], i32[h[26] : h[27]], i32[h[28] : h[29]],
+        i32[h[30] : h[31]], u8[h[32] : h[33]], i64[h[34] : h[35]], u64[h[36] : h[37]],
+        i64[h[38] : h[39]], i64[h[40] : h[41]], i64[h[42] : h[43]], i64[h[44] : h[45]],
+    ), (
+        i32[h[46] : h[47]], i32[h[48] : h[49]], i32[h[50] : h[51]], u8[h[52] : h[53]],
+        i64[h[54] : h[55]], f64[h[56] : h[57]],
+    )  # fmt: skip
+
+
 @njit(cache=True)
-def _predict_serial(
-    xf, xc, out, tree_depth, tree_split_off, split_bf, split_thr, leaf_off, leaf_values,
-    scale, bias, bf_kind, bf_src, bf_off, borders, bf_value, nan_as_true, ctr_proj, ctr_type,
-    ctr_table, ctr_tbi, ctr_params, proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf,
-    proj_bin_thr, proj_bin_eq, tbl_key_off, tbl_keys, tbl_stride, tbl_val_off, tbl_vals,
-    tbl_counter_den,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Raw values of every row, one thread, block by block."""
+    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
-    bins = np.empty((bf_kind.shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
+    bins = np.empty((bf[0].shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(
-            xf,
-            xc,
-            r0,
-            r1,
-            bins,
-            bf_kind,
-            bf_src,
-            bf_off,
-            borders,
-            bf_value,
-            nan_as_true,
-            ctr_proj,
-            ctr_type,
-            ctr_table,
-            ctr_tbi,
-            ctr_params,
-            proj_cat_off,
-            proj_cat,
-            proj_bin_off,
-            proj_bin_bf,
-            proj_bin_thr,
-            proj_bin_eq,
-            tbl_key_off,
-            tbl_keys,
-            tbl_stride,
-            tbl_val_off,
-            tbl_vals,
-            tbl_counter_den,
-        )
-        _sum_block(
-            bins,
-            r1 - r0,
-            out,
-            r0,
-            tree_depth,
-            tree_split_off,
-            split_bf,
-            split_thr,
-            leaf_off,
-            leaf_values,
-            scale,
-            bias,
-        )
+        _binarize_block(xf, xc, r0, r1, bins, *bf)
+        _sum_block(bins, r1 - r0, out, r0, *tr, scale, bias)
 
 
 @njit(cache=True, parallel=True)
-def _predict_parallel(
-    xf, xc, out, tree_depth, tree_split_off, split_bf, split_thr, leaf_off, leaf_values,
-    scale, bias, bf_kind, bf_src, bf_off, borders, bf_value, nan_as_true, ctr_proj, ctr_type,
-    ctr_table, ctr_tbi, ctr_params, proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf,
-    proj_bin_thr, proj_bin_eq, tbl_key_off, tbl_keys, tbl_stride, tbl_val_off, tbl_vals,
-    tbl_counter_den,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+def predict_parallel(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Raw values of every row, blocks spread over Numba's threads."""
+    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
     n_blocks = (n_rows + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         r0 = b * BLOCK
         r1 = min(r0 + BLOCK, n_rows)
-        bins = np.empty((bf_kind.shape[0], BLOCK), dtype=np.uint8)
-        _binarize_block(
-            xf,
-            xc,
-            r0,
-            r1,
-            bins,
-            bf_kind,
-            bf_src,
-            bf_off,
-            borders,
-            bf_value,
-            nan_as_true,
-            ctr_proj,
-            ctr_type,
-            ctr_table,
-            ctr_tbi,
-            ctr_params,
-            proj_cat_off,
-            proj_cat,
-            proj_bin_off,
-            proj_bin_bf,
-            proj_bin_thr,
-            proj_bin_eq,
-            tbl_key_off,
-            tbl_keys,
-            tbl_stride,
-            tbl_val_off,
-            tbl_vals,
-            tbl_counter_den,
-        )
-        _sum_block(
-            bins,
-            r1 - r0,
-            out,
-            r0,
-            tree_depth,
-            tree_split_off,
-            split_bf,
-            split_thr,
-            leaf_off,
-            leaf_values,
-            scale,
-            bias,
-        )
+        bins = np.empty((bf[0].shape[0], BLOCK), dtype=np.uint8)
+        _binarize_block(xf, xc, r0, r1, bins, *bf)
+        _sum_block(bins, r1 - r0, out, r0, *tr, scale, bias)
 
 
 @njit(cache=True)
-def _leaf_indices(
-    xf, xc, leaf_idx, tree_depth, tree_split_off, split_bf, split_thr, bf_kind, bf_src,
-    bf_off, borders, bf_value, nan_as_true, ctr_proj, ctr_type, ctr_table, ctr_tbi,
-    ctr_params, proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq,
-    tbl_key_off, tbl_keys, tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den,
-):  # type: ignore[no-untyped-def]  # fmt: skip
-    """``leaf_idx[t, r]`` for every row (used by explanations)."""
+def leaf_indices(xf, xc, leaf_idx, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """``leaf_idx[t, r]`` for every row and tree (used by explanations)."""
+    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
-    bins = np.empty((bf_kind.shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
-    tmp = np.empty((tree_depth.shape[0], BLOCK), dtype=np.int32)
+    n_trees = tr[0].shape[0]
+    bins = np.empty((bf[0].shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
+    tmp = np.empty((n_trees, BLOCK), dtype=np.int32)
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(
-            xf,
-            xc,
-            r0,
-            r1,
-            bins,
-            bf_kind,
-            bf_src,
-            bf_off,
-            borders,
-            bf_value,
-            nan_as_true,
-            ctr_proj,
-            ctr_type,
-            ctr_table,
-            ctr_tbi,
-            ctr_params,
-            proj_cat_off,
-            proj_cat,
-            proj_bin_off,
-            proj_bin_bf,
-            proj_bin_thr,
-            proj_bin_eq,
-            tbl_key_off,
-            tbl_keys,
-            tbl_stride,
-            tbl_val_off,
-            tbl_vals,
-            tbl_counter_den,
-        )
-        _leaves_block(bins, r1 - r0, tree_depth, tree_split_off, split_bf, split_thr, tmp)
-        for t in range(tree_depth.shape[0]):
+        _binarize_block(xf, xc, r0, r1, bins, *bf)
+        _leaves_block(bins, r1 - r0, tr[0], tr[1], tr[2], tr[3], tmp)
+        for t in range(n_trees):
             for r in range(r1 - r0):
                 leaf_idx[t, r0 + r] = tmp[t, r]
