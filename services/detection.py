@@ -1,20 +1,180 @@
-"""DetectionService: every RPC answers UNIMPLEMENTED, by name, until its logic lands."""
+"""DetectionService: open and close lots, read their verdicts, watch alerts.
+
+Thin: request checks here; lots, algorithms, fusion, evidence and the ledger are
+``merak.detection.DetectionEngine``. The service binds a ZeroMQ FrameReceiver (config
+``detection.bind``) that HAL nodes stream to; see docs/detection.md.
+"""
 
 from __future__ import annotations
 
+import logging
+import queue
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
 import grpc
 
+from merak.core.errors import Violations
+from merak.detection import (
+    DetectionConfig,
+    DetectionEngine,
+    Ingest,
+    NirModel,
+    OutcomeSink,
+    detection_config_from,
+)
+from merak.ledger import Ledger, LedgerConfig, open_ledger
 from merak.v1 import detection_pb2, detection_pb2_grpc
 from services._registry import ServiceContext
-from services._unimplemented import unimplemented_servicer
+from services._status import grpc_errors, grpc_stream_errors
+
+log = logging.getLogger("merak.detection")
 
 _SERVICE = detection_pb2.DESCRIPTOR.services_by_name["DetectionService"]
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+_HS = re.compile(r"^\d{4}(\d{2}){0,3}$")
+_WATCH_POLL_S = 0.25
 
-DetectionServiceServicer = unimplemented_servicer(
-    detection_pb2_grpc.DetectionServiceServicer, _SERVICE
-)
+
+def _check_id(v: Violations, field: str, value: str, required: bool = True) -> None:
+    if not value:
+        if required:
+            v.add(field, "required")
+    elif not _ID.match(value):
+        v.add(
+            field, f"expected 1-128 letters, digits or ._:/- (starting alphanumeric), got {value!r}"
+        )
+
+
+def validate_lot(request: detection_pb2.OpenLotRequest) -> None:
+    """Raise ``ValidationError`` naming every bad field of an OpenLot request."""
+    v = Violations()
+    if not request.HasField("lot"):
+        v.add("lot", "required")
+        v.raise_if_any("invalid lot")
+    lot = request.lot
+    _check_id(v, "lot.lot_id", lot.lot_id)
+    _check_id(v, "lot.site_id", lot.site_id)
+    _check_id(v, "lot.belt_id", lot.belt_id)
+    _check_id(v, "lot.declaration_id", lot.declaration_id, required=False)
+    if lot.hs_code and not _HS.match(lot.hs_code):
+        v.add("lot.hs_code", f"expected 4, 6, 8 or 10 digits, got {lot.hs_code!r}")
+    if len(lot.commodity) > 200:
+        v.add("lot.commodity", f"expected at most 200 characters, got {len(lot.commodity)}")
+    if lot.state not in (detection_pb2.LOT_STATE_UNSPECIFIED, detection_pb2.LOT_STATE_OPEN):
+        v.add("lot.state", "expected unset or LOT_STATE_OPEN (a lot is opened open)")
+    v.raise_if_any("invalid lot")
+
+
+def _lot_id(value: str) -> None:
+    v = Violations()
+    _check_id(v, "lot_id", value)
+    v.raise_if_any("invalid request")
+
+
+class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
+    """The DetectionService over one ``DetectionEngine``."""
+
+    def __init__(self, engine: DetectionEngine) -> None:
+        self.engine = engine
+
+    @grpc_errors
+    def OpenLot(
+        self, request: detection_pb2.OpenLotRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.OpenLotResponse:
+        validate_lot(request)
+        return detection_pb2.OpenLotResponse(lot=self.engine.open_lot(request.lot))
+
+    @grpc_errors
+    def CloseLot(
+        self, request: detection_pb2.CloseLotRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.CloseLotResponse:
+        _lot_id(request.lot_id)
+        lot, verdict = self.engine.close_lot(request.lot_id)
+        return detection_pb2.CloseLotResponse(lot=lot, verdict=verdict)
+
+    @grpc_errors
+    def GetLot(
+        self, request: detection_pb2.GetLotRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.GetLotResponse:
+        _lot_id(request.lot_id)
+        lot, verdict = self.engine.get_lot(request.lot_id)
+        return detection_pb2.GetLotResponse(lot=lot, verdict=verdict)
+
+    @grpc_stream_errors
+    def WatchAlerts(
+        self, request: detection_pb2.WatchAlertsRequest, context: grpc.ServicerContext
+    ) -> Iterator[detection_pb2.WatchAlertsResponse]:
+        v = Violations()
+        if request.min_severity not in detection_pb2.AlertSeverity.values():
+            v.add("min_severity", f"unknown severity {request.min_severity}")
+        for i, site in enumerate(request.site_ids):
+            _check_id(v, f"site_ids[{i}]", site)
+        v.raise_if_any("invalid request")
+        sites = set(request.site_ids)
+        q = self.engine.subscribe()
+        try:
+            while context.is_active():
+                try:
+                    alert = q.get(timeout=_WATCH_POLL_S)
+                except queue.Empty:
+                    continue
+                if sites and alert.site_id not in sites:
+                    continue
+                if alert.severity < request.min_severity:
+                    continue
+                yield detection_pb2.WatchAlertsResponse(alert=alert)
+        finally:
+            self.engine.unsubscribe(q)
+
+
+def _open_ledger(ctx: ServiceContext) -> Ledger:
+    """The ledger verdicts go to.
+
+    A ledger shared through the context is used when there is one. Otherwise the service
+    keeps its own log under ``<data_dir>/detection`` (two writers must never share one
+    SQLite log file, and the LedgerService may be hosted in this process too).
+    """
+    shared = getattr(ctx, "ledger", None)
+    if isinstance(shared, Ledger):
+        return shared
+    ledger, blobs = open_ledger(LedgerConfig(), ctx.data_dir / "detection")
+
+    def close() -> None:
+        ledger.close()
+        ledger.store.close()
+        blobs.close()
+
+    ctx.on_stop(close)
+    ctx.detection_blobs = blobs  # type: ignore[attr-defined]
+    return ledger
+
+
+def build_engine(
+    cfg: DetectionConfig,
+    ctx: ServiceContext,
+    outcomes: OutcomeSink | None = None,
+) -> DetectionEngine:
+    """An engine with the trained NIR model (when ``model_dir`` has one) and the ledger."""
+    nir = None
+    if cfg.model_dir:
+        path = Path(cfg.model_dir) / "nir.npz"
+        if path.is_file():
+            nir = NirModel.load(path)
+        else:
+            log.warning("no NIR model at %s: NIR scans are counted, not judged", path)
+    ledger = _open_ledger(ctx)
+    blobs = getattr(ctx, "detection_blobs", None)
+    return DetectionEngine(cfg, nir_model=nir, ledger=ledger, blobs=blobs, outcomes=outcomes)
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    detection_pb2_grpc.add_DetectionServiceServicer_to_server(DetectionServiceServicer(), server)
+    cfg = detection_config_from(ctx.config)
+    engine = build_engine(cfg, ctx, getattr(ctx, "outcome_sink", None))
+    ingest = Ingest(engine, cfg.bind).start()
+    ctx.detection_ingest = ingest  # type: ignore[attr-defined]
+    log.info("detection ingest bound", extra={"endpoint": ingest.endpoint})
+    ctx.on_stop(ingest.stop)
+    detection_pb2_grpc.add_DetectionServiceServicer_to_server(DetectionServicer(engine), server)
     return [_SERVICE.full_name]

@@ -1,0 +1,72 @@
+"""The detection service's core: per-instrument algorithms, fusion, lots, ingest.
+
+Three algorithms (radiation portal, NIR spectra, belt camera) run on the HAL streams;
+their findings are fused per lot into a verdict with evidence blobs, written to the
+ledger, and turned into the declaration's inspection outcome. Runtime code here never
+imports ``hal.sim``; ``merak.detection._simdata`` (simulator training data) is for the
+CLI, the tests and the bench only.
+"""
+
+from merak.detection._config import DetectionConfig, detection_config_from
+from merak.detection._engine import (
+    DetectionEngine,
+    OutcomeSink,
+    RecordingOutcomeSink,
+    SensorSpec,
+    blob_refs,
+)
+from merak.detection._evidence import NPY, load_array, npy_bytes, put_array
+from merak.detection._fusion import fuse
+from merak.detection._ingest import Ingest
+from merak.detection._nir import (
+    NirLotAccumulator,
+    NirLotEstimate,
+    NirModel,
+    preprocess,
+    train_nir,
+    wilson,
+)
+from merak.detection._radiation import (
+    Occupancy,
+    RadiationConfig,
+    RadiationDetector,
+    peak_threshold,
+)
+from merak.detection._vision import (
+    INCLUSION_CLASSES,
+    Detection,
+    InclusionDetector,
+    VisionConfig,
+    iou,
+)
+
+__all__ = [
+    "INCLUSION_CLASSES",
+    "NPY",
+    "Detection",
+    "DetectionConfig",
+    "DetectionEngine",
+    "InclusionDetector",
+    "Ingest",
+    "NirLotAccumulator",
+    "NirLotEstimate",
+    "NirModel",
+    "Occupancy",
+    "OutcomeSink",
+    "RadiationConfig",
+    "RadiationDetector",
+    "RecordingOutcomeSink",
+    "SensorSpec",
+    "VisionConfig",
+    "blob_refs",
+    "detection_config_from",
+    "fuse",
+    "iou",
+    "load_array",
+    "npy_bytes",
+    "peak_threshold",
+    "preprocess",
+    "put_array",
+    "train_nir",
+    "wilson",
+]
