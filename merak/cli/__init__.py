@@ -34,6 +34,7 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "ledger": ("merak.cli._ledger", "Evidence ledger: signing keys, exports, offline checks."),
     "features": ("merak.cli._features", "Risk features: build the matrix on Ray, catalogue docs."),
     "model": ("merak.cli._model", "Risk models: train, evaluate, list the registry."),
+    "detect": ("merak.cli._detect", "Detection: train the NIR model, measure the algorithms."),
 }
 
 
