@@ -28,12 +28,13 @@ def compute(x: Inputs) -> np.ndarray:
     n = len(x["t"])
     out = np.empty((n, len(CATALOGUE)), dtype=np.float64)
     with np.errstate(all="ignore"):
-        for k, source in _COPIES:
-            out[:, k] = x[source]
+        # Features that are one input as it is: one gather instead of a call each.
+        out[:, _COPY_AT] = np.column_stack([x[source] for source in _COPY_FROM])
         for k, fn in _CALLS:
             out[:, k] = fn(x)
     return out
 
 
-_COPIES = tuple((k, s.compute.source) for k, s in enumerate(CATALOGUE) if s.compute.source)
+_COPY_AT = np.array([k for k, s in enumerate(CATALOGUE) if s.compute.source], dtype=np.intp)
+_COPY_FROM = tuple(s.compute.source for s in CATALOGUE if s.compute.source)
 _CALLS = tuple((k, s.compute.fn) for k, s in enumerate(CATALOGUE) if not s.compute.source)
