@@ -29,7 +29,7 @@ def compute(x: Inputs) -> np.ndarray:
     out = np.empty((n, len(CATALOGUE)), dtype=np.float64)
     with np.errstate(all="ignore"):
         # Features that are one input as it is: one gather instead of a call each.
-        out[:, _COPY_AT] = np.column_stack([x[source] for source in _COPY_FROM])
+        out[:, _COPY_AT] = np.array([x[source] for source in _COPY_FROM], dtype=np.float64).T
         for k, fn in _CALLS:
             out[:, k] = fn(x)
     return out

@@ -78,7 +78,11 @@ class _Lines:
         for how, cols in self.parts.items():
             if not cols:
                 continue
-            v = np.column_stack(list(cols.values())) if len(row) else np.zeros((0, len(cols)))
+            v = (
+                np.array(list(cols.values()), dtype=np.float64).T
+                if len(row)
+                else np.zeros((0, len(cols)))
+            )
             if how == "sum":
                 out = np.zeros((n, len(cols)))
                 v = np.where(np.isnan(v), 0.0, v)
