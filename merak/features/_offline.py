@@ -29,7 +29,15 @@ from merak.features._basics import basics, usd_cents
 from merak.features._catalogue import FEATURE_IDS, catalogue_version, compute
 from merak.features._config import FeatureConfig
 from merak.features._documents import DocumentIndex
-from merak.features._frames import HEADER_COLUMNS, ITEM_COLUMNS, NA, Frames, frames_from_arrow
+from merak.features._frames import (
+    HEADER_COLUMNS,
+    ITEM_COLUMNS,
+    NA,
+    Frames,
+    _int_np,
+    _str_np,
+    frames_from_arrow,
+)
 from merak.features._inputs import build_inputs
 from merak.features._profiles import (
     COLS,
@@ -134,8 +142,6 @@ def inspection_events(pool: Pool, keys: pd.DataFrame, config: FeatureConfig) -> 
     )
     j = j[ok.to_numpy()].reset_index(drop=True)
     rows = j["_row"].to_numpy(np.int64)
-    from merak.features._frames import _int_np, _str_np
-
     rev = _int_np(t.column("revenue_recovered"), 2)[rows]
     rev = np.where(rev == NA, 0, rev)
     rev_usd, _ = usd_cents(rev, _str_np(t.column("revenue_currency"))[rows], config.usd_rates)
