@@ -90,6 +90,16 @@ The scorer stores `catalogue_version()`: SHA-256 over each spec's id, name, stag
 inputs, formula text and formula version, plus the parameters (exchange rates, hubs, local
 time offset, thresholds, windows). Changing a formula means bumping its version.
 
+### What the pool cannot feed yet
+
+Some kinds of feature the seed's experts use need data the pool's nine categories do not
+hold yet: an importer's **amendment rate** (no amendment records), **payment** patterns
+(no payment or remittance records) and **re-export** of earlier imports (the pool holds
+declarations of every type, but no link between an export and the import it re-exports).
+Related-party trade is approximated by shared distinctive words in the importer's and the
+exporter's names; exchange rates are parameters (the pool has no rates table). Each can
+replace a feature of its stage once the data is there.
+
 ### Adding a feature
 
 Add one entry to the stage's module (`merak/features/_cat_*.py`) — id, name, areas,
