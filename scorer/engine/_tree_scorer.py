@@ -11,6 +11,7 @@ from scorer.engine._cityhash import CatHasher
 from scorer.engine._trees import TreeEnsemble, leaf_indices, pack, predict_parallel, predict_serial
 
 PARALLEL_FROM = 4096  # rows; below this one thread is faster than waking Numba's pool
+SMALL_BATCH = 32  # rows; up to this, categorical values are hashed one by one
 
 
 class TreeScorer:
@@ -41,10 +42,17 @@ class TreeScorer:
             return xf, np.zeros((n, 0), dtype=np.uint64)
         if cats is None:
             raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found none")
-        if n == 1 and len(cats) == self.n_cat and isinstance(cats[0], str):
-            # One row as a flat list of strings: the online path.
+        if n <= SMALL_BATCH:
+            # The online path: a few rows, each value looked up in the hasher's cache.
+            rows = (
+                [cats] if n == 1 and len(cats) == self.n_cat and isinstance(cats[0], str) else cats
+            )
             word = self.hasher.word
-            return xf, np.array([[word(v) for v in cats]], dtype=np.uint64)
+            words = [[word(v) for v in row] for row in rows]
+            xc = np.array(words, dtype=np.uint64).reshape(-1, self.n_cat) if words else None
+            if xc is not None and xc.shape == (n, self.n_cat) and len(words[0]) == self.n_cat:
+                return xf, xc
+            raise ValueError(f"categorical inputs: expected shape {(n, self.n_cat)}")
         arr = np.asarray(cats, dtype=object)
         if arr.ndim == 1:
             arr = arr.reshape(1, -1)

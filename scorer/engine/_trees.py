@@ -100,59 +100,102 @@ def _mix(a: np.uint64, b: np.uint64) -> np.uint64:
     return _MAGIC * (a + _MAGIC * b)
 
 
-@njit(cache=True)
-def _lookup(keys: np.ndarray, lo: int, hi: int, key: np.uint64) -> int:
-    """Index of ``key`` in the sorted slice ``keys[lo:hi]``, or -1."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        k = keys[mid]
-        if k < key:
-            lo = mid + 1
-        elif k > key:
-            hi = mid
-        else:
-            return mid
-    return -1
+_EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # CatBoost never stores this key (its empty marker)
+
+
+@njit(cache=True, inline="always")
+def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64) -> int:
+    """Index in ``slot_data`` of the counts stored with ``key``, or -1 (open addressing).
+
+    A slot is ``width`` words: the key, then its counts, so a hit costs one cache line.
+    """
+    mask = np.uint64(cap - 1)
+    i = key & mask
+    while True:
+        at = base + np.int64(i) * width
+        k = slot_data[at]
+        if k == key:
+            return at + 1
+        if k == _EMPTY:
+            return -1
+        i = (i + np.uint64(1)) & mask
 
 
 @njit(cache=True)
+def build_slots(
+    tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
+    tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Open-addressing tables (power-of-two capacity, at most half full) holding the counts."""
+    n_tbl = tbl_key_off.shape[0] - 1
+    slot_off = np.zeros(n_tbl + 1, dtype=np.int64)
+    slot_cap = np.zeros(n_tbl, dtype=np.int64)
+    for t in range(n_tbl):
+        cap = 2
+        while cap < 2 * (tbl_key_off[t + 1] - tbl_key_off[t]):
+            cap *= 2
+        slot_cap[t] = cap
+        slot_off[t + 1] = slot_off[t] + cap * (1 + tbl_stride[t])
+    slot_data = np.zeros(slot_off[n_tbl], dtype=np.uint64)
+    for t in range(n_tbl):
+        width = 1 + tbl_stride[t]
+        base = slot_off[t]
+        mask = np.uint64(slot_cap[t] - 1)
+        for j in range(slot_cap[t]):
+            slot_data[base + j * width] = _EMPTY
+        for pos in range(tbl_key_off[t], tbl_key_off[t + 1]):
+            key = tbl_keys[pos]
+            i = key & mask
+            while slot_data[base + np.int64(i) * width] != _EMPTY:
+                i = (i + np.uint64(1)) & mask
+            at = base + np.int64(i) * width
+            slot_data[at] = key
+            v0 = tbl_val_off[t] + (pos - tbl_key_off[t]) * tbl_stride[t]
+            for k in range(tbl_stride[t]):
+                slot_data[at + 1 + k] = np.uint64(tbl_vals[v0 + k])
+    return slot_off, slot_data, slot_cap
+
+
+@njit(cache=True, inline="always")
 def _ctr_value(
     c: int, key: np.uint64, ctr_type: np.ndarray, ctr_table: np.ndarray, ctr_tbi: np.ndarray,
-    ctr_params: np.ndarray, tbl_key_off: np.ndarray, tbl_keys: np.ndarray,
+    ctr_params: np.ndarray, tbl_key_off: np.ndarray, slot_data: np.ndarray,
     tbl_stride: np.ndarray, tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
-    tbl_counter_den: np.ndarray,
+    tbl_counter_den: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray,
 ) -> np.float32:  # fmt: skip
     t = ctr_table[c]
     pn = ctr_params[c, 0]
     pd = ctr_params[c, 1]
     shift = ctr_params[c, 2]
     scale = ctr_params[c, 3]
-    pos = _lookup(tbl_keys, tbl_key_off[t], tbl_key_off[t + 1], key)
+    stride = tbl_stride[t]
+    at = _probe(slot_data, slot_off[t], slot_cap[t], 1 + stride, key)
     good = np.float32(0.0)
     total = np.float32(0.0)
-    if pos >= 0:
-        stride = tbl_stride[t]
-        base = tbl_val_off[t] + (pos - tbl_key_off[t]) * stride
+    if at >= 0:
         kind = ctr_type[c]
         if kind == CTR_COUNTER:
-            good = np.float32(tbl_vals[base])
+            good = np.float32(np.int64(slot_data[at]))
             total = np.float32(tbl_counter_den[t])
         elif kind == CTR_BUCKETS:
             s = 0
             for k in range(stride):
-                s += tbl_vals[base + k]
-            good = np.float32(tbl_vals[base + ctr_tbi[c]])
+                s += np.int64(slot_data[at + k])
+            good = np.float32(np.int64(slot_data[at + ctr_tbi[c]]))
             total = np.float32(s)
         elif stride == 2:
-            good = np.float32(tbl_vals[base + 1])
-            total = np.float32(tbl_vals[base] + tbl_vals[base + 1])
+            n0 = np.int64(slot_data[at])
+            n1 = np.int64(slot_data[at + 1])
+            good = np.float32(n1)
+            total = np.float32(n0 + n1)
         else:
             g = 0
             s = 0
             for k in range(stride):
+                v = np.int64(slot_data[at + k])
                 if k > ctr_tbi[c]:
-                    g += tbl_vals[base + k]
-                s += tbl_vals[base + k]
+                    g += v
+                s += v
             good = np.float32(g)
             total = np.float32(s)
     ctr = (good + pn) / (total + pd)
@@ -181,8 +224,9 @@ def _binarize_block(
     ctr_table: np.ndarray, ctr_tbi: np.ndarray, ctr_params: np.ndarray,
     proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
     proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
+    tbl_key_off: np.ndarray, slot_data: np.ndarray, tbl_stride: np.ndarray,
     tbl_val_off: np.ndarray, tbl_vals: np.ndarray, tbl_counter_den: np.ndarray,
+    slot_off: np.ndarray, slot_cap: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``bins[f, r - r0]`` for rows r0..r1 (feature-major).
 
@@ -218,8 +262,8 @@ def _binarize_block(
                     bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
                     h = _mix(h, np.uint64(1) if bit else np.uint64(0))
                 col[r] = _ctr_value(
-                    src, h, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, tbl_keys,
-                    tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den,
+                    src, h, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, slot_data,
+                    tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den, slot_off, slot_cap,
                 )  # fmt: skip
         if m < 16:
             for r in range(m):
@@ -291,9 +335,10 @@ LAYOUT: tuple[tuple[str, type], ...] = (
     ("ctr_type", np.int8), ("ctr_table", np.int32), ("ctr_tbi", np.int32),
     ("ctr_params", np.float32), ("proj_cat_off", np.int32), ("proj_cat", np.int32),
     ("proj_bin_off", np.int32), ("proj_bin_bf", np.int32), ("proj_bin_thr", np.int32),
-    ("proj_bin_eq", np.uint8), ("tbl_key_off", np.int64), ("tbl_keys", np.uint64),
+    ("proj_bin_eq", np.uint8), ("tbl_key_off", np.int64), ("slot_data", np.uint64),
     ("tbl_stride", np.int64), ("tbl_val_off", np.int64), ("tbl_vals", np.int64),
-    ("tbl_counter_den", np.int64), ("tree_depth", np.int32), ("tree_split_off", np.int32),
+    ("tbl_counter_den", np.int64), ("slot_off", np.int64), ("slot_cap", np.int64),
+    ("tree_depth", np.int32), ("tree_split_off", np.int32),
     ("split_bf", np.int32), ("split_thr", np.uint8), ("leaf_off", np.int64),
     ("leaf_values", np.float64),
 )  # fmt: skip
@@ -305,8 +350,12 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
     parts: dict[type, list[np.ndarray]] = {d: [] for d in _DTYPES}
     sizes: dict[type, int] = dict.fromkeys(_DTYPES, 0)
     header = np.zeros(2 * len(LAYOUT), dtype=np.int64)
+    slot_off, slot_data, slot_cap = build_slots(
+        model.tbl_key_off, model.tbl_keys, model.tbl_stride, model.tbl_val_off, model.tbl_vals
+    )
+    source = {**model.arrays(), "slot_off": slot_off, "slot_data": slot_data, "slot_cap": slot_cap}
     for k, (name, dtype) in enumerate(LAYOUT):
-        a = np.ascontiguousarray(getattr(model, name), dtype=dtype).reshape(-1)
+        a = np.ascontiguousarray(source[name], dtype=dtype).reshape(-1)
         header[2 * k] = sizes[dtype]
         header[2 * k + 1] = sizes[dtype] + a.size
         parts[dtype].append(a)
@@ -324,9 +373,10 @@ def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
         i32[h[22] : h[23]], i32[h[24] : h[25]], i32[h[26] : h[27]], i32[h[28] : h[29]],
         i32[h[30] : h[31]], u8[h[32] : h[33]], i64[h[34] : h[35]], u64[h[36] : h[37]],
         i64[h[38] : h[39]], i64[h[40] : h[41]], i64[h[42] : h[43]], i64[h[44] : h[45]],
+        i64[h[46] : h[47]], i64[h[48] : h[49]],
     ), (
-        i32[h[46] : h[47]], i32[h[48] : h[49]], i32[h[50] : h[51]], u8[h[52] : h[53]],
-        i64[h[54] : h[55]], f64[h[56] : h[57]],
+        i32[h[50] : h[51]], i32[h[52] : h[53]], i32[h[54] : h[55]], u8[h[56] : h[57]],
+        i64[h[58] : h[59]], f64[h[60] : h[61]],
     )  # fmt: skip
 
 
