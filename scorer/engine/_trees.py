@@ -322,6 +322,25 @@ def _sum_block(
         out[r0 + r] = scale * acc[r] + bias
 
 
+@njit(cache=True)
+def _sum_one(
+    bins: np.ndarray, tree_depth: np.ndarray, tree_split_off: np.ndarray, split_bf: np.ndarray,
+    split_thr: np.ndarray, leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float,
+    bias: float,
+) -> float:  # fmt: skip
+    """Raw value of the single row in ``bins[:, 0]`` (scalar loop: no per-block overhead)."""
+    acc = 0.0
+    s = 0
+    for t in range(tree_depth.shape[0]):
+        idx = 0
+        for d in range(tree_depth[t]):
+            if bins[split_bf[s], 0] >= split_thr[s]:
+                idx |= 1 << d
+            s += 1
+        acc += leaf_values[leaf_off[t] + idx]
+    return scale * acc + bias
+
+
 # --- packed entry kernels --------------------------------------------------------------------
 # Numba unboxes every array argument on each call (a fraction of a microsecond each); packing
 # the model into one buffer per dtype plus an offset header keeps a one-row call cheap. These
@@ -386,6 +405,10 @@ def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
     bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
     bins = np.empty((bf[0].shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
+    if n_rows == 1:
+        _binarize_block(xf, xc, 0, 1, bins, *bf)
+        out[0] = _sum_one(bins, *tr, scale, bias)
+        return
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
         _binarize_block(xf, xc, r0, r1, bins, *bf)
