@@ -433,7 +433,7 @@ class DetectionEngine:
                 continue
             if sid not in state.coverage:
                 continue
-            occ = det.flush()
+            occ = det.split()
             if occ is not None:
                 h = sensor_pb2.FrameHeader(sensor_id=sid, kind=RPM, site_id=lot.site_id)
                 self._occupancy(h, state, occ)

@@ -72,6 +72,8 @@ class Occupancy:
     label: str  # "clear", "norm", "point_source"
     shadow: float
     counts: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 9)))
+    # Cut by a lot boundary (``split``): only the point-source test applies.
+    partial: bool = False
 
     @property
     def alarm(self) -> bool:
@@ -94,6 +96,7 @@ class RadiationDetector:
         self.shadow = 0.25
         self._occ: list[np.ndarray] = []
         self._occ_seqs: list[int] = []
+        self._cut = False
 
     def update(self, sample: np.ndarray, sequence: int) -> Occupancy | None:
         """One sample (uint32[9]: GS1-4, NS1-4, OCC); returns an occupancy when one ends."""
@@ -112,20 +115,32 @@ class RadiationDetector:
             self.background = (1 - a) * self.background + a * med
         return result
 
-    def flush(self) -> Occupancy | None:
-        """Evaluate an occupancy still in progress (at end of stream)."""
-        return self._finish() if self._occ else None
+    def split(self) -> Occupancy | None:
+        """Evaluate the occupancy in progress now (a lot closes mid-vehicle), as partial.
 
-    def _finish(self) -> Occupancy | None:
+        The rest of the vehicle becomes a partial occupancy of its own. A partial one is
+        judged by the point-source test only: without both ends of the load there is no
+        sound plateau for the gross (NORM) test.
+        """
+        if not self._occ:
+            return None
+        occ = self._finish(partial=True)
+        self._cut = True
+        return occ
+
+    def _finish(self, partial: bool = False) -> Occupancy | None:
         counts = np.stack(self._occ)
         seqs = self._occ_seqs
-        self._occ, self._occ_seqs = [], []
+        partial = partial or self._cut
+        self._occ, self._occ_seqs, self._cut = [], [], False
         if self.background is None:
             return None  # no background yet: cannot judge
         cfg = self.cfg
         n = len(counts)
         trim = max(cfg.trim_min, round(n * cfg.trim_share))
-        core = counts[trim : n - trim] if n - 2 * trim >= cfg.window + 2 else counts
+        judged = n - 2 * trim >= cfg.window + 2
+        # Too short to trim the shadow ramps away (a cut piece, a motorbike): no peak test.
+        core = counts[trim : n - trim] if judged else counts
         gamma = core[:, GAMMA]
         bg_total = float(self.background.sum())
         total = gamma.sum(axis=1)
@@ -143,16 +158,19 @@ class RadiationDetector:
             # Variance of a window sum plus that of w x the plateau median (1.57 sigma^2/m).
             var = w * plateau * (1.0 + 1.571 * w / m)
             z = float((sums.max() - w * plateau) / math.sqrt(max(var, 1.0)))
-            if z > best:
+            if z > best and judged:
                 best, side = z, name
         k = peak_threshold(cfg, m)
         observed_shadow = 1.0 - mean / bg_total if bg_total > 0 else 0.0
         if best > k:
             label = "point_source"
+        elif partial:
+            label = "clear"
         elif gross_z > cfg.gross_k and mean - expected > cfg.gross_share * bg_total:
             label = "norm"
         else:
             label = "clear"
+        if label == "clear" and not partial:
             s = max(observed_shadow, cfg.min_shadow)
             self.shadow = (1 - cfg.shadow_alpha) * self.shadow + cfg.shadow_alpha * s
         return Occupancy(
@@ -168,4 +186,5 @@ class RadiationDetector:
             label=label,
             shadow=observed_shadow,
             counts=counts,
+            partial=partial,
         )
