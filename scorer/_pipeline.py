@@ -24,6 +24,13 @@ def matrix_catalogue_hash(features: str | Path) -> str:
     return catalogue_version()
 
 
+def feature_labels() -> dict[str, str]:
+    """Readable name of each catalogue feature."""
+    from merak.features import CATALOGUE
+
+    return {s.id: s.name for s in CATALOGUE}
+
+
 def feature_areas() -> dict[str, str]:
     """Business area of each catalogue feature (its first area) and of each categorical id."""
     from merak.features import CATALOGUE
@@ -58,7 +65,9 @@ def train_and_publish(
             raise DatasetError(f"{name} slice: expected both outcomes, found only {d.y[0]}")
     reg = ModelRegistry(registry)
     with tempfile.TemporaryDirectory() as tmp:
-        trained = train_bundle(train, valid, Path(tmp), config, groups=feature_areas())
+        trained = train_bundle(
+            train, valid, Path(tmp), config, groups=feature_areas(), labels=feature_labels()
+        )
         meta = reg.publish(
             tmp, catalogue_hash=matrix_catalogue_hash(features),
             train_from=str(train.time.min()) if train.time is not None else "",

@@ -120,7 +120,7 @@ class TrainedBundle:
 
 def train_bundle(
     train: Dataset, valid: Dataset, out: str | Path, config: TrainConfig | None = None,
-    groups: dict[str, str] | None = None,
+    groups: dict[str, str] | None = None, labels: dict[str, str] | None = None,
 ) -> TrainedBundle:  # fmt: skip
     """Train both models on ``train``; blend and calibrate on ``valid``; write the bundle."""
     import torch
@@ -145,6 +145,7 @@ def train_bundle(
         "categorical": train.categorical_names,
         "blend": placeholder,
         "groups": groups or {},
+        "labels": labels or {},
         "train_config": {**asdict(config), "net": asdict(config.net)},
     }
     (out_dir / "ensemble.json").write_text(json.dumps(info, indent=2))

@@ -3,7 +3,14 @@
 from scorer.engine._cityhash import CatHasher, cat_hash, city_hash64, to_ctr_word
 from scorer.engine._format import FORMAT_VERSION, load_net, load_trees, save_net, save_trees
 from scorer.engine._net import NetArrays, NetScorer
-from scorer.engine._risk import BUNDLE_FILES, Blend, RiskScorer, Scores
+from scorer.engine._risk import (
+    BUNDLE_FILES,
+    Blend,
+    Contribution,
+    Explanation,
+    RiskScorer,
+    Scores,
+)
 from scorer.engine._shap import TreeShap, feature_groups
 from scorer.engine._tree_scorer import TreeScorer
 from scorer.engine._trees import TreeEnsemble
@@ -13,6 +20,8 @@ __all__ = [
     "FORMAT_VERSION",
     "Blend",
     "CatHasher",
+    "Contribution",
+    "Explanation",
     "NetArrays",
     "NetScorer",
     "RiskScorer",

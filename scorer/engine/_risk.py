@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,8 @@ class RiskScorer:
         self.info = info
         self.numeric: list[str] = list(info["numeric"])
         self.categorical: list[str] = list(info["categorical"])
-        self.groups: dict[str, str] = dict(info.get("groups", {}))
+        self.groups: dict[str, str] = dict(info.get("groups", {}))  # feature -> business area
+        self.labels: dict[str, str] = dict(info.get("labels", {}))  # feature -> readable name
         self._shap: TreeShap | None = None
 
     @classmethod
@@ -98,16 +100,54 @@ class RiskScorer:
         xf, xc = self.trees.prepare(floats, cats)
         return self.shap.explain_leaves(self.trees.leaf_indices(xf, xc))
 
-    def explain(self, floats: np.ndarray, cats: np.ndarray, top: int = 5) -> list[dict[str, Any]]:
-        """The ``top`` features pushing one row's risk up or down, ranked by |contribution|."""
-        phi = self.contributions(np.reshape(floats, (1, -1)), np.reshape(cats, (1, -1)))[0, :-1]
+    def explain(self, floats: np.ndarray, cats: Sequence[str], top: int = 5) -> Explanation:
+        """One row's exact tree contributions: ranked, summed by business area, and the
+        ``top`` features turned into short reasons an officer reads."""
+        f = np.reshape(np.asarray(floats, dtype=np.float64), (1, -1))
+        phi = self.contributions(f, [list(cats)])[0]
         names = self.trees.model.feature_names
-        order = np.argsort(-np.abs(phi), kind="stable")[:top]
-        return [
-            {
-                "feature": names[i],
-                "contribution": float(phi[i]),
-                "area": self.groups.get(names[i], ""),
-            }
+        values: dict[str, str] = {n: _fmt(v) for n, v in zip(self.numeric, f[0], strict=True)}
+        values.update({n: str(v) for n, v in zip(self.categorical, cats, strict=True)})
+        order = np.argsort(-np.abs(phi[:-1]), kind="stable")
+        ranked = [
+            Contribution(names[i], self.groups.get(names[i], ""), float(phi[i]), values[names[i]])
             for i in order
         ]
+        by_area: dict[str, float] = {}
+        for c in ranked:
+            by_area[c.area or "other"] = by_area.get(c.area or "other", 0.0) + c.value
+        reasons = [
+            _reason(c, self.labels.get(c.feature, c.feature)) for c in ranked[:top] if c.value
+        ]
+        return Explanation(float(phi[-1]), ranked, by_area, reasons)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One feature's SHAP contribution (log-odds) to one declaration's tree score."""
+
+    feature: str
+    area: str
+    value: float
+    shown: str  # the feature's value as text
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one declaration scored as it did."""
+
+    expected: float  # the model's average raw score (SHAP base value)
+    ranked: list[Contribution]  # every feature, largest |contribution| first
+    by_area: dict[str, float]  # contributions summed per business area
+    reasons: list[str]  # short sentences for the top features
+
+
+def _fmt(v: float) -> str:
+    if not np.isfinite(v):
+        return "missing" if np.isnan(v) else ("+inf" if v > 0 else "-inf")
+    return f"{v:.4g}"
+
+
+def _reason(c: Contribution, label: str) -> str:
+    direction = "raises" if c.value > 0 else "lowers"
+    return f"{label} is {c.shown}: {direction} the risk ({c.value:+.2f} log-odds)"

@@ -45,5 +45,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = Path(tmp_path_factory.mktemp("bundle"))
     config = TrainConfig(iterations=40, depth=4, net=NetConfig(epochs=2, buckets=256))
-    train_bundle(dataset(make_rows(3000, 51)), dataset(make_rows(1500, 52)), out, config)
+    groups = {"unit_price_ratio": "valuation", "duty_rate": "taxation", "importer": "entity"}
+    labels = {"unit_price_ratio": "unit price / HS reference"}
+    train_bundle(dataset(make_rows(3000, 51)), dataset(make_rows(1500, 52)), out, config,
+                 groups=groups, labels=labels)  # fmt: skip
     return out
