@@ -81,7 +81,7 @@ class Feedback:
     def _record(self, outcome: feedback_pb2.InspectionOutcome) -> common_pb2.LedgerRef:
         ref = self.evidence.append(inspection_outcome_entry(outcome))
         self.outcomes.record_result(outcome.outcome_id, ref.SerializeToString(), now_ms())
-        self.labels.add(_label(outcome))
+        self.labels.add(label_of(outcome))
         for observe in self.observers:
             try:
                 observe(outcome)
@@ -106,7 +106,8 @@ class Feedback:
         ]
 
 
-def _label(o: feedback_pb2.InspectionOutcome) -> dict[str, object]:
+def label_of(o: feedback_pb2.InspectionOutcome) -> dict[str, object]:
+    """The outcome as a row of the pool's ``inspections`` table."""
     revenue = None
     if o.HasField("revenue_recovered"):
         r = o.revenue_recovered

@@ -19,7 +19,6 @@ from google.rpc import code_pb2
 from merak.core.errors import (
     MerakError,
     NotFoundError,
-    PreconditionError,
     ValidationError,
     Violations,
 )
@@ -30,8 +29,10 @@ from services._convert import declaration_from_proto
 from services._evidence import evidence_for
 from services._hub import Hub
 from services._registry import ServiceContext
+from services._risk_model import ModelSource as RiskModelSource
+from services._risk_model import risk_paths
 from services._status import grpc_errors, grpc_stream_errors, status_for
-from services.feedback import declaration_store
+from services.feedback import declaration_store, label_of, outcome_observers
 
 log = logging.getLogger("merak.intake")
 
@@ -40,17 +41,7 @@ _SERVICE = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"]
 STREAM_WINDOW = 64
 
 
-class NoModelError(PreconditionError):
-    """No champion model is available to score with."""
-
-
 ModelSource = Callable[[], RiskModel]
-
-
-def no_model() -> RiskModel:
-    raise NoModelError(
-        "no champion risk model is available: train one (`merak model train`) and promote it"
-    )
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
@@ -178,7 +169,10 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     hub: Hub[assessment_pb2.Assessment] = Hub()
     evidence = evidence_for(ctx, "intake")
     policy = DecisionPolicy(ctx.config.decision)
-    model_source: ModelSource = ctx.shared("risk-model-source", lambda: no_model)
+    source = ctx.shared("risk-model-source", lambda: RiskModelSource(risk_paths(ctx.config)))
+    # Outcomes reported in this process update the live entity profiles.
+    outcome_observers(ctx).append(lambda outcome: source.observe_outcome(label_of(outcome)))
+    model_source: ModelSource = source
     lock = threading.Lock()
     current: dict[str, Assessor] = {}
 

@@ -153,6 +153,20 @@ class EvidenceConfig:
 
 
 @dataclass(frozen=True)
+class RiskConfig:
+    """Where the risk path finds its data: pool, feature build, model registry."""
+
+    # The data pool (reference data, manifests, logistics); <data_dir>/pool when empty.
+    pool_dir: str = ""
+    # Output of `merak features build` (profile snapshot); <data_dir>/features when empty.
+    features_dir: str = ""
+    # The model registry; <data_dir>/models when empty.
+    models_dir: str = ""
+    # Most-contributing features listed in each assessment.
+    max_contributions: int = 10
+
+
+@dataclass(frozen=True)
 class MerakConfig:
     """Everything one Merak process reads at start."""
 
@@ -164,6 +178,7 @@ class MerakConfig:
     decision: DecisionConfig = field(default_factory=DecisionConfig)
     evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
+    risk: RiskConfig = field(default_factory=RiskConfig)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"
 
