@@ -173,20 +173,28 @@ class NetScorer:
 
     def hashes(self, cats: np.ndarray) -> np.ndarray:
         """uint64 [n, n_cat] 32-bit value hashes (bucket = hash mod table size)."""
+        import pandas as pd
+
         from scorer.engine._cityhash import cat_hash
 
         arr = np.asarray(cats, dtype=object).reshape(-1, self.net.n_cat)
         out = np.empty(arr.shape, dtype=np.uint64)
         cache = self._cache
-        for i in range(arr.shape[0]):
-            for j in range(arr.shape[1]):
-                v = arr[i, j]
-                h = cache.get(v)
-                if h is None:
-                    h = cat_hash(str(v))
-                    if len(cache) < 1_000_000:
-                        cache[v] = h
-                out[i, j] = h
+
+        def one(v: object) -> int:
+            h = cache.get(v)
+            if h is None:
+                h = cat_hash(str(v))
+                if len(cache) < 1_000_000:
+                    cache[v] = h
+            return h
+
+        for j in range(arr.shape[1]):
+            if arr.shape[0] <= 32:
+                out[:, j] = [one(v) for v in arr[:, j]]
+            else:
+                codes, uniques = pd.factorize(arr[:, j], use_na_sentinel=False)
+                out[:, j] = np.array([one(v) for v in uniques], dtype=np.uint64)[codes]
         return out
 
     def logits(

@@ -42,6 +42,8 @@ class TreeScorer:
             return xf, np.zeros((n, 0), dtype=np.uint64)
         if cats is None:
             raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found none")
+        if n == 0:
+            return xf, np.zeros((0, self.n_cat), dtype=np.uint64)
         if n <= SMALL_BATCH:
             # The online path: a few rows, each value looked up in the hasher's cache.
             rows = (
