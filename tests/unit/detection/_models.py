@@ -15,4 +15,4 @@ HELD_OUT_SEED = 99
 @functools.lru_cache(maxsize=1)
 def nir_model() -> NirModel:
     """The NIR classifier the detection tests share; never trained on the held-out seed."""
-    return train_nir_model(TRAIN_SEEDS, VALIDATION_SEED, scans=400, epochs=8)
+    return train_nir_model(TRAIN_SEEDS, VALIDATION_SEED, scans=300, epochs=8)

@@ -17,27 +17,27 @@ from merak.detection._simdata import Lot, rpm_stream
 def test_reference_source_is_detected_and_clean_and_norm_loads_are_not_alarmed() -> None:
     r = evaluate_radiation(
         seed=7001,
-        clean_s=900.0,
-        norm_s=400.0,
+        clean_s=600.0,
+        norm_s=300.0,
         sources=(("Cs-137", 0.4), ("Co-60", 0.2)),
-        passes=15,
+        passes=12,
     )
-    assert r["clean_occupancies"] >= 120
+    assert r["clean_occupancies"] >= 80
     assert r["false_alarms"] == 0
-    assert r["norm_occupancies"] >= 50
+    assert r["norm_occupancies"] >= 40
     assert r["norm_not_alarmed_share"] >= 0.9
     # NORM loads are recognised as NORM (the gross test) rather than passing unnoticed.
     recognised = sum(c.get("norm", 0) for c in r["norm_labels"].values())
     assert recognised / r["norm_occupancies"] >= 0.9
     for name, pd in r["pd"].items():
-        assert pd["passes"] >= 12, name
+        assert pd["passes"] >= 8, name
         assert pd["pd"] >= 0.9, name
 
 
 def test_the_background_follows_rain_without_false_alarms() -> None:
     det = RadiationDetector()
     alarms = occupancies = 0
-    lots = [Lot("R", "hematite_fines", 1500.0)]
+    lots = [Lot("R", "hematite_fines", 1100.0)]
     rain = [Rain(200.0, 600.0, 0.4)]
     bg_seen = []
     for i, (x, truth) in enumerate(rpm_stream(7002, lots, 20.0, rain)):
@@ -48,7 +48,7 @@ def test_the_background_follows_rain_without_false_alarms() -> None:
         if not truth["occupied"] and det.background is not None and i % 50 == 0:
             # counts/sample over 4 panels vs the simulator's true rate x 0.2 s x 4 panels
             bg_seen.append((det.background.sum(), truth["background_cps"] * 0.2 * 4))
-    assert occupancies >= 60 and alarms == 0
+    assert occupancies >= 40 and alarms == 0
     est, true = np.array(bg_seen).T
     # Tracks a 40 % rise within a few percent, after the first minute.
     assert np.max(np.abs(est[10:] / true[10:] - 1)) < 0.05
