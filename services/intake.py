@@ -23,7 +23,7 @@ from merak.core.errors import (
     Violations,
 )
 from merak.decision import DecisionPolicy
-from merak.v1 import assessment_pb2, common_pb2, intake_pb2, intake_pb2_grpc
+from merak.v1 import assessment_pb2, common_pb2, declaration_pb2, intake_pb2, intake_pb2_grpc
 from services._assess import Assessor, RiskModel
 from services._convert import declaration_from_proto
 from services._evidence import evidence_for
@@ -186,5 +186,34 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
 
     servicer = IntakeServicer(assessor_for, hub)
     ctx.on_stop(servicer.close)
+
+    def recover() -> None:
+        # Declarations acknowledged as accepted before a crash but never assessed.
+        pending = list(store.pending())
+        if not pending:
+            return
+        try:
+            assessor = assessor_for()
+        except MerakError as exc:
+            log.warning(
+                "accepted declarations wait for a model",
+                extra={"count": len(pending), "why": str(exc)},
+            )
+            return
+        done = 0
+        for declaration_id, payload in pending:
+            try:
+                declaration = declaration_from_proto(
+                    declaration_pb2.Declaration.FromString(payload)
+                )
+                assessor.submit(declaration, payload)
+                done += 1
+            except Exception:
+                log.exception(
+                    "recovery of a declaration failed", extra={"declaration_id": declaration_id}
+                )
+        log.info("accepted declarations assessed after restart", extra={"count": done})
+
+    threading.Thread(target=recover, name="intake-recovery", daemon=True).start()
     intake_pb2_grpc.add_IntakeServiceServicer_to_server(servicer, server)
     return [_SERVICE.full_name]

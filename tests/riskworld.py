@@ -80,3 +80,12 @@ def build(data_dir: Path, declarations: int = 6000, seed: int = 11, days: int = 
         )
     )
     return RiskWorld(world, cut, data_dir, live, truth)
+
+
+def private_copy(world: RiskWorld, to: Path) -> Path:
+    """A data directory of its own (pool, features, models) for one test to write into."""
+    import shutil
+
+    for name in ("pool", "features", "models"):
+        shutil.copytree(world.data_dir / name, to / name)
+    return to

@@ -32,15 +32,11 @@ pytestmark = pytest.mark.system
 N_LIVE = 400
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> riskworld.RiskWorld:
-    return riskworld.build(tmp_path_factory.mktemp("riskworld") / "data")
-
-
 def test_declarations_are_assessed_recorded_and_learned_from(
     world: riskworld.RiskWorld, start_server: StartServer, tmp_path: Path
 ) -> None:
-    server, port = start_server(data_dir=str(world.data_dir))
+    data = riskworld.private_copy(world, tmp_path / "data")
+    server, port = start_server(data_dir=str(data))
     live = world.live[:N_LIVE]
     assert len(live) == N_LIVE
     with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
@@ -122,7 +118,7 @@ def test_declarations_are_assessed_recorded_and_learned_from(
 
     # An auditor exports the ledger and verifies it offline with the public key alone.
     config = tmp_path / "merak.yaml"
-    config.write_text(yaml.safe_dump({"data_dir": str(world.data_dir)}))
+    config.write_text(yaml.safe_dump({"data_dir": str(data)}))
     export = tmp_path / "export"
     run = [sys.executable, "-m", "merak", "ledger"]
     out = subprocess.run(
@@ -139,7 +135,7 @@ def test_declarations_are_assessed_recorded_and_learned_from(
             "--export",
             str(export),
             "--public-key",
-            str(world.data_dir / "ledger" / "ledger.pub"),
+            str(data / "ledger" / "ledger.pub"),
         ],
         capture_output=True,
         text=True,

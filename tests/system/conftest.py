@@ -1,0 +1,12 @@
+"""System tier: a small synthetic world with features and a champion model, built once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import riskworld
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> riskworld.RiskWorld:
+    return riskworld.build(tmp_path_factory.mktemp("riskworld") / "data")
