@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import riskworld
+from merak.cli import _scenario as riskworld
 
 
 @pytest.fixture(scope="session")

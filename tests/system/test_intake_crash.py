@@ -16,8 +16,8 @@ import grpc
 import pytest
 import yaml
 
+from merak.cli import _scenario as riskworld
 from merak.v1 import assessment_pb2, intake_pb2, intake_pb2_grpc
-from tests import riskworld
 
 pytestmark = pytest.mark.system
 

@@ -13,6 +13,7 @@ import grpc
 import pytest
 import yaml
 
+from merak.cli import _scenario as riskworld
 from merak.v1 import (
     common_pb2,
     feedback_pb2,
@@ -24,7 +25,6 @@ from merak.v1 import (
     model_pb2_grpc,
 )
 from services._assess import ledger_view
-from tests import riskworld
 from tests.servers import StartServer, bearer
 
 pytestmark = pytest.mark.system

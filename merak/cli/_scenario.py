@@ -1,5 +1,5 @@
-"""A small synthetic trade world split in time, with features built and a model trained on
-its history — what the risk path's end-to-end tests serve from."""
+"""A synthetic trade world split in time, with features built and a champion trained on its
+history: what the demo, the benchmarks and the system tests serve declarations from."""
 
 from __future__ import annotations
 
@@ -37,7 +37,13 @@ def _before(table: pa.Table, column: str, cut: datetime) -> pa.Table:
     return table.filter(pc.less(col, pa.scalar(cut, col.type)))
 
 
-def build(data_dir: Path, declarations: int = 6000, seed: int = 11, days: int = 120) -> RiskWorld:
+def build(
+    data_dir: Path,
+    declarations: int = 6000,
+    seed: int = 11,
+    days: int = 120,
+    train: TrainConfig | None = None,
+) -> RiskWorld:
     """Generate, keep history before the cut in the pool, build features, train a champion."""
     world = generate(WorldConfig(declarations=declarations, seed=seed, days=days))
     cut = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=int(days * 0.75))
@@ -58,7 +64,7 @@ def build(data_dir: Path, declarations: int = 6000, seed: int = 11, days: int = 
         data_dir / "models",
         labels="truth",
         valid_days=20,
-        config=TrainConfig(iterations=60, depth=4, net=NetConfig(epochs=2, hidden=(16,))),
+        config=train or TrainConfig(iterations=60, depth=4, net=NetConfig(epochs=2, hidden=(16,))),
     )
     from merak.pool._proto import tables_to_declarations
 
