@@ -134,7 +134,7 @@ class ChampionRiskModel:
             risk=p,
             area_risk=_area_risk(p, explanation.by_area),
             revenue_at_stake=float(s.revenue_at_stake[0]),
-            contributions=[_contribution(c) for c in explanation.ranked if c.value > 0][:20],
+            contributions=[_contribution(c) for c in explanation.ranked[:40] if c.value > 0][:20],
             reasons=explanation.reasons,
             features_seconds=t1 - t0,
             scoring_seconds=t2 - t1,
