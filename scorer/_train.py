@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scorer._calibrate import choose_blend, fit_platt
+from scorer._calibrate import fit_blend
 from scorer._export_catboost import ensemble_from_catboost_json
 from scorer._metrics import selection_report
 from scorer._network import NetConfig, TrainedNet, train_network
@@ -151,8 +151,7 @@ def train_bundle(
     (out_dir / "ensemble.json").write_text(json.dumps(info, indent=2))
     scorer = RiskScorer.load(out_dir)
     s = scorer.score(valid.floats, valid.cats)
-    w = choose_blend(s.tree_raw, s.net_logit, valid.y)
-    a, b = fit_platt(w * s.tree_raw + (1 - w) * s.net_logit, valid.y)
+    w, a, b = fit_blend(s.tree_raw, s.net_logit, valid.y)
     info["blend"] = asdict(Blend(tree_weight=w, platt_a=a, platt_b=b))
     (out_dir / "ensemble.json").write_text(json.dumps(info, indent=2))
     metrics = evaluate_bundle(RiskScorer.load(out_dir), valid, rules=ExpertRules.fit(train))[0]
