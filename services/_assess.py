@@ -11,11 +11,14 @@ and the ``ledger`` and ``total`` timings) — an entry cannot contain its own ha
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
 from google.protobuf import duration_pb2
 
 from merak.core.areas import area_number
@@ -51,6 +54,20 @@ class RiskScore:
     reasons: Sequence[str] = ()
     features_seconds: float = 0.0
     scoring_seconds: float = 0.0
+    # What the model scored (feature values and categorical ids), kept so that challengers
+    # can be scored on the same declarations later (shadow evaluation).
+    inputs: tuple[npt.NDArray[np.float64], list[str]] | None = None
+
+
+def encode_inputs(features: npt.NDArray[np.float64], categoricals: list[str]) -> bytes:
+    """Feature values and categorical ids as stored in the feature log."""
+    return json.dumps(categoricals).encode("utf-8") + b"\n" + features.astype("<f8").tobytes()
+
+
+def decode_inputs(data: bytes) -> tuple[npt.NDArray[np.float64], list[str]]:
+    head, _, body = data.partition(b"\n")
+    cats: list[str] = json.loads(head)
+    return np.frombuffer(body, dtype="<f8").astype(np.float64), cats
 
 
 class RiskModel(Protocol):
@@ -100,6 +117,10 @@ class Assessor:
     evidence: Evidence
     hub: Hub[assessment_pb2.Assessment] = field(default_factory=Hub)
     max_contributions: int = 10
+    # Where what the model scored is kept, for shadow evaluation of challengers.
+    feature_log: RecordStore | None = None
+    # Called with each newly assessed declaration's payload (e.g. to add it to the pool).
+    on_assessed: Callable[[bytes], None] | None = None
 
     def submit(
         self, declaration: Declaration, payload: bytes
@@ -110,9 +131,11 @@ class Assessor:
         if accepted.duplicate and accepted.result is not None:
             return assessment_pb2.Assessment.FromString(accepted.result), True
         # New, or accepted before a crash and never assessed: assess what was stored first.
-        return self._assess(declaration, start), accepted.duplicate
+        return self._assess(declaration, accepted.stored_payload, start), accepted.duplicate
 
-    def _assess(self, declaration: Declaration, start: float) -> assessment_pb2.Assessment:
+    def _assess(
+        self, declaration: Declaration, payload: bytes, start: float
+    ) -> assessment_pb2.Assessment:
         accepted_at = time.perf_counter()
         score = self.model.score(declaration)
         decided_at = time.perf_counter()
@@ -164,6 +187,12 @@ class Assessor:
         self.store.record_result(
             declaration.declaration_id, a.SerializeToString(deterministic=True), now_ms()
         )
+        if self.feature_log is not None and score.inputs is not None:
+            self.feature_log.accept(
+                declaration.declaration_id, encode_inputs(*score.inputs), now_ms()
+            )
+        if self.on_assessed is not None:
+            self.on_assessed(payload)
         self.hub.publish(a)
         return a
 

@@ -46,6 +46,11 @@ class ServiceContext:
                     self._on_stop.append(lambda: close(value))
             return self._shared[key]  # type: ignore[no-any-return]
 
+    def existing(self, key: str) -> Any:
+        """The shared resource under ``key`` if a service of this server made it, else None."""
+        with self._lock:
+            return self._shared.get(key)
+
     @property
     def data_dir(self) -> Path:
         return Path(self.config.data_dir)

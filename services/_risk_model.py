@@ -138,6 +138,7 @@ class ChampionRiskModel:
             reasons=explanation.reasons,
             features_seconds=t1 - t0,
             scoring_seconds=t2 - t1,
+            inputs=(x, cats),
         )
 
 

@@ -18,29 +18,22 @@ import grpc
 
 from merak.core.areas import BUSINESS_AREAS
 from merak.core.errors import NotFoundError, Violations
-from merak.intake import RecordStore, SQLiteRecordStore, now_ms
+from merak.intake import RecordStore, now_ms
 from merak.intake._labels import LabelWriter, label_row
 from merak.ledger import inspection_outcome_entry
 from merak.v1 import common_pb2, feedback_pb2, feedback_pb2_grpc
 from services._convert import check_outcome
 from services._evidence import Evidence, evidence_for
 from services._registry import ServiceContext
+from services._risk_model import risk_paths
 from services._status import grpc_errors
+from services._stores import declaration_store, outcome_store
 
 log = logging.getLogger("merak.feedback")
 
 _SERVICE = feedback_pb2.DESCRIPTOR.services_by_name["FeedbackService"]
 
 OutcomeObserver = Callable[[feedback_pb2.InspectionOutcome], None]
-
-
-def declaration_store(ctx: ServiceContext) -> RecordStore:
-    """The declarations accepted by intake (shared by the services of this server)."""
-    return ctx.shared(
-        "declarations",
-        lambda: SQLiteRecordStore(ctx.data_dir / "intake" / "records.db", "declarations"),
-        SQLiteRecordStore.close,
-    )
 
 
 def outcome_observers(ctx: ServiceContext) -> list[OutcomeObserver]:
@@ -155,13 +148,9 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    outcomes = ctx.shared(
-        "outcomes",
-        lambda: SQLiteRecordStore(ctx.data_dir / "feedback" / "outcomes.db", "outcomes"),
-        SQLiteRecordStore.close,
-    )
+    outcomes = outcome_store(ctx)
     labels = ctx.shared(
-        "labels", lambda: LabelWriter(str(ctx.data_dir / "pool")), LabelWriter.flush
+        "labels", lambda: LabelWriter(str(risk_paths(ctx.config).pool)), LabelWriter.flush
     )
     feedback = Feedback(
         declaration_store(ctx),

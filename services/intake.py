@@ -23,6 +23,7 @@ from merak.core.errors import (
     Violations,
 )
 from merak.decision import DecisionPolicy
+from merak.intake._labels import DeclarationWriter
 from merak.v1 import assessment_pb2, common_pb2, declaration_pb2, intake_pb2, intake_pb2_grpc
 from services._assess import Assessor, RiskModel
 from services._convert import declaration_from_proto
@@ -32,7 +33,8 @@ from services._registry import ServiceContext
 from services._risk_model import ModelSource as RiskModelSource
 from services._risk_model import risk_paths
 from services._status import grpc_errors, grpc_stream_errors, status_for
-from services.feedback import declaration_store, label_of, outcome_observers
+from services._stores import declaration_store, feature_log
+from services.feedback import label_of, outcome_observers
 
 log = logging.getLogger("merak.intake")
 
@@ -176,12 +178,31 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     lock = threading.Lock()
     current: dict[str, Assessor] = {}
 
+    scored = feature_log(ctx)
+    pool_writer = ctx.shared(
+        "declaration-writer",
+        lambda: DeclarationWriter(str(risk_paths(ctx.config).pool)),
+        DeclarationWriter.flush,
+    )
+
+    def to_pool(payload: bytes) -> None:
+        pool_writer.add(declaration_pb2.Declaration.FromString(payload))
+
     def assessor_for() -> Assessor:
         model = model_source()
         with lock:
             existing = current.get("a")
             if existing is None or existing.model is not model:
-                current["a"] = Assessor(store, model, policy, evidence, hub)
+                current["a"] = Assessor(
+                    store,
+                    model,
+                    policy,
+                    evidence,
+                    hub,
+                    ctx.config.risk.max_contributions,
+                    scored,
+                    to_pool,
+                )
             return current["a"]
 
     servicer = IntakeServicer(assessor_for, hub)

@@ -1,22 +1,36 @@
-"""ModelService: the model registry over gRPC — list, get, promote (and roll back).
+"""ModelService: the registry and the self-improving loop — list, get, compare, promote
+(and roll back), retrain.
 
-Promotion verifies the version (file hashes, feature-catalogue hash) and loads it before
-it becomes champion; a refused version leaves the current champion serving. Every
-promotion is a ledger entry. Comparing on live outcomes and retraining arrive with the
-self-improving loop and answer UNIMPLEMENTED until then.
+- Promotion verifies the version (file hashes, feature-catalogue hash) and loads it before
+  it becomes champion; a refused version leaves the current champion serving. Every
+  promotion is a ledger entry.
+- Comparison is shadow evaluation: both versions score exactly what the champion scored
+  for each declaration that has an inspection outcome (the feature log keeps the inputs),
+  and their selection metrics are measured on those outcomes.
+- Retraining rebuilds the features from the pool (which holds the live declarations and
+  the outcomes fed back) and trains a challenger, as a Ray job; with ``models.auto_promote``
+  the challenger is promoted only when its measured uplift beats the champion.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import cast
 
 import grpc
+import numpy as np
 
+from merak.core.config import ModelsConfig
 from merak.core.errors import NotFoundError, PreconditionError, Violations
 from merak.features import catalogue_version
+from merak.intake import RecordStore
 from merak.ledger import model_promotion_entry
-from merak.v1 import ledger_pb2, model_pb2, model_pb2_grpc
+from merak.v1 import feedback_pb2, ledger_pb2, model_pb2, model_pb2_grpc
 from scorer import (
     CatalogueMismatchError,
     CorruptModelError,
@@ -25,11 +39,14 @@ from scorer import (
     ModelNotFoundError,
     ModelRegistry,
 )
+from scorer._metrics import DEFAULT_SHARES, SelectorMetrics, evaluate
+from services._assess import decode_inputs
 from services._evidence import Evidence, evidence_for
 from services._identity import current_caller
 from services._registry import ServiceContext
+from services._risk_model import risk_paths
 from services._status import grpc_errors
-from services._unimplemented import unimplemented_servicer
+from services._stores import feature_log, outcome_store
 
 log = logging.getLogger("merak.models")
 
@@ -79,15 +96,163 @@ def _registry_error(exc: Exception) -> Exception:
     return exc
 
 
+@dataclass(frozen=True)
+class Comparison:
+    champion: SelectorMetrics
+    challenger: SelectorMetrics
+    labelled: int
+    challenger_better: bool
+
+
+@dataclass
+class Job:
+    job_id: str
+    state: str = "running"
+    version: str = ""
+    detail: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _metrics_proto(m: SelectorMetrics) -> list[model_pb2.SelectionMetric]:
+    out = []
+    for name, values in (("precision", m.precision), ("recall", m.recall), ("revenue", m.revenue)):
+        for pct in DEFAULT_SHARES:
+            out.append(model_pb2.SelectionMetric(name=name, at_percent=pct, value=values[pct]))
+    return out
+
+
 class Models:
     """Registry operations with evidence."""
 
-    def __init__(self, registry: ModelRegistry, catalogue_hash: str, evidence: Evidence):
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        catalogue_hash: str,
+        evidence: Evidence,
+        config: ModelsConfig | None = None,
+        outcomes: RecordStore | None = None,
+        scored: RecordStore | None = None,
+    ):
         self.registry = registry
         self.catalogue_hash = catalogue_hash
         self.evidence = evidence
+        self.config = config or ModelsConfig()
+        self.outcomes = outcomes
+        self.scored = scored
+        self.jobs: dict[str, Job] = {}
 
-    def list(self) -> list[model_pb2.ModelVersion]:
+    def labelled(
+        self, start: datetime, end: datetime
+    ) -> tuple[np.ndarray, list[list[str]], np.ndarray, np.ndarray]:
+        """Inputs, finding and revenue of declarations controlled within ``[start, end)``."""
+        if self.outcomes is None or self.scored is None:
+            raise PreconditionError("comparison needs the outcome store and the feature log")
+        finding: dict[str, bool] = {}
+        revenue: dict[str, float] = {}
+        for _, payload, _ in self.outcomes.between(0, 2**62):
+            o = feedback_pb2.InspectionOutcome.FromString(payload)
+            # The window is on when the control happened, not when it was reported.
+            if not start <= o.inspected_time.ToDatetime(tzinfo=UTC) < end:
+                continue
+            finding[o.declaration_id] = finding.get(o.declaration_id, False) or o.finding
+            r = o.revenue_recovered
+            revenue[o.declaration_id] = revenue.get(o.declaration_id, 0.0) + float(
+                Decimal(r.units) + Decimal(r.nanos).scaleb(-9)
+            )
+        rows, cats, y, rev = [], [], [], []
+        for declaration_id in sorted(finding):
+            data = self.scored.payload(declaration_id)
+            if data is None:
+                continue  # assessed before the feature log existed, or elsewhere
+            x, c = decode_inputs(data)
+            rows.append(x)
+            cats.append(c)
+            y.append(int(finding[declaration_id]))
+            rev.append(revenue[declaration_id])
+        if not rows:
+            return np.zeros((0, 0)), [], np.zeros(0, np.int64), np.zeros(0)
+        return np.vstack(rows), cats, np.array(y, np.int64), np.array(rev)
+
+    def compare(self, champion: str, challenger: str, start: datetime, end: datetime) -> Comparison:
+        """Both versions scored on the same labelled declarations; selection metrics."""
+        x, cats, y, rev = self.labelled(start, end)
+        if len(y) == 0:
+            raise PreconditionError(
+                f"no declarations with outcomes between {start.isoformat()} and {end.isoformat()}"
+            )
+        metrics = []
+        for name, version in (("champion", champion), ("challenger", challenger)):
+            try:
+                scorer = self.registry.load(version, self.catalogue_hash)
+            except Exception as exc:
+                raise _registry_error(exc) from exc
+            p = scorer.score(x, np.array(cats, dtype=object)).probability
+            metrics.append(evaluate(f"{name} {version}", p, y, rev if rev.any() else None))
+        champ, chall = metrics
+        better = (
+            len(y) >= self.config.min_labelled
+            and chall.precision[5] >= champ.precision[5] + self.config.min_uplift
+            and chall.revenue[5] >= champ.revenue[5]
+            and (chall.precision[5], chall.revenue[5]) != (champ.precision[5], champ.revenue[5])
+        )
+        return Comparison(champ, chall, len(y), better)
+
+    def retrain(self, until: datetime, flush: list[object], pool: str, work: str) -> str:
+        """Start a retraining job; returns its id at once."""
+        job = Job(uuid.uuid4().hex[:12])
+        self.jobs[job.job_id] = job
+
+        def run() -> None:
+            from cluster.retrain import retrain
+
+            try:
+                for writer in flush:
+                    writer.flush()  # type: ignore[attr-defined]
+                result = retrain(
+                    pool,
+                    f"{work}/{job.job_id}",
+                    self.registry.root,
+                    until,
+                    address=self.config.ray_address or None,
+                    use_ray=self.config.retrain_on_ray,
+                )
+                job.version = result.version
+                champion = self.registry.champion()
+                if result.champion or champion is None:
+                    job.state, job.detail = "done", f"{result.version} is the first champion"
+                    return
+                if not self.config.auto_promote:
+                    job.state, job.detail = "done", f"{result.version} added as a challenger"
+                    return
+                cmp = self.compare(champion, result.version, until - timedelta(days=3650), until)
+                if cmp.challenger_better:
+                    reason = (
+                        f"retrained challenger beats {champion} on {cmp.labelled} outcomes: "
+                        f"precision@5% {cmp.champion.precision[5]:.3f} -> "
+                        f"{cmp.challenger.precision[5]:.3f}, revenue@5% "
+                        f"{cmp.champion.revenue[5]:.3f} -> {cmp.challenger.revenue[5]:.3f}"
+                    )
+                    self.promote(result.version, reason, "retrain-job")
+                    job.detail = f"promoted: {reason}"
+                else:
+                    job.detail = (
+                        f"{result.version} stays a challenger: no uplift on {cmp.labelled} outcomes"
+                    )
+                job.state = "done"
+            except Exception as exc:
+                log.exception("retraining failed", extra={"job": job.job_id})
+                job.state, job.detail = "failed", str(exc)
+            finally:
+                log.info(
+                    "retrain job finished",
+                    extra={"job": job.job_id, "state": job.state, "detail": job.detail},
+                )
+                job.done.set()
+
+        threading.Thread(target=run, name=f"retrain-{job.job_id}", daemon=True).start()
+        return job.job_id
+
+    def versions(self) -> list[model_pb2.ModelVersion]:
         champion, challengers = self.registry.champion(), self.registry.challengers()
         return [version_to_proto(m, champion, challengers) for m in self.registry.list()]
 
@@ -115,23 +280,61 @@ class Models:
         return model, ref.index
 
 
-class ModelServicer(
-    unimplemented_servicer(  # type: ignore[misc]
-        model_pb2_grpc.ModelServiceServicer,
-        _SERVICE,
-        skip=("ListModels", "GetModel", "PromoteModel"),
-    )
-):
+class ModelServicer(model_pb2_grpc.ModelServiceServicer):
     """Thin: check the request, then ``Models``."""
 
-    def __init__(self, models: Models):
+    def __init__(self, models: Models, retrain_args: tuple[list[object], str, str]):
         self.models = models
+        self._retrain_args = retrain_args
+
+    @grpc_errors
+    def CompareModels(
+        self, request: model_pb2.CompareModelsRequest, context: grpc.ServicerContext
+    ) -> model_pb2.CompareModelsResponse:
+        champion = request.champion_version or self.models.registry.champion()
+        challengers = cast(list[str], self.models.registry.challengers())
+        challenger = request.challenger_version or (challengers[-1] if challengers else "")
+        v = Violations()
+        if not champion:
+            v.add("champion_version", "required: there is no champion to compare with")
+        if not challenger:
+            v.add("challenger_version", "required: there is no challenger")
+        v.raise_if_any("invalid request")
+        end = (
+            request.to_time.ToDatetime(tzinfo=UTC)
+            if request.HasField("to_time")
+            else datetime.now(UTC)
+        )
+        start = (
+            request.from_time.ToDatetime(tzinfo=UTC)
+            if request.HasField("from_time")
+            else end - timedelta(days=30)
+        )
+        cmp = self.models.compare(champion or "", challenger, start, end)
+        return model_pb2.CompareModelsResponse(
+            champion_metrics=_metrics_proto(cmp.champion),
+            challenger_metrics=_metrics_proto(cmp.challenger),
+            labelled_count=cmp.labelled,
+            challenger_better=cmp.challenger_better,
+        )
+
+    @grpc_errors
+    def RetrainModel(
+        self, request: model_pb2.RetrainModelRequest, context: grpc.ServicerContext
+    ) -> model_pb2.RetrainModelResponse:
+        until = (
+            request.until_time.ToDatetime(tzinfo=UTC)
+            if request.HasField("until_time")
+            else datetime.now(UTC)
+        )
+        flush, pool, work = self._retrain_args
+        return model_pb2.RetrainModelResponse(job_id=self.models.retrain(until, flush, pool, work))
 
     @grpc_errors
     def ListModels(
         self, request: model_pb2.ListModelsRequest, context: grpc.ServicerContext
     ) -> model_pb2.ListModelsResponse:
-        return model_pb2.ListModelsResponse(models=self.models.list())
+        return model_pb2.ListModelsResponse(models=self.models.versions())
 
     @grpc_errors
     def GetModel(
@@ -160,8 +363,20 @@ class ModelServicer(
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    registry = ctx.shared("model-registry", lambda: ModelRegistry(ctx.data_dir / "models"))
+    paths = risk_paths(ctx.config)
+    registry = ctx.shared("model-registry", lambda: ModelRegistry(paths.models))
     # The hash of the feature catalogue (and its parameters) this server computes with.
-    models = Models(registry, catalogue_version(), evidence_for(ctx, "models"))
-    model_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), server)
+    models = Models(
+        registry,
+        catalogue_version(),
+        evidence_for(ctx, "models"),
+        ctx.config.models,
+        outcome_store(ctx),
+        feature_log(ctx),
+    )
+    ctx.shared("models", lambda: models)
+    # Pool writers of this process are flushed before a retrain reads the pool.
+    flush = [w for w in (ctx.existing("declaration-writer"), ctx.existing("labels")) if w]
+    servicer = ModelServicer(models, (flush, str(paths.pool), str(ctx.data_dir / "retrain")))
+    model_pb2_grpc.add_ModelServiceServicer_to_server(servicer, server)
     return [_SERVICE.full_name]

@@ -12,7 +12,9 @@ from typing import Any
 import pyarrow as pa
 
 from merak.pool import Pool
+from merak.pool._proto import declarations_to_tables
 from merak.pool._schema import INSPECTIONS
+from merak.v1 import declaration_pb2
 
 log = logging.getLogger("merak.labels")
 
@@ -81,3 +83,33 @@ class LabelWriter:
         table = pa.Table.from_pylist(rows, schema=INSPECTIONS.schema)
         self._pool.append(INSPECTIONS.name, table)
         log.info("labels written to the pool", extra={"rows": len(rows)})
+
+
+class DeclarationWriter:
+    """Buffers accepted declarations and appends them (and their items) to the pool."""
+
+    def __init__(self, pool_root: str, batch: int = 1000):
+        self._pool = Pool(pool_root)
+        self._batch = batch
+        self._pending: list[declaration_pb2.Declaration] = []
+        self._lock = threading.Lock()
+
+    def add(self, declaration: declaration_pb2.Declaration) -> None:
+        with self._lock:
+            self._pending.append(declaration)
+            if len(self._pending) < self._batch:
+                return
+            pending, self._pending = self._pending, []
+        self._write(pending)
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._write(pending)
+
+    def _write(self, declarations: list[declaration_pb2.Declaration]) -> None:
+        heads, items = declarations_to_tables(declarations)
+        self._pool.append("declarations", heads)
+        self._pool.append("declaration_items", items)
+        log.info("declarations written to the pool", extra={"rows": len(declarations)})

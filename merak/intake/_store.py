@@ -67,6 +67,10 @@ class RecordStore(abc.ABC):
         """(key, payload, result) of the records of a group (e.g. one declaration's outcomes)."""
 
     @abc.abstractmethod
+    def between(self, from_ms: int, to_ms: int) -> list[tuple[str, bytes, bytes | None]]:
+        """(key, payload, result) of the records received in ``[from_ms, to_ms)``."""
+
+    @abc.abstractmethod
     def count(self) -> int: ...
 
     @abc.abstractmethod
@@ -224,6 +228,18 @@ class SQLiteRecordStore(RecordStore):
                 f"SELECT key, payload, result FROM {self._t}"
                 " WHERE grp = ? ORDER BY received_ms, key",
                 (group,),
+            )
+            .fetchall()
+        )
+        return [(k, bytes(p), None if r is None else bytes(r)) for k, p, r in rows]
+
+    def between(self, from_ms: int, to_ms: int) -> list[tuple[str, bytes, bytes | None]]:
+        rows = (
+            self._reader()
+            .execute(
+                f"SELECT key, payload, result FROM {self._t}"
+                " WHERE received_ms >= ? AND received_ms < ? ORDER BY received_ms, key",
+                (from_ms, to_ms),
             )
             .fetchall()
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,9 +108,36 @@ def test_declarations_are_assessed_recorded_and_learned_from(
                 timeout=30,
             )
 
-        # A promotion (here: re-affirming the champion, e.g. after a review) is recorded.
+        # The loop learns: a retrain on the pool (which now holds the live declarations and
+        # the outcomes) publishes a challenger, compared in shadow on the same outcomes.
+        until = world.cut + timedelta(days=9)
+        request = model_pb2.RetrainModelRequest()
+        request.until_time.FromDatetime(until)
+        job = models.RetrainModel(request, metadata=bearer("admin-token"), timeout=30).job_id
+        assert job
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            versions = models.ListModels(
+                model_pb2.ListModelsRequest(), metadata=bearer("admin-token")
+            ).models
+            if len(versions) == 2:
+                break
+            time.sleep(0.5)
+        assert len(versions) == 2, "the retrain job published no challenger"
+        retrained = max(versions, key=lambda m: m.version)
+        assert retrained.parent_version == champion.version
+        compare = model_pb2.CompareModelsRequest(
+            champion_version=champion.version, challenger_version=retrained.version
+        )
+        compare.from_time.FromDatetime(world.cut)
+        compare.to_time.FromDatetime(until + timedelta(days=60))
+        cmp = models.CompareModels(compare, metadata=bearer("admin-token"), timeout=60)
+        assert cmp.labelled_count == len(controlled)
+        assert {m.name for m in cmp.champion_metrics} == {"precision", "recall", "revenue"}
+
+        # A promotion is recorded: here a rollback to the first champion after the retrain.
         promoted = models.PromoteModel(
-            model_pb2.PromoteModelRequest(version=champion.version, reason="quarterly review"),
+            model_pb2.PromoteModelRequest(version=champion.version, reason="rollback drill"),
             metadata=bearer("admin-token"),
             timeout=30,
         )
@@ -158,4 +186,9 @@ def test_declarations_are_assessed_recorded_and_learned_from(
     for declaration_id, a in assessments.items():
         assert on_ledger[declaration_id] == ledger_view(a).SerializeToString(deterministic=True)
     assert len(by_type[ledger_pb2.ENTRY_TYPE_INSPECTION_OUTCOME]) == len(controlled)
-    assert len(by_type[ledger_pb2.ENTRY_TYPE_MODEL_PROMOTION]) == 1
+    promotions = [
+        ledger_pb2.ModelPromotion.FromString(e.payload)
+        for e in by_type[ledger_pb2.ENTRY_TYPE_MODEL_PROMOTION]
+    ]
+    assert promotions[-1].reason == "rollback drill"
+    assert promotions[-1].model.version == champion.version
