@@ -101,6 +101,7 @@ def _mix(a: np.uint64, b: np.uint64) -> np.uint64:
 
 
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # CatBoost never stores this key (its empty marker)
+_UNSEEN = -2  # look-up not done yet (-1: key absent)
 
 
 @njit(cache=True, inline="always")
@@ -158,7 +159,7 @@ def build_slots(
 
 @njit(cache=True, inline="always")
 def _ctr_value(
-    c: int, key: np.uint64, ctr_type: np.ndarray, ctr_table: np.ndarray, ctr_tbi: np.ndarray,
+    c: int, at: int, ctr_type: np.ndarray, ctr_table: np.ndarray, ctr_tbi: np.ndarray,
     ctr_params: np.ndarray, tbl_key_off: np.ndarray, slot_data: np.ndarray,
     tbl_stride: np.ndarray, tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
     tbl_counter_den: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray,
@@ -169,7 +170,6 @@ def _ctr_value(
     shift = ctr_params[c, 2]
     scale = ctr_params[c, 3]
     stride = tbl_stride[t]
-    at = _probe(slot_data, slot_off[t], slot_cap[t], 1 + stride, key)
     good = np.float32(0.0)
     total = np.float32(0.0)
     if at >= 0:
@@ -237,6 +237,7 @@ def _binarize_block(
     n_bf = bf_kind.shape[0]
     m = r1 - r0
     col = np.empty(m, dtype=np.float32)
+    found = np.full((slot_cap.shape[0], m), _UNSEEN, dtype=np.int64)  # table x row -> slot
     for f in range(n_bf):
         kind = bf_kind[f]
         src = bf_src[f]
@@ -253,16 +254,21 @@ def _binarize_block(
                 col[r] = xf[r0 + r, src]
         else:
             p = ctr_proj[src]
+            t = ctr_table[src]
             for r in range(m):
-                h = np.uint64(0)
-                for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-                    h = _mix(h, xc[r0 + r, proj_cat[k]])
-                for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
-                    bv = bins[proj_bin_bf[k], r]
-                    bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-                    h = _mix(h, np.uint64(1) if bit else np.uint64(0))
+                at = found[t, r]
+                if at == _UNSEEN:  # CTRs sharing a table share one hash and one look-up
+                    h = np.uint64(0)
+                    for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
+                        h = _mix(h, xc[r0 + r, proj_cat[k]])
+                    for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
+                        bv = bins[proj_bin_bf[k], r]
+                        bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
+                        h = _mix(h, np.uint64(1) if bit else np.uint64(0))
+                    at = _probe(slot_data, slot_off[t], slot_cap[t], 1 + tbl_stride[t], h)
+                    found[t, r] = at
                 col[r] = _ctr_value(
-                    src, h, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, slot_data,
+                    src, at, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, slot_data,
                     tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den, slot_off, slot_cap,
                 )  # fmt: skip
         if m < 16:
