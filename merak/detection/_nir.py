@@ -294,38 +294,41 @@ class NirLotAccumulator:
         rate (times ``fpr_margin``) with a Bonferroni split of ``alpha``: the classes with
         clear absorption bands (plastics, wood) and the noisy ones (carbon-black, slag),
         so the noisy classes' false flags cannot hide a real plastic signal. The fraction
-        is the flagged share less the validation false-positive rate (no margin: an
-        unbiased estimate), over the sensitivity, with a Wilson interval.
+        is, per group, the flagged share less that group's validation false-positive rate
+        (no margin: an unbiased estimate, clipped at 0), over the sensitivity, summed over
+        the groups that tested positive; the interval sums the groups' Wilson bounds treated
+        the same way (upper bounds of every group, lower bounds of the positive ones).
         """
         m = self.model
         n, k = self.scans, self.flagged
         noisy = np.array([c in NOISY for c in m.contaminants])
         fprs = m.fpr_by_class if len(m.fpr_by_class) == len(noisy) else None
         p_value = 1.0
-        fpr_total = 0.0
+        tpr = max(m.tpr, 1e-3)
+        fraction = low = high = 0.0
         for group in (~noisy, noisy):
             if not group.any():
                 continue
             g_fpr = float(fprs[group].sum()) if fprs is not None else m.fpr * group.mean()
             g_fpr = max(g_fpr, _FPR_FLOOR)
-            fpr_total += g_fpr
             k_g = int(self.by_class[group].sum())
-            if n:
-                p = float(binom.sf(k_g - 1, n, min(g_fpr * self.fpr_margin, 0.5)))
-                p_value = min(p_value, p * 2)  # Bonferroni over the two groups
-        tpr = max(m.tpr, 1e-3)
-        lo, hi = wilson(k, n)
-        share = k / n if n else 0.0
-
-        def correct(q: float) -> float:
-            return float(min(max((q - fpr_total) / tpr, 0.0), 1.0))
-
+            if not n:
+                continue
+            p = float(binom.sf(k_g - 1, n, min(g_fpr * self.fpr_margin, 0.5)))
+            p_value = min(p_value, p * 2)  # Bonferroni over the two groups
+            lo_g, hi_g = wilson(k_g, n)
+            high += max(hi_g - g_fpr, 0.0) / tpr
+            if p * 2 < self.alpha:  # only a group that tested positive adds to the estimate
+                fraction += max(k_g / n - g_fpr, 0.0) / tpr
+                low += max(lo_g - g_fpr, 0.0) / tpr
+        if not n:
+            high = 1.0
         return NirLotEstimate(
             scans=n,
             flagged=k,
-            fraction=correct(share),
-            low=correct(lo),
-            high=correct(hi),
+            fraction=min(fraction, 1.0),
+            low=min(low, 1.0),
+            high=min(high, 1.0),
             p_value=min(p_value, 1.0),
             contaminated=n > 0 and p_value < self.alpha,
             by_class={c: int(v) for c, v in zip(m.contaminants, self.by_class, strict=True) if v},

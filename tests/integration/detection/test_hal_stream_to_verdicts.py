@@ -165,7 +165,10 @@ def test_a_vessels_lots_get_the_verdicts_the_scenario_says(
     ]
     assert nir_finding.label in ("pe", "pp")
     plastic = verdicts["L3-PLASTIC"]
-    assert plastic.contaminated_fraction_low <= 0.03 <= plastic.contaminated_fraction_high + 0.01
+    # 3 % of the scans see a piece (a Bernoulli draw per scan: about 90 of 3000).
+    assert 0.015 <= plastic.contaminated_fraction <= 0.045
+    assert plastic.contaminated_fraction_low <= plastic.contaminated_fraction
+    assert plastic.contaminated_fraction <= plastic.contaminated_fraction_high
     assert kinds["L4-CS137"] == (V.VERDICT_KIND_REJECT, [HQ])
     assert kinds["L5-BAGS"] == (V.VERDICT_KIND_SUSPECT, [PBA])
     (cam,) = [f for f in verdicts["L5-BAGS"].findings if f.kind == sensor_pb2.SENSOR_KIND_CAMERA]
