@@ -124,9 +124,9 @@ def latency(model: Any, seconds: float) -> dict[str, list[float]]:
         # The frame that completed the evidence: the last of the finding's range, or (for
         # the portal) the first unoccupied sample after it, which ends the occupancy.
         seq = a.finding.last_sequence + (1 if sid == "rpm" else 0)
-        stamp = captured.get((sid, seq))
-        if stamp is not None:
-            out[sid].append((a.raised_time.ToNanoseconds() - stamp) / 1e9)
+        sent_ns = captured.get((sid, seq))
+        if sent_ns is not None:
+            out[sid].append((a.raised_time.ToNanoseconds() - sent_ns) / 1e9)
     return out
 
 
