@@ -217,6 +217,41 @@ def _count_below(borders: np.ndarray, lo: int, hi: int, v: np.float32) -> int:
 
 
 @njit(cache=True)
+def _find_block(
+    t: int, p: int, m: int, r0: int, xc: np.ndarray, bins: np.ndarray, found: np.ndarray,
+    keys: np.ndarray, first: np.ndarray, home: np.ndarray, proj_cat_off: np.ndarray,
+    proj_cat: np.ndarray, proj_bin_off: np.ndarray, proj_bin_bf: np.ndarray,
+    proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
+    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, tbl_stride: np.ndarray,
+) -> None:  # fmt: skip
+    """``found[t, r]``: slot of projection ``p``'s key in table ``t`` for each block row."""
+    for r in range(m):
+        h = np.uint64(0)
+        for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
+            h = _mix(h, xc[r0 + r, proj_cat[k]])
+        for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
+            bv = bins[proj_bin_bf[k], r]
+            bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
+            h = _mix(h, np.uint64(1) if bit else np.uint64(0))
+        keys[r] = h
+    # Read every row's home slot first: independent loads the CPU overlaps
+    # (a look-up is a cache miss in big tables); most rows end there.
+    width = 1 + tbl_stride[t]
+    base = slot_off[t]
+    mask = np.uint64(slot_cap[t] - 1)
+    for r in range(m):
+        home[r] = base + np.int64(keys[r] & mask) * width
+        first[r] = slot_data[home[r]]
+    for r in range(m):
+        if first[r] == keys[r]:
+            found[t, r] = home[r] + 1
+        elif first[r] == _EMPTY:
+            found[t, r] = -1
+        else:
+            found[t, r] = _probe(slot_data, base, slot_cap[t], width, keys[r])
+
+
+@njit(cache=True)
 def _binarize_block(
     xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray,
     bf_kind: np.ndarray, bf_src: np.ndarray, bf_off: np.ndarray, borders: np.ndarray,
@@ -238,6 +273,9 @@ def _binarize_block(
     m = r1 - r0
     col = np.empty(m, dtype=np.float32)
     found = np.full((slot_cap.shape[0], m), _UNSEEN, dtype=np.int64)  # table x row -> slot
+    keys = np.empty(m, dtype=np.uint64)  # scratch for _find_block
+    first = np.empty(m, dtype=np.uint64)
+    home = np.empty(m, dtype=np.int64)
     for f in range(n_bf):
         kind = bf_kind[f]
         src = bf_src[f]
@@ -255,18 +293,14 @@ def _binarize_block(
         else:
             p = ctr_proj[src]
             t = ctr_table[src]
+            if found[t, 0] == _UNSEEN:  # CTRs sharing a table share one hash and look-up
+                _find_block(
+                    t, p, m, r0, xc, bins, found, keys, first, home, proj_cat_off, proj_cat,
+                    proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq, slot_data, slot_off,
+                    slot_cap, tbl_stride,
+                )  # fmt: skip
             for r in range(m):
                 at = found[t, r]
-                if at == _UNSEEN:  # CTRs sharing a table share one hash and one look-up
-                    h = np.uint64(0)
-                    for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-                        h = _mix(h, xc[r0 + r, proj_cat[k]])
-                    for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
-                        bv = bins[proj_bin_bf[k], r]
-                        bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-                        h = _mix(h, np.uint64(1) if bit else np.uint64(0))
-                    at = _probe(slot_data, slot_off[t], slot_cap[t], 1 + tbl_stride[t], h)
-                    found[t, r] = at
                 col[r] = _ctr_value(
                     src, at, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, slot_data,
                     tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den, slot_off, slot_cap,
