@@ -113,3 +113,59 @@ def test_the_control_room_may_watch_and_read_but_not_open_lots(start_server: Sta
                 )
             )
         assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_the_control_room_sees_a_source_alert_streamed_from_a_hal_sender(
+    start_server: StartServer,
+) -> None:
+    import threading
+    import time
+
+    import numpy as np
+
+    from hal import Description, FrameSender, Kind, Reading
+
+    server, port = start_server(server={"services": ["detection"]})
+    ingest = server.context.detection_ingest  # type: ignore[attr-defined]
+    ch, stub = _stub(port)
+    with ch:
+        stub.OpenLot(
+            detection_pb2.OpenLotRequest(lot=_lot("LOT-RAD")), metadata=TERMINAL, timeout=5
+        )
+        stream = stub.WatchAlerts(
+            detection_pb2.WatchAlertsRequest(
+                site_ids=["CNTAO"], min_severity=detection_pb2.ALERT_SEVERITY_CRITICAL
+            ),
+            metadata=CONTROL,
+            timeout=30,
+        )
+        got: list[detection_pb2.Alert] = []
+        reader = threading.Thread(target=lambda: got.append(next(iter(stream)).alert))
+        reader.start()
+        deadline = time.monotonic() + 10
+        while not ingest.engine._subs:  # the stream has subscribed
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        # 40 empty samples, a 35-sample occupancy with a pass-by peak on the left pillar.
+        rng = np.random.default_rng(5)
+        desc = Description("rpm-9", Kind.RPM, (9,), "uint32", "counts/sample", "c", 5.0, "B1")
+        with FrameSender(ingest.endpoint, site_id="CNTAO") as sender:
+            channel = sender.channel(desc)
+            for i in range(85):
+                occupied = 40 <= i < 75
+                rate = np.full(4, 280.0 if occupied else 400.0)
+                if 55 <= i < 60:
+                    rate[:2] += 120.0
+                row = np.concatenate([rng.poisson(rate), [0, 0, 0, 0], [int(occupied)]])
+                channel.publish(Reading(row.astype(np.uint32), time.time_ns()))
+            reader.join(timeout=20)
+        stream.cancel()
+        assert len(got) == 1
+        alert = got[0]
+        assert alert.lot_id == "LOT-RAD" and alert.sensor_id == "rpm-9"
+        assert alert.severity == detection_pb2.ALERT_SEVERITY_CRITICAL
+        assert alert.finding.label == "point_source"
+        closed = stub.CloseLot(
+            detection_pb2.CloseLotRequest(lot_id="LOT-RAD"), metadata=TERMINAL, timeout=5
+        )
+        assert closed.verdict.kind == detection_pb2.VERDICT_KIND_REJECT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -206,3 +208,21 @@ def test_gaps_are_counted_per_sensor_and_reported_to_the_ledger(
     ledger.sign_now()
     kinds = [ledger.get_entry(i)[0].type for i in range(ledger.size)]
     assert kinds.count(ledger_pb2.ENTRY_TYPE_SENSOR_GAP_REPORT) == 2
+
+
+def test_a_sensor_that_stops_even_its_heartbeats_is_reported_dead(ledger: Ledger) -> None:
+    from merak.detection import DetectionConfig
+    from tests.unit.detection.conftest import SENSORS
+
+    engine = DetectionEngine(DetectionConfig(dead_after_s=0.05), ledger=ledger, sensors=SENSORS)
+    engine.open_lot(_lot())
+    engine.on_frame(_header("rpm-1", RPM, 1), np.zeros(9, np.uint32))
+    assert engine.liveness() == {"rpm-1": "alive"}
+    deadline = time.monotonic() + 10.0
+    while engine.liveness()["rpm-1"] != "dead":
+        assert time.monotonic() < deadline, "the sensor never went dead"
+        time.sleep(0.01)
+    engine.tick()
+    engine.tick()  # reported once, not on every tick
+    (report,) = engine.gap_reports
+    assert report.heartbeat_lost and report.sensor_id == "rpm-1" and report.lot_id == "LOT-1"
