@@ -29,7 +29,7 @@ class ServiceContext:
     config: MerakConfig
     _on_stop: list[Callable[[], None]] = field(default_factory=list)
     _shared: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def shared(
         self, key: str, factory: Callable[[], T], close: Callable[[T], None] | None = None

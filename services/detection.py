@@ -11,11 +11,12 @@ import logging
 import queue
 import re
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 
 import grpc
 
-from merak.core.errors import Violations
+from merak.core.errors import MerakError, Violations
 from merak.detection import (
     DetectionConfig,
     DetectionEngine,
@@ -24,8 +25,9 @@ from merak.detection import (
     OutcomeSink,
     detection_config_from,
 )
-from merak.ledger import Ledger, LedgerConfig, open_ledger
-from merak.v1 import detection_pb2, detection_pb2_grpc
+from merak.ledger import BlobStore, FileBlobStore
+from merak.v1 import common_pb2, detection_pb2, detection_pb2_grpc, feedback_pb2, ledger_pb2
+from services._evidence import Evidence, evidence_for, local_ledger
 from services._registry import ServiceContext
 from services._status import grpc_errors, grpc_stream_errors
 
@@ -129,26 +131,47 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
             self.engine.unsubscribe(q)
 
 
-def _open_ledger(ctx: ServiceContext) -> Ledger:
-    """The ledger verdicts go to.
+class EvidenceLedger:
+    """The engine's view of the ledger (append, submit) over this server's evidence sink."""
 
-    A ledger shared through the context is used when there is one. Otherwise the service
-    keeps its own log under ``<data_dir>/detection`` (two writers must never share one
-    SQLite log file, and the LedgerService may be hosted in this process too).
-    """
-    shared = getattr(ctx, "ledger", None)
-    if isinstance(shared, Ledger):
-        return shared
-    ledger, blobs = open_ledger(LedgerConfig(), ctx.data_dir / "detection")
+    def __init__(self, evidence: Evidence):
+        self._evidence = evidence
+        self._pool = futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="detection-evidence"
+        )
 
-    def close() -> None:
-        ledger.close()
-        ledger.store.close()
-        blobs.close()
+    def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef:
+        return self._evidence.append(entry)
 
-    ctx.on_stop(close)
-    ctx.detection_blobs = blobs  # type: ignore[attr-defined]
-    return ledger
+    def submit(self, entry: ledger_pb2.LedgerEntry) -> futures.Future[common_pb2.LedgerRef]:
+        return self._pool.submit(self._evidence.append, entry)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class FeedbackSink:
+    """Verdicts on lots linked to a declaration go in as that declaration's outcome, through
+    the FeedbackService of this server (the learning loop both case studies share)."""
+
+    def __init__(self, ctx: ServiceContext):
+        self._ctx = ctx
+
+    def report(self, outcome: feedback_pb2.InspectionOutcome) -> None:
+        feedback = self._ctx.existing("feedback")
+        if feedback is None:
+            log.warning(
+                "verdict not fed back: host the feedback service in this process",
+                extra={"declaration_id": outcome.declaration_id},
+            )
+            return
+        try:
+            feedback.report(outcome)
+        except MerakError as exc:
+            log.error(
+                "verdict could not be fed back",
+                extra={"declaration_id": outcome.declaration_id, "why": str(exc)},
+            )
 
 
 def build_engine(
@@ -164,14 +187,23 @@ def build_engine(
             nir = NirModel.load(path)
         else:
             log.warning("no NIR model at %s: NIR scans are counted, not judged", path)
-    ledger = _open_ledger(ctx)
-    blobs = getattr(ctx, "detection_blobs", None)
+    ledger = ctx.shared(
+        "detection-evidence",
+        lambda: EvidenceLedger(evidence_for(ctx, cfg.identity)),
+        EvidenceLedger.close,
+    )
+    if ctx.config.evidence.ledger_address:
+        blobs: BlobStore = ctx.shared(
+            "blobs", lambda: FileBlobStore(ctx.data_dir / "blobs"), FileBlobStore.close
+        )
+    else:
+        _, blobs = local_ledger(ctx)
     return DetectionEngine(cfg, nir_model=nir, ledger=ledger, blobs=blobs, outcomes=outcomes)
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     cfg = detection_config_from(ctx.config)
-    engine = build_engine(cfg, ctx, getattr(ctx, "outcome_sink", None))
+    engine = build_engine(cfg, ctx, FeedbackSink(ctx))
     ingest = Ingest(engine, cfg.bind).start()
     ctx.detection_ingest = ingest  # type: ignore[attr-defined]
     log.info("detection ingest bound", extra={"endpoint": ingest.endpoint})

@@ -160,6 +160,8 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         outcome_observers(ctx),
     )
 
+    ctx.shared("feedback", lambda: feedback)
+
     def recover() -> None:
         try:
             n = feedback.recover()

@@ -79,6 +79,34 @@ def _show_validation(address: str, token: str) -> None:
     _say("  SubmitDeclaration(empty declaration) -> OK (unexpected)")
 
 
+def _start(
+    name: str, config: Path, port_file: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "merak", "serve", name, "-c", str(config)]
+    return subprocess.Popen([*cmd, "--port-file", str(port_file)], env=dict(env))
+
+
+def _stop_all(procs: dict[str, tuple[subprocess.Popen[bytes], Path]]) -> bool:
+    """SIGTERM every server, wait for each; True when any did not stop cleanly."""
+    _say("Stopping servers (SIGTERM, graceful)...")
+    failed = False
+    for proc, _ in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for name, (proc, _) in procs.items():
+        try:
+            code = proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            _say(f"  {name}: did not stop within {STOP_TIMEOUT_S:.0f} s, killed")
+            failed = True
+            continue
+        _say(f"  {name}: stopped (exit {code})")
+        failed |= code != 0
+    return failed
+
+
 def run_demo(config_file: Path | None) -> int:
     try:
         base = load_config(config_file)
@@ -87,6 +115,7 @@ def run_demo(config_file: Path | None) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="merak-demo-"))
     token = secrets.token_urlsafe(24)
+    service_token = secrets.token_urlsafe(24)
 
     demo_cfg = {
         "server": {"host": base.server.host, "port": 0},
@@ -99,7 +128,12 @@ def run_demo(config_file: Path | None) -> int:
                     "identity": "demo-agency",
                     "sha256": hashlib.sha256(token.encode()).hexdigest(),
                     "roles": ["agency"],
-                }
+                },
+                {
+                    "identity": "demo-services",
+                    "sha256": hashlib.sha256(service_token.encode()).hexdigest(),
+                    "roles": ["ledger_writer"],
+                },
             ]
         },
     }
@@ -108,21 +142,19 @@ def run_demo(config_file: Path | None) -> int:
     _say(f"Merak demo: starting {len(SERVICE_NAMES)} servers (config {cfg_path})")
     procs: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
     failed = False
+    # The ledger's process owns the log; the others append to it over gRPC.
+    order = ["ledger", *(n for n in SERVICE_NAMES if n != "ledger")]
+    env = dict(os.environ)
     try:
-        for name in SERVICE_NAMES:
+        for name in order:
             port_file = work / f"{name}.json"
-            cmd = [
-                sys.executable,
-                "-m",
-                "merak",
-                "serve",
-                name,
-                "-c",
-                str(cfg_path),
-                "--port-file",
-                str(port_file),
-            ]
-            procs[name] = (subprocess.Popen(cmd, env=dict(os.environ)), port_file)
+            procs[name] = (_start(name, cfg_path, port_file, env), port_file)
+            if name == "ledger":
+                ledger_info = _wait_port_file(
+                    port_file, procs[name][0], time.monotonic() + READY_TIMEOUT_S
+                )
+                env["MERAK__EVIDENCE__LEDGER_ADDRESS"] = ledger_info["address"]
+                env["MERAK_LEDGER_TOKEN"] = service_token
         deadline = time.monotonic() + READY_TIMEOUT_S
         infos: dict[str, dict[str, Any]] = {}
         _say(f"  {'service':<10} {'address':<22} {'health':<12} metrics")
@@ -142,21 +174,7 @@ def run_demo(config_file: Path | None) -> int:
             _say("The API validates every field (an agency system's view):")
             _show_validation(infos["intake"]["address"], token)
     finally:
-        _say("Stopping servers (SIGTERM, graceful)...")
-        for proc, _ in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for name, (proc, _) in procs.items():
-            try:
-                code = proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                code = proc.wait()
-                _say(f"  {name}: did not stop within {STOP_TIMEOUT_S:.0f} s, killed")
-                failed = True
-                continue
-            _say(f"  {name}: stopped (exit {code})")
-            failed |= code != 0
+        failed |= _stop_all(procs)
     shutil.rmtree(work, ignore_errors=True)
     _say(
         "Demo " + ("FAILED" if failed else "finished: every server was SERVING and stopped cleanly")

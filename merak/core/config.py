@@ -182,6 +182,25 @@ class ModelsConfig:
 
 
 @dataclass(frozen=True)
+class DetectionSection:
+    """The detection service's operational settings (its algorithms' thresholds keep the
+    defaults documented in docs/detection.md)."""
+
+    # ZeroMQ endpoint the frame receiver binds; HAL nodes connect to it.
+    bind: str = "tcp://127.0.0.1:*"
+    # Trained models (`merak detect train`); without one, NIR scans are counted, not judged.
+    model_dir: str = ""
+    # A sensor is dead after this many seconds without any frame (heartbeats included).
+    dead_after_s: float = 5.0
+    # A frame captured longer ago than this when it arrives counts as late.
+    late_after_s: float = 2.0
+    # Estimated contaminated share of scans at or above which a lot is rejected outright.
+    reject_fraction: float = 0.02
+    # Identity written as appended_by / inspector_id.
+    identity: str = "merak-detection"
+
+
+@dataclass(frozen=True)
 class MerakConfig:
     """Everything one Merak process reads at start."""
 
@@ -195,6 +214,7 @@ class MerakConfig:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
+    detection: DetectionSection = field(default_factory=DetectionSection)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"
 

@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from merak.detection._lots import LotState, RadiationHit, VisionHit
 from merak.detection._nir import NirModel
 from merak.detection._radiation import RadiationDetector
 from merak.detection._vision import InclusionDetector
-from merak.ledger import BlobStore, Ledger, MemoryBlobStore, sensor_gap_entry, verdict_entry
+from merak.ledger import BlobStore, MemoryBlobStore, sensor_gap_entry, verdict_entry
 from merak.v1 import common_pb2, detection_pb2, feedback_pb2, ledger_pb2, sensor_pb2
 
 log = logging.getLogger("merak.detection")
@@ -41,6 +41,15 @@ DATA, HEARTBEAT, GAP = (
     sensor_pb2.FRAME_TYPE_GAP,
 )
 _NIR_BATCH = 64
+
+
+class EvidenceLog(Protocol):
+    """Where verdicts and gap reports are recorded (a ``merak.ledger.Ledger``, or a service's
+    evidence sink): ``append`` returns once durable, with ``index`` and ``leaf_hash``."""
+
+    def append(self, entry: ledger_pb2.LedgerEntry) -> Any: ...
+
+    def submit(self, entry: ledger_pb2.LedgerEntry) -> Any: ...
 
 
 class OutcomeSink(Protocol):
@@ -91,7 +100,7 @@ class DetectionEngine:
         *,
         nir_model: NirModel | None = None,
         vision: InclusionDetector | None = None,
-        ledger: Ledger | None = None,
+        ledger: EvidenceLog | None = None,
         blobs: BlobStore | None = None,
         outcomes: OutcomeSink | None = None,
         sensors: dict[str, SensorSpec] | None = None,
