@@ -18,6 +18,8 @@ TOKENS = {
     "agency-token": ("dps", ["agency"]),
     "auditor-token": ("audit", ["auditor"]),
     "admin-token": ("ops", ["admin"]),
+    "terminal-token": ("terminal-1", ["terminal"]),
+    "control-token": ("control-room", ["control_room"]),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from merak.v1 import detection_pb2, detection_pb2_grpc
-from tests.integration.detection.conftest import StartServer, bearer
+from tests.servers import StartServer, bearer
 
 TERMINAL = bearer("terminal-token")
 CONTROL = bearer("control-token")
