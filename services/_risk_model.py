@@ -172,6 +172,19 @@ class ModelSource:
         self._online: OnlineFeatures | None = None
         self._current: ChampionRiskModel | None = None
         self._registry = ModelRegistry(paths.models)
+        self._nomenclature: frozenset[str] | None = None
+        self._nomenclature_loaded = False
+
+    def nomenclature(self) -> frozenset[str] | None:
+        """HS subheadings (6 digits) of the pool's tariff reference; None when it has none."""
+        if not self._nomenclature_loaded:
+            with self._lock:
+                if not self._nomenclature_loaded:
+                    codes = Pool(self._paths.pool).read("tariff", columns=["hs_code"])
+                    subheadings = {c[:6] for c in codes.column("hs_code").to_pylist() if c}
+                    self._nomenclature = frozenset(subheadings) or None
+                    self._nomenclature_loaded = True
+        return self._nomenclature
 
     @property
     def online(self) -> OnlineFeatures | None:

@@ -16,6 +16,7 @@ from concurrent import futures
 import grpc
 from google.rpc import code_pb2
 
+from merak.core.declaration import Declaration
 from merak.core.errors import (
     MerakError,
     NotFoundError,
@@ -46,18 +47,39 @@ STREAM_WINDOW = 64
 ModelSource = Callable[[], RiskModel]
 
 
+def check_nomenclature(declaration: Declaration, subheadings: frozenset[str] | None) -> None:
+    """Every item's HS subheading must be in the tariff reference (when one is loaded)."""
+    if subheadings is None:
+        return
+    v = Violations()
+    for i, item in enumerate(declaration.items):
+        if item.hs_code[:6] not in subheadings:
+            v.add(
+                f"declaration.items[{i}].hs_code",
+                f"HS subheading {item.hs_code[:6]} is not in the tariff nomenclature",
+            )
+    v.raise_if_any("invalid declaration")
+
+
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     """Validate, then hand to the assessor of the current champion model."""
 
-    def __init__(self, assessor_for: Callable[[], Assessor], hub: Hub[assessment_pb2.Assessment]):
+    def __init__(
+        self,
+        assessor_for: Callable[[], Assessor],
+        hub: Hub[assessment_pb2.Assessment],
+        nomenclature: Callable[[], frozenset[str] | None] = lambda: None,
+    ):
         self._assessor_for = assessor_for
         self._hub = hub
+        self._nomenclature = nomenclature
         self._pool = futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="intake-stream")
 
     def _submit(
         self, request_declaration: object, present: bool
     ) -> tuple[assessment_pb2.Assessment, bool]:
         declaration = declaration_from_proto(request_declaration, present=present)  # type: ignore[arg-type]
+        check_nomenclature(declaration, self._nomenclature())
         payload = request_declaration.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
         return self._assessor_for().submit(declaration, payload)
 
@@ -205,7 +227,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
                 )
             return current["a"]
 
-    servicer = IntakeServicer(assessor_for, hub)
+    servicer = IntakeServicer(assessor_for, hub, source.nomenclature)
     ctx.on_stop(servicer.close)
 
     def recover() -> None:
