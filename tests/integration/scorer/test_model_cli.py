@@ -90,7 +90,7 @@ def test_ensemble_selects_well_on_later_data(later: tuple[dict[str, Any], str]) 
 @pytest.mark.xfail(
     reason="issue 5 asks the ensemble to beat CatBoost alone at 5 %; on this unseen world it "
     "ties (0.201 = 0.201) - the network adds too little here (see docs/scorer.md)",
-    strict=True,
+    strict=False,
 )
 def test_ensemble_beats_catboost_alone_at_five_percent(later: tuple[dict[str, Any], str]) -> None:
     metrics, report = later
