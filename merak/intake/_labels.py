@@ -7,7 +7,7 @@ import logging
 import threading
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
@@ -17,6 +17,8 @@ from merak.pool._schema import INSPECTIONS
 from merak.v1 import declaration_pb2
 
 log = logging.getLogger("merak.labels")
+
+T = TypeVar("T")
 
 CONTROL_TYPES = {
     "OUTCOME_SOURCE_DOCUMENTARY_CHECK": "documentary",
@@ -56,47 +58,18 @@ def label_row(
     }
 
 
-class LabelWriter:
-    """Buffers label rows and appends them to the pool every ``batch`` rows or on flush."""
+class _BatchedPoolWriter(Generic[T]):
+    """Buffers items and appends them to the pool every ``batch`` items or on flush."""
 
-    def __init__(self, pool_root: str, batch: int = 500):
+    def __init__(self, pool_root: str, batch: int):
         self._pool = Pool(pool_root)
         self._batch = batch
-        self._rows: list[dict[str, Any]] = []
+        self._pending: list[T] = []
         self._lock = threading.Lock()
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, item: T) -> None:
         with self._lock:
-            self._rows.append(row)
-            if len(self._rows) < self._batch:
-                return
-            rows, self._rows = self._rows, []
-        self._write(rows)
-
-    def flush(self) -> None:
-        with self._lock:
-            rows, self._rows = self._rows, []
-        if rows:
-            self._write(rows)
-
-    def _write(self, rows: list[dict[str, Any]]) -> None:
-        table = pa.Table.from_pylist(rows, schema=INSPECTIONS.schema)
-        self._pool.append(INSPECTIONS.name, table)
-        log.info("labels written to the pool", extra={"rows": len(rows)})
-
-
-class DeclarationWriter:
-    """Buffers accepted declarations and appends them (and their items) to the pool."""
-
-    def __init__(self, pool_root: str, batch: int = 1000):
-        self._pool = Pool(pool_root)
-        self._batch = batch
-        self._pending: list[declaration_pb2.Declaration] = []
-        self._lock = threading.Lock()
-
-    def add(self, declaration: declaration_pb2.Declaration) -> None:
-        with self._lock:
-            self._pending.append(declaration)
+            self._pending.append(item)
             if len(self._pending) < self._batch:
                 return
             pending, self._pending = self._pending, []
@@ -108,8 +81,30 @@ class DeclarationWriter:
         if pending:
             self._write(pending)
 
-    def _write(self, declarations: list[declaration_pb2.Declaration]) -> None:
-        heads, items = declarations_to_tables(declarations)
+    def _write(self, items: list[T]) -> None:
+        raise NotImplementedError
+
+
+class LabelWriter(_BatchedPoolWriter[dict[str, Any]]):
+    """Inspection outcomes (as ``inspections`` rows) into the pool, in batches."""
+
+    def __init__(self, pool_root: str, batch: int = 500):
+        super().__init__(pool_root, batch)
+
+    def _write(self, items: list[dict[str, Any]]) -> None:
+        table = pa.Table.from_pylist(items, schema=INSPECTIONS.schema)
+        self._pool.append(INSPECTIONS.name, table)
+        log.info("labels written to the pool", extra={"rows": len(items)})
+
+
+class DeclarationWriter(_BatchedPoolWriter[declaration_pb2.Declaration]):
+    """Accepted declarations (and their items) into the pool, in batches."""
+
+    def __init__(self, pool_root: str, batch: int = 1000):
+        super().__init__(pool_root, batch)
+
+    def _write(self, items: list[declaration_pb2.Declaration]) -> None:
+        heads, lines = declarations_to_tables(items)
         self._pool.append("declarations", heads)
-        self._pool.append("declaration_items", items)
-        log.info("declarations written to the pool", extra={"rows": len(declarations)})
+        self._pool.append("declaration_items", lines)
+        log.info("declarations written to the pool", extra={"rows": len(items)})
