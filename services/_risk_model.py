@@ -11,6 +11,7 @@ area; it is what the per-area thresholds of the decision policy compare against)
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -174,6 +175,20 @@ class ModelSource:
         self._registry = ModelRegistry(paths.models)
         self._nomenclature: frozenset[str] | None = None
         self._nomenclature_loaded = False
+        self._pointer_stamp: tuple[int, int, int] | None = None
+        self._champion: str | None = None
+
+    def _champion_now(self) -> str | None:
+        """The registry's champion, re-read only when its pointer file was replaced."""
+        try:
+            st = os.stat(self._registry.root / "pointers.json")
+            stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp is None or stamp != self._pointer_stamp:
+            self._champion = self._registry.champion()
+            self._pointer_stamp = stamp
+        return self._champion
 
     def nomenclature(self) -> frozenset[str] | None:
         """HS subheadings (6 digits) of the pool's tariff reference; None when it has none."""
@@ -191,7 +206,7 @@ class ModelSource:
         return self._online
 
     def __call__(self) -> ChampionRiskModel:
-        champion = self._registry.champion()
+        champion = self._champion_now()
         if champion is None:
             raise PreconditionError(
                 "no champion risk model is available: "
