@@ -7,7 +7,7 @@ hash. ``cat_hash`` reproduces that exactly; ``cat_hashes`` hashes a column with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from numba import njit
@@ -190,6 +190,8 @@ class CatHasher:
     def __init__(self, known: Mapping[str, int] | None = None, limit: int = 1_000_000) -> None:
         self._cache: dict[str, int] = {k: to_ctr_word(v) for k, v in (known or {}).items()}
         self._limit = limit
+        # The word of a value seen before, else None: a bound ``dict.get`` (no Python frame).
+        self.cached: Callable[[str], int | None] = self._cache.get
 
     def word(self, value: str) -> int:
         """The sign-extended 64-bit CTR word for one value."""

@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+import numba
 import numpy as np
 
 from scorer.engine._cityhash import CatHasher
-from scorer.engine._trees import TreeEnsemble, leaf_indices, pack, predict_parallel, predict_serial
+from scorer.engine._trees import (
+    TreeEnsemble,
+    leaf_indices,
+    pack,
+    predict_one,
+    predict_parallel,
+    predict_serial,
+)
 
 PARALLEL_FROM = 4096  # rows; below this one thread is faster than waking Numba's pool
 SMALL_BATCH = 32  # rows; up to this, categorical values are hashed one by one
@@ -26,7 +34,39 @@ class TreeScorer:
         self._bias = float(model.bias)
         self.n_float = len(model.float_names)
         self.n_cat = len(model.cat_names)
-        self._no_cats = np.zeros((1, 0), dtype=np.uint64)
+        self._no_cats = np.zeros(0, dtype=np.uint64)
+
+    def words(self, cats: Sequence[str] | np.ndarray | None) -> np.ndarray:
+        """One row's categorical values as the uint64 CTR words the kernels read."""
+        if not self.n_cat:
+            return self._no_cats
+        if cats is None or len(cats) != self.n_cat:
+            found = "none" if cats is None else len(cats)
+            raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found {found}")
+        get = self.hasher.cached
+        out = [get(v) for v in cats]
+        if None in out:
+            out = [self.hasher.word(v if isinstance(v, str) else str(v)) for v in cats]
+        return np.array(out, dtype=np.uint64)
+
+    def raw_one(
+        self, floats: Sequence[float] | np.ndarray, cats: Sequence[str] | np.ndarray | None = None
+    ) -> float:
+        """Raw formula value of one row (the online path: one kernel call, no batch set-up).
+
+        ``floats``: the row's float inputs (a sequence or a 1-d array; rounded to float32 as
+        CatBoost does); ``cats``: its categorical values as strings.
+        """
+        xf = np.asarray(floats, dtype=np.float64)
+        if xf.shape != (self.n_float,):
+            xf = xf.reshape(-1)
+            if xf.shape[0] != self.n_float:
+                raise ValueError(
+                    f"float inputs: expected {self.n_float} columns, found {xf.shape[0]}"
+                )
+        if not xf.flags.c_contiguous:
+            xf = np.ascontiguousarray(xf)
+        return float(predict_one(xf, self.words(cats), self._scale, self._bias, *self._packed))
 
     def prepare(
         self, floats: np.ndarray, cats: Sequence[Sequence[str]] | np.ndarray | None
@@ -46,14 +86,9 @@ class TreeScorer:
             return xf, np.zeros((0, self.n_cat), dtype=np.uint64)
         if n <= SMALL_BATCH:
             # The online path: a few rows, each value looked up in the hasher's cache.
-            rows = (
-                [cats] if n == 1 and len(cats) == self.n_cat and isinstance(cats[0], str) else cats
-            )
-            word = self.hasher.word
-            words = [[word(v) for v in row] for row in rows]
-            xc = np.array(words, dtype=np.uint64).reshape(-1, self.n_cat) if words else None
-            if xc is not None and xc.shape == (n, self.n_cat) and len(words[0]) == self.n_cat:
-                return xf, xc
+            rows = [_one_row(cats, self.n_cat)] if n == 1 else cats
+            if len(rows) == n and all(len(row) == self.n_cat for row in rows):
+                return xf, np.stack([self.words(row) for row in rows])
             raise ValueError(f"categorical inputs: expected shape {(n, self.n_cat)}")
         arr = np.asarray(cats, dtype=object)
         if arr.ndim == 1:
@@ -72,6 +107,9 @@ class TreeScorer:
         *, parallel: bool | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Raw formula values (log-odds for a classifier) for every row."""
+        if _is_one_row(floats, self.n_float):
+            row_cats = None if cats is None or not self.n_cat else _one_row(cats, self.n_cat)
+            return np.array([self.raw_one(np.asarray(floats).reshape(-1), row_cats)])
         xf, xc = self.prepare(floats, cats)
         return self.raw_prepared(xf, xc, parallel=parallel)
 
@@ -81,8 +119,11 @@ class TreeScorer:
         """Raw values from already prepared arrays (see ``prepare``)."""
         out = np.empty(xf.shape[0], dtype=np.float64)
         use_parallel = xf.shape[0] >= PARALLEL_FROM if parallel is None else parallel
-        kernel = predict_parallel if use_parallel else predict_serial
-        kernel(xf, xc, out, self._scale, self._bias, *self._packed)
+        if use_parallel:
+            chunks = numba.get_num_threads()
+            predict_parallel(xf, xc, out, self._scale, self._bias, chunks, *self._packed)
+        else:
+            predict_serial(xf, xc, out, self._scale, self._bias, *self._packed)
         return out
 
     def leaf_indices(self, xf: np.ndarray, xc: np.ndarray) -> np.ndarray:
@@ -90,3 +131,26 @@ class TreeScorer:
         out = np.empty((self.model.n_trees, xf.shape[0]), dtype=np.int32)
         leaf_indices(xf, xc, out, *self._packed)
         return out
+
+
+def _is_one_row(floats: object, n_float: int) -> bool:
+    """Whether ``floats`` holds exactly one row (1-d, or 2-d with one row)."""
+    shape = getattr(floats, "shape", None)
+    if shape is None:  # a list: one row when its items are numbers
+        return isinstance(floats, list | tuple) and len(floats) == n_float and (
+            not floats or not isinstance(floats[0], list | tuple | np.ndarray)
+        )  # fmt: skip
+    return len(shape) == 1 or (len(shape) == 2 and shape[0] == 1)
+
+
+def _one_row(
+    cats: Sequence[Sequence[str]] | Sequence[str] | np.ndarray, n_cat: int
+) -> Sequence[str]:
+    """The single row of ``cats``, given flat (``[v, ...]``) or nested (``[[v, ...]]``)."""
+    if isinstance(cats, np.ndarray):
+        return cats.reshape(-1) if cats.size == n_cat else cats  # type: ignore[return-value]
+    if len(cats) == 1 and not isinstance(cats[0], str) and n_cat != 1:
+        return cats[0]  # type: ignore[return-value]
+    if len(cats) == 1 and n_cat == 1 and isinstance(cats[0], list | tuple | np.ndarray):
+        return cats[0]  # type: ignore[return-value]
+    return cats  # type: ignore[return-value]

@@ -101,98 +101,50 @@ def _mix(a: np.uint64, b: np.uint64) -> np.uint64:
 
 
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # CatBoost never stores this key (its empty marker)
-_UNSEEN = -2  # look-up not done yet (-1: key absent)
+_BYTE = np.uint64(0xFF)
 
 
-@njit(cache=True, inline="always")
-def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64) -> int:
-    """Index in ``slot_data`` of the counts stored with ``key``, or -1 (open addressing).
-
-    A slot is ``width`` words: the key, then its counts, so a hit costs one cache line.
-    """
-    mask = np.uint64(cap - 1)
-    i = key & mask
-    while True:
-        at = base + np.int64(i) * width
-        k = slot_data[at]
-        if k == key:
-            return at + 1
-        if k == _EMPTY:
-            return -1
-        i = (i + np.uint64(1)) & mask
-
-
-@njit(cache=True)
-def build_slots(
-    tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
-    tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Open-addressing tables (power-of-two capacity, at most half full) holding the counts."""
-    n_tbl = tbl_key_off.shape[0] - 1
-    slot_off = np.zeros(n_tbl + 1, dtype=np.int64)
-    slot_cap = np.zeros(n_tbl, dtype=np.int64)
-    for t in range(n_tbl):
-        cap = 2
-        while cap < 2 * (tbl_key_off[t + 1] - tbl_key_off[t]):
-            cap *= 2
-        slot_cap[t] = cap
-        slot_off[t + 1] = slot_off[t] + cap * (1 + tbl_stride[t])
-    slot_data = np.zeros(slot_off[n_tbl], dtype=np.uint64)
-    for t in range(n_tbl):
-        width = 1 + tbl_stride[t]
-        base = slot_off[t]
-        mask = np.uint64(slot_cap[t] - 1)
-        for j in range(slot_cap[t]):
-            slot_data[base + j * width] = _EMPTY
-        for pos in range(tbl_key_off[t], tbl_key_off[t + 1]):
-            key = tbl_keys[pos]
-            i = key & mask
-            while slot_data[base + np.int64(i) * width] != _EMPTY:
-                i = (i + np.uint64(1)) & mask
-            at = base + np.int64(i) * width
-            slot_data[at] = key
-            v0 = tbl_val_off[t] + (pos - tbl_key_off[t]) * tbl_stride[t]
-            for k in range(tbl_stride[t]):
-                slot_data[at + 1 + k] = np.uint64(tbl_vals[v0 + k])
-    return slot_off, slot_data, slot_cap
+# --- CTR tables, resolved at load ------------------------------------------------------------
+# A CTR's value depends only on the counts stored with its key, so at load every key's CTR is
+# computed (the same float32 arithmetic CatBoost uses) and binarised by the CTR's borders. A
+# table then maps a key straight to the bins of every CTR reading it: open addressing, one
+# slot = the key word followed by one byte per CTR, so a hit costs one cache line and no
+# arithmetic. Absent keys get the bins of the prior alone (``miss``).
 
 
 @njit(cache=True, inline="always")
 def _ctr_value(
-    c: int, at: int, ctr_type: np.ndarray, ctr_table: np.ndarray, ctr_tbi: np.ndarray,
-    ctr_params: np.ndarray, tbl_key_off: np.ndarray, slot_data: np.ndarray,
-    tbl_stride: np.ndarray, tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
-    tbl_counter_den: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray,
+    c: int, v0: int, ctr_type: np.ndarray, ctr_tbi: np.ndarray, ctr_params: np.ndarray,
+    stride: int, vals: np.ndarray, counter_den: int,
 ) -> np.float32:  # fmt: skip
-    t = ctr_table[c]
+    """CTR ``c`` from the counts ``vals[v0 : v0 + stride]`` (``v0 < 0``: key absent)."""
     pn = ctr_params[c, 0]
     pd = ctr_params[c, 1]
     shift = ctr_params[c, 2]
     scale = ctr_params[c, 3]
-    stride = tbl_stride[t]
     good = np.float32(0.0)
     total = np.float32(0.0)
-    if at >= 0:
+    if v0 >= 0:
         kind = ctr_type[c]
         if kind == CTR_COUNTER:
-            good = np.float32(np.int64(slot_data[at]))
-            total = np.float32(tbl_counter_den[t])
+            good = np.float32(vals[v0])
+            total = np.float32(counter_den)
         elif kind == CTR_BUCKETS:
             s = 0
             for k in range(stride):
-                s += np.int64(slot_data[at + k])
-            good = np.float32(np.int64(slot_data[at + ctr_tbi[c]]))
+                s += vals[v0 + k]
+            good = np.float32(vals[v0 + ctr_tbi[c]])
             total = np.float32(s)
         elif stride == 2:
-            n0 = np.int64(slot_data[at])
-            n1 = np.int64(slot_data[at + 1])
+            n0 = vals[v0]
+            n1 = vals[v0 + 1]
             good = np.float32(n1)
             total = np.float32(n0 + n1)
         else:
             g = 0
             s = 0
             for k in range(stride):
-                v = np.int64(slot_data[at + k])
+                v = vals[v0 + k]
                 if k > ctr_tbi[c]:
                     g += v
                 s += v
@@ -217,108 +169,210 @@ def _count_below(borders: np.ndarray, lo: int, hi: int, v: np.float32) -> int:
 
 
 @njit(cache=True)
-def _find_block(
-    t: int, p: int, m: int, r0: int, xc: np.ndarray, bins: np.ndarray, found: np.ndarray,
-    keys: np.ndarray, first: np.ndarray, home: np.ndarray, proj_cat_off: np.ndarray,
+def build_ctr_slots(
+    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, bf_src: np.ndarray, bf_off: np.ndarray,
+    borders: np.ndarray, ctr_type: np.ndarray, ctr_tbi: np.ndarray, ctr_params: np.ndarray,
+    tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
+    tbl_val_off: np.ndarray, tbl_vals: np.ndarray, tbl_counter_den: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """``(slot_off, slot_cap, slot_width, slot_data, miss)``: per-table key -> CTR bins."""
+    n_tbl = tbl_key_off.shape[0] - 1
+    slot_off = np.zeros(n_tbl + 1, dtype=np.int64)
+    slot_cap = np.zeros(n_tbl, dtype=np.int64)
+    slot_width = np.ones(n_tbl, dtype=np.int64)
+    for t in range(n_tbl):
+        n_bf = tbl_bf_off[t + 1] - tbl_bf_off[t]
+        cap = 0
+        if n_bf > 0:  # tables no split reads are never looked up
+            cap = 2
+            while cap < 2 * (tbl_key_off[t + 1] - tbl_key_off[t]):
+                cap *= 2
+        slot_cap[t] = cap
+        slot_width[t] = 1 + (n_bf + 7) // 8
+        slot_off[t + 1] = slot_off[t] + cap * slot_width[t]
+    slot_data = np.zeros(slot_off[n_tbl], dtype=np.uint64)
+    miss = np.zeros(tbl_bf.shape[0], dtype=np.uint8)
+    for t in range(n_tbl):
+        cap = slot_cap[t]
+        if cap == 0:
+            continue
+        width = slot_width[t]
+        base = slot_off[t]
+        mask = np.uint64(cap - 1)
+        stride = tbl_stride[t]
+        j0 = tbl_bf_off[t]
+        for j in range(j0, tbl_bf_off[t + 1]):
+            f = tbl_bf[j]
+            v = _ctr_value(bf_src[f], -1, ctr_type, ctr_tbi, ctr_params, stride, tbl_vals,
+                           tbl_counter_den[t])  # fmt: skip
+            miss[j] = _count_below(borders, bf_off[f], bf_off[f + 1], v)
+        for j in range(cap):
+            slot_data[base + j * width] = _EMPTY
+        for pos in range(tbl_key_off[t], tbl_key_off[t + 1]):
+            key = tbl_keys[pos]
+            i = key & mask
+            while slot_data[base + np.int64(i) * width] != _EMPTY:
+                i = (i + np.uint64(1)) & mask
+            at = base + np.int64(i) * width
+            slot_data[at] = key
+            v0 = tbl_val_off[t] + (pos - tbl_key_off[t]) * stride
+            for j in range(j0, tbl_bf_off[t + 1]):
+                f = tbl_bf[j]
+                v = _ctr_value(bf_src[f], v0, ctr_type, ctr_tbi, ctr_params, stride, tbl_vals,
+                               tbl_counter_den[t])  # fmt: skip
+                b = np.uint64(_count_below(borders, bf_off[f], bf_off[f + 1], v))
+                slot_data[at + 1 + (j - j0) // 8] |= b << np.uint64(8 * ((j - j0) % 8))
+    return slot_off, slot_cap, slot_width, slot_data, miss
+
+
+def ctr_layout(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(tbl_bf_off, tbl_bf, tbl_proj)``: the CTR binary features each table fills, and the
+    projection whose hash keys it."""
+    n_tbl = int(model.tbl_key_off.shape[0]) - 1
+    per_table: list[list[int]] = [[] for _ in range(n_tbl)]
+    tbl_proj = np.full(n_tbl, -1, dtype=np.int32)
+    kind = model.bf_kind
+    for f in np.flatnonzero(kind == KIND_CTR):
+        c = int(model.bf_src[f])
+        t = int(model.ctr_table[c])
+        p = int(model.ctr_proj[c])
+        if tbl_proj[t] not in (-1, p):
+            raise ValueError(f"CTR table {t}: expected one projection, found {tbl_proj[t]}, {p}")
+        tbl_proj[t] = p
+        per_table[t].append(int(f))
+    if model.proj_bin_bf.size and (kind[model.proj_bin_bf] == KIND_CTR).any():
+        raise ValueError("CTR projections: expected float and one-hot splits only, found a CTR")
+    tbl_bf_off = np.cumsum([0] + [len(p) for p in per_table]).astype(np.int32)
+    tbl_bf = np.asarray([f for p in per_table for f in p], dtype=np.int32)
+    return tbl_bf_off, tbl_bf, tbl_proj
+
+
+# --- binarisation -----------------------------------------------------------------------------
+
+
+@njit(cache=True, inline="always")
+def _key(
+    xc: np.ndarray, r: int, bins: np.ndarray, c: int, p: int, proj_cat_off: np.ndarray,
     proj_cat: np.ndarray, proj_bin_off: np.ndarray, proj_bin_bf: np.ndarray,
     proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, tbl_stride: np.ndarray,
+) -> np.uint64:  # fmt: skip
+    """Hash of projection ``p`` for row ``r`` of ``xc`` (its bins in column ``c``)."""
+    h = np.uint64(0)
+    for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
+        h = _mix(h, xc[r, proj_cat[k]])
+    for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
+        bv = bins[proj_bin_bf[k], c]
+        bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
+        h = _mix(h, np.uint64(1) if bit else np.uint64(0))
+    return h
+
+
+@njit(cache=True, inline="always")
+def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64) -> int:
+    """Index in ``slot_data`` of ``key``'s slot, or -1 (linear probing)."""
+    mask = np.uint64(cap - 1)
+    i = key & mask
+    while True:
+        at = base + np.int64(i) * width
+        k = slot_data[at]
+        if k == key:
+            return at
+        if k == _EMPTY:
+            return -1
+        i = (i + np.uint64(1)) & mask
+
+
+@njit(cache=True)
+def _ctr_block(
+    xc: np.ndarray, r0: int, m: int, bins: np.ndarray, keys: np.ndarray, home: np.ndarray,
+    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
+    proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
+    proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
+    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
-    """``found[t, r]``: slot of projection ``p``'s key in table ``t`` for each block row."""
-    for r in range(m):
-        h = np.uint64(0)
-        for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-            h = _mix(h, xc[r0 + r, proj_cat[k]])
-        for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
-            bv = bins[proj_bin_bf[k], r]
-            bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-            h = _mix(h, np.uint64(1) if bit else np.uint64(0))
-        keys[r] = h
-    # Read every row's home slot first: independent loads the CPU overlaps
-    # (a look-up is a cache miss in big tables); most rows end there.
-    width = 1 + tbl_stride[t]
-    base = slot_off[t]
-    mask = np.uint64(slot_cap[t] - 1)
-    for r in range(m):
-        home[r] = base + np.int64(keys[r] & mask) * width
-        first[r] = slot_data[home[r]]
-    for r in range(m):
-        if first[r] == keys[r]:
-            found[t, r] = home[r] + 1
-        elif first[r] == _EMPTY:
-            found[t, r] = -1
-        else:
-            found[t, r] = _probe(slot_data, base, slot_cap[t], width, keys[r])
+    """Bins of every CTR for block rows ``r0 .. r0 + m``, table by table."""
+    for t in range(slot_cap.shape[0]):
+        cap = slot_cap[t]
+        if cap == 0:
+            continue
+        p = tbl_proj[t]
+        for r in range(m):
+            keys[r] = _key(xc, r0 + r, bins, r, p, proj_cat_off, proj_cat, proj_bin_off,
+                           proj_bin_bf, proj_bin_thr, proj_bin_eq)  # fmt: skip
+        # Every row's home slot first: independent loads the CPU overlaps (big tables miss
+        # the cache); most rows end there.
+        width = slot_width[t]
+        base = slot_off[t]
+        mask = np.uint64(cap - 1)
+        for r in range(m):
+            at = base + np.int64(keys[r] & mask) * width
+            k = slot_data[at]
+            if k != keys[r]:
+                at = -1 if k == _EMPTY else _probe(slot_data, base, cap, width, keys[r])
+            home[r] = at
+        j0 = tbl_bf_off[t]
+        for j in range(j0, tbl_bf_off[t + 1]):
+            out = bins[tbl_bf[j]]
+            word = 1 + (j - j0) // 8
+            shift = np.uint64(8 * ((j - j0) % 8))
+            dflt = miss[j]
+            for r in range(m):
+                at = home[r]
+                out[r] = np.uint8((slot_data[at + word] >> shift) & _BYTE) if at >= 0 else dflt
 
 
 @njit(cache=True)
 def _binarize_block(
-    xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray,
-    bf_kind: np.ndarray, bf_src: np.ndarray, bf_off: np.ndarray, borders: np.ndarray,
-    bf_value: np.ndarray, nan_as_true: np.ndarray, ctr_proj: np.ndarray, ctr_type: np.ndarray,
-    ctr_table: np.ndarray, ctr_tbi: np.ndarray, ctr_params: np.ndarray,
+    xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray, keys: np.ndarray,
+    home: np.ndarray, col: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
+    bf_off: np.ndarray, borders: np.ndarray, bf_value: np.ndarray, nan_as_true: np.ndarray,
+    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
     proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
     proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    tbl_key_off: np.ndarray, slot_data: np.ndarray, tbl_stride: np.ndarray,
-    tbl_val_off: np.ndarray, tbl_vals: np.ndarray, tbl_counter_den: np.ndarray,
-    slot_off: np.ndarray, slot_cap: np.ndarray,
+    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``bins[f, r - r0]`` for rows r0..r1 (feature-major).
 
-    For a block, each feature's values are copied into a contiguous column and counted
-    against every border in a loop over rows that LLVM vectorises; a handful of rows use a
-    binary search per value instead.
+    For a block, each float input is copied into a contiguous column and counted against
+    every border in a loop over rows that LLVM vectorises; a handful of rows use a binary
+    search per value instead. CTRs come last (their keys read float and one-hot bins).
     """
-    n_bf = bf_kind.shape[0]
     m = r1 - r0
-    col = np.empty(m, dtype=np.float32)
-    found = np.full((slot_cap.shape[0], m), _UNSEEN, dtype=np.int64)  # table x row -> slot
-    keys = np.empty(m, dtype=np.uint64)  # scratch for _find_block
-    first = np.empty(m, dtype=np.uint64)
-    home = np.empty(m, dtype=np.int64)
-    for f in range(n_bf):
+    for f in range(bf_kind.shape[0]):
         kind = bf_kind[f]
+        if kind == KIND_CTR:
+            continue
         src = bf_src[f]
-        lo = bf_off[f]
-        hi = bf_off[f + 1]
         out = bins[f]
         if kind == KIND_ONEHOT:
             val = bf_value[f]
             for r in range(m):
                 out[r] = 1 if xc[r0 + r, src] == val else 0
             continue
-        if kind == KIND_FLOAT:
-            for r in range(m):
-                col[r] = xf[r0 + r, src]
-        else:
-            p = ctr_proj[src]
-            t = ctr_table[src]
-            if found[t, 0] == _UNSEEN:  # CTRs sharing a table share one hash and look-up
-                _find_block(
-                    t, p, m, r0, xc, bins, found, keys, first, home, proj_cat_off, proj_cat,
-                    proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq, slot_data, slot_off,
-                    slot_cap, tbl_stride,
-                )  # fmt: skip
-            for r in range(m):
-                at = found[t, r]
-                col[r] = _ctr_value(
-                    src, at, ctr_type, ctr_table, ctr_tbi, ctr_params, tbl_key_off, slot_data,
-                    tbl_stride, tbl_val_off, tbl_vals, tbl_counter_den, slot_off, slot_cap,
-                )  # fmt: skip
+        lo = bf_off[f]
+        hi = bf_off[f + 1]
         if m < 16:
             for r in range(m):
-                out[r] = _count_below(borders, lo, hi, col[r])
+                out[r] = _count_below(borders, lo, hi, np.float32(xf[r0 + r, src]))
         else:
             for r in range(m):
+                col[r] = xf[r0 + r, src]
                 out[r] = 0
             for k in range(lo, hi):
                 b = borders[k]
                 for r in range(m):
                     out[r] += col[r] > b
-        if kind == KIND_FLOAT and nan_as_true[src]:
+        if nan_as_true[src]:
             for r in range(m):
-                if np.isnan(col[r]):
+                if np.isnan(xf[r0 + r, src]):
                     out[r] = hi - lo
+    if slot_cap.shape[0]:
+        _ctr_block(xc, r0, m, bins, keys, home, tbl_bf_off, tbl_bf, tbl_proj, miss,
+                   proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq,
+                   slot_data, slot_off, slot_cap, slot_width)  # fmt: skip
+
+
+# --- trees ------------------------------------------------------------------------------------
 
 
 @njit(cache=True)
@@ -340,45 +394,144 @@ def _leaves_block(
 
 @njit(cache=True)
 def _sum_block(
-    bins: np.ndarray, n: int, out: np.ndarray, r0: int, tree_depth: np.ndarray,
-    tree_split_off: np.ndarray, split_bf: np.ndarray, split_thr: np.ndarray,
-    leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float, bias: float,
+    bins: np.ndarray, n: int, out: np.ndarray, r0: int, acc: np.ndarray, idx: np.ndarray,
+    tree_depth: np.ndarray, tree_split_off: np.ndarray, split_bf: np.ndarray,
+    split_thr: np.ndarray, leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float,
+    bias: float,
 ) -> None:  # fmt: skip
-    acc = np.zeros(n, dtype=np.float64)
-    idx = np.empty(n, dtype=np.uint8)  # depth <= 8 (checked at export)
+    """Raw values of ``n`` block rows: trees in order, each one's leaf index for all rows in
+    one pass (depth 6, CatBoost's default, unrolled), then its leaf values gathered."""
+    for r in range(n):
+        acc[r] = 0.0
     for t in range(tree_depth.shape[0]):
         s0 = tree_split_off[t]
-        idx[:] = 0
-        for d in range(tree_depth[t]):
-            row = bins[split_bf[s0 + d]]
-            thr = split_thr[s0 + d]
-            bit = np.uint8(1 << d)
+        d = tree_depth[t]
+        lv = leaf_values[leaf_off[t] : leaf_off[t + 1]]
+        if d == 6:
+            b0 = bins[split_bf[s0]]
+            b1 = bins[split_bf[s0 + 1]]
+            b2 = bins[split_bf[s0 + 2]]
+            b3 = bins[split_bf[s0 + 3]]
+            b4 = bins[split_bf[s0 + 4]]
+            b5 = bins[split_bf[s0 + 5]]
+            t0 = split_thr[s0]
+            t1 = split_thr[s0 + 1]
+            t2 = split_thr[s0 + 2]
+            t3 = split_thr[s0 + 3]
+            t4 = split_thr[s0 + 4]
+            t5 = split_thr[s0 + 5]
             for r in range(n):
-                idx[r] |= bit if row[r] >= thr else np.uint8(0)
-        base = leaf_off[t]
+                idx[r] = (
+                    np.uint8(b0[r] >= t0)
+                    | (np.uint8(b1[r] >= t1) << np.uint8(1))
+                    | (np.uint8(b2[r] >= t2) << np.uint8(2))
+                    | (np.uint8(b3[r] >= t3) << np.uint8(3))
+                    | (np.uint8(b4[r] >= t4) << np.uint8(4))
+                    | (np.uint8(b5[r] >= t5) << np.uint8(5))
+                )
+        else:
+            for r in range(n):
+                idx[r] = 0
+            for k in range(d):
+                row = bins[split_bf[s0 + k]]
+                thr = split_thr[s0 + k]
+                bit = np.uint8(k)
+                for r in range(n):
+                    idx[r] |= np.uint8(row[r] >= thr) << bit
         for r in range(n):
-            acc[r] += leaf_values[base + idx[r]]
+            acc[r] += lv[idx[r]]
     for r in range(n):
         out[r0 + r] = scale * acc[r] + bias
 
 
 @njit(cache=True)
-def _sum_one(
-    bins: np.ndarray, tree_depth: np.ndarray, tree_split_off: np.ndarray, split_bf: np.ndarray,
-    split_thr: np.ndarray, leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float,
-    bias: float,
-) -> float:  # fmt: skip
-    """Raw value of the single row in ``bins[:, 0]`` (scalar loop: no per-block overhead)."""
-    acc = 0.0
-    s = 0
-    for t in range(tree_depth.shape[0]):
-        idx = 0
-        for d in range(tree_depth[t]):
-            if bins[split_bf[s], 0] >= split_thr[s]:
-                idx |= 1 << d
-            s += 1
-        acc += leaf_values[leaf_off[t] + idx]
-    return scale * acc + bias
+def _binarize_one(
+    xf: np.ndarray, xc: np.ndarray, b: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
+    bf_off: np.ndarray, borders: np.ndarray, bf_value: np.ndarray, nan_as_true: np.ndarray,
+    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
+    proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
+    proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
+    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
+) -> None:  # fmt: skip
+    """``b[f]``: the bins of one row (1-d ``xf`` and ``xc``); scalar code, no block set-up."""
+    for f in range(bf_kind.shape[0]):
+        kind = bf_kind[f]
+        src = bf_src[f]
+        if kind == KIND_FLOAT:
+            v = xf[src]
+            if np.isnan(v) and nan_as_true[src]:
+                b[f] = bf_off[f + 1] - bf_off[f]
+            else:
+                b[f] = _count_below(borders, bf_off[f], bf_off[f + 1], np.float32(v))
+        elif kind == KIND_ONEHOT:
+            b[f] = 1 if xc[src] == bf_value[f] else 0
+    for t in range(slot_cap.shape[0]):
+        cap = slot_cap[t]
+        if cap == 0:
+            continue
+        p = tbl_proj[t]
+        h = np.uint64(0)
+        for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
+            h = _mix(h, xc[proj_cat[k]])
+        for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
+            bv = b[proj_bin_bf[k]]
+            bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
+            h = _mix(h, np.uint64(1) if bit else np.uint64(0))
+        at = _probe(slot_data, slot_off[t], cap, slot_width[t], h)
+        j0 = tbl_bf_off[t]
+        for j in range(j0, tbl_bf_off[t + 1]):
+            if at < 0:
+                b[tbl_bf[j]] = miss[j]
+            else:
+                word = slot_data[at + 1 + (j - j0) // 8]
+                b[tbl_bf[j]] = np.int32((word >> np.uint64(8 * ((j - j0) % 8))) & _BYTE)
+
+
+@njit(cache=True, inline="always")
+def _leaves_one(b: np.ndarray, pad_bf: np.ndarray, pad_thr: np.ndarray, idx: np.ndarray) -> None:
+    """``idx[t]``: one row's leaf in every tree, from its bins ``b``.
+
+    Branch-free (a split's outcome is a coin flip to the branch predictor); trees are padded
+    to one depth so the level loop has a constant trip count LLVM unrolls (depth 6, CatBoost's
+    default), and indices are unsigned so Numba adds no negative-index wrap-around.
+    """
+    n_trees = idx.shape[0]
+    if n_trees == 0:
+        return
+    depth = pad_bf.shape[0] // n_trees
+    if depth == 6:
+        for t in range(n_trees):
+            k = np.uint32(t * 6)
+            acc = np.uint32(0)
+            for d in range(6):
+                kd = k + np.uint32(d)
+                acc |= np.uint32(b[np.uint32(pad_bf[kd])] >= pad_thr[kd]) << np.uint32(d)
+            idx[t] = acc
+        return
+    k = np.uint32(0)
+    for t in range(n_trees):
+        acc = np.uint32(0)
+        for d in range(depth):
+            acc |= np.uint32(b[np.uint32(pad_bf[k])] >= pad_thr[k]) << np.uint32(d)
+            k += np.uint32(1)
+        idx[t] = acc
+
+
+def pad_trees(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray]:
+    """``(pad_bf, pad_thr)``: every tree's splits padded to the deepest tree
+    (``[tree * depth + level]``); padding reads the bin past the last feature (always 0)
+    against threshold 1."""
+    n_trees = model.n_trees
+    depth = int(model.tree_depth.max()) if n_trees else 0
+    n_bf = int(model.bf_kind.shape[0])
+    pad_bf = np.full((n_trees, depth), n_bf, dtype=np.int32)
+    pad_thr = np.ones((n_trees, depth), dtype=np.int32)
+    for t in range(n_trees):
+        s0 = int(model.tree_split_off[t])
+        d = int(model.tree_depth[t])
+        pad_bf[t, :d] = model.split_bf[s0 : s0 + d]
+        pad_thr[t, :d] = model.split_thr[s0 : s0 + d]
+    return pad_bf.reshape(-1), pad_thr.reshape(-1)
 
 
 # --- packed entry kernels --------------------------------------------------------------------
@@ -390,16 +543,15 @@ def _sum_one(
 # (name, dtype) in the order ``_views`` returns them.
 LAYOUT: tuple[tuple[str, type], ...] = (
     ("bf_kind", np.int8), ("bf_src", np.int32), ("bf_off", np.int32), ("borders", np.float32),
-    ("bf_value", np.uint64), ("nan_as_true", np.uint8), ("ctr_proj", np.int32),
-    ("ctr_type", np.int8), ("ctr_table", np.int32), ("ctr_tbi", np.int32),
-    ("ctr_params", np.float32), ("proj_cat_off", np.int32), ("proj_cat", np.int32),
+    ("bf_value", np.uint64), ("nan_as_true", np.uint8), ("tbl_bf_off", np.int32),
+    ("tbl_bf", np.int32), ("tbl_proj", np.int32), ("miss", np.uint8),
+    ("proj_cat_off", np.int32), ("proj_cat", np.int32),
     ("proj_bin_off", np.int32), ("proj_bin_bf", np.int32), ("proj_bin_thr", np.int32),
-    ("proj_bin_eq", np.uint8), ("tbl_key_off", np.int64), ("slot_data", np.uint64),
-    ("tbl_stride", np.int64), ("tbl_val_off", np.int64), ("tbl_vals", np.int64),
-    ("tbl_counter_den", np.int64), ("slot_off", np.int64), ("slot_cap", np.int64),
+    ("proj_bin_eq", np.uint8), ("slot_data", np.uint64), ("slot_off", np.int64),
+    ("slot_cap", np.int64), ("slot_width", np.int64),
     ("tree_depth", np.int32), ("tree_split_off", np.int32),
     ("split_bf", np.int32), ("split_thr", np.uint8), ("leaf_off", np.int64),
-    ("leaf_values", np.float64),
+    ("leaf_values", np.float64), ("pad_bf", np.int32), ("pad_thr", np.int32),
 )  # fmt: skip
 _DTYPES = (np.int8, np.uint8, np.int32, np.int64, np.uint64, np.float32, np.float64)
 
@@ -409,10 +561,18 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
     parts: dict[type, list[np.ndarray]] = {d: [] for d in _DTYPES}
     sizes: dict[type, int] = dict.fromkeys(_DTYPES, 0)
     header = np.zeros(2 * len(LAYOUT), dtype=np.int64)
-    slot_off, slot_data, slot_cap = build_slots(
-        model.tbl_key_off, model.tbl_keys, model.tbl_stride, model.tbl_val_off, model.tbl_vals
-    )
-    source = {**model.arrays(), "slot_off": slot_off, "slot_data": slot_data, "slot_cap": slot_cap}
+    tbl_bf_off, tbl_bf, tbl_proj = ctr_layout(model)
+    pad_bf, pad_thr = pad_trees(model)
+    slot_off, slot_cap, slot_width, slot_data, miss = build_ctr_slots(
+        tbl_bf_off, tbl_bf, model.bf_src, model.bf_off, model.borders, model.ctr_type,
+        model.ctr_tbi, model.ctr_params.reshape(-1, 4), model.tbl_key_off, model.tbl_keys,
+        model.tbl_stride, model.tbl_val_off, model.tbl_vals, model.tbl_counter_den,
+    )  # fmt: skip
+    source = {
+        **model.arrays(), "tbl_bf_off": tbl_bf_off, "tbl_bf": tbl_bf, "tbl_proj": tbl_proj,
+        "miss": miss, "slot_off": slot_off, "slot_data": slot_data, "slot_cap": slot_cap,
+        "slot_width": slot_width, "pad_bf": pad_bf, "pad_thr": pad_thr,
+    }  # fmt: skip
     for k, (name, dtype) in enumerate(LAYOUT):
         a = np.ascontiguousarray(source[name], dtype=dtype).reshape(-1)
         header[2 * k] = sizes[dtype]
@@ -427,59 +587,103 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
 def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
     return (
         i8[h[0] : h[1]], i32[h[2] : h[3]], i32[h[4] : h[5]], f32[h[6] : h[7]],
-        u64[h[8] : h[9]], u8[h[10] : h[11]], i32[h[12] : h[13]], i8[h[14] : h[15]],
-        i32[h[16] : h[17]], i32[h[18] : h[19]], f32[h[20] : h[21]].reshape((-1, 4)),
-        i32[h[22] : h[23]], i32[h[24] : h[25]], i32[h[26] : h[27]], i32[h[28] : h[29]],
-        i32[h[30] : h[31]], u8[h[32] : h[33]], i64[h[34] : h[35]], u64[h[36] : h[37]],
-        i64[h[38] : h[39]], i64[h[40] : h[41]], i64[h[42] : h[43]], i64[h[44] : h[45]],
-        i64[h[46] : h[47]], i64[h[48] : h[49]],
+        u64[h[8] : h[9]], u8[h[10] : h[11]], i32[h[12] : h[13]], i32[h[14] : h[15]],
+        i32[h[16] : h[17]], u8[h[18] : h[19]], i32[h[20] : h[21]], i32[h[22] : h[23]],
+        i32[h[24] : h[25]], i32[h[26] : h[27]], i32[h[28] : h[29]], u8[h[30] : h[31]],
+        u64[h[32] : h[33]], i64[h[34] : h[35]], i64[h[36] : h[37]], i64[h[38] : h[39]],
     ), (
-        i32[h[50] : h[51]], i32[h[52] : h[53]], i32[h[54] : h[55]], u8[h[56] : h[57]],
-        i64[h[58] : h[59]], f64[h[60] : h[61]],
+        i32[h[40] : h[41]], i32[h[42] : h[43]], i32[h[44] : h[45]], u8[h[46] : h[47]],
+        i64[h[48] : h[49]], f64[h[50] : h[51]],
+    ), (i32[h[52] : h[53]], i32[h[54] : h[55]])  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _scratch(n_bf, m):  # type: ignore[no-untyped-def]
+    """Per-block buffers: bins, CTR keys, CTR slots, one float column."""
+    return (
+        np.empty((n_bf, m), dtype=np.uint8), np.empty(m, dtype=np.uint64),
+        np.empty(m, dtype=np.int64), np.empty(m, dtype=np.float32),
     )  # fmt: skip
+
+
+@njit(cache=True)
+def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Raw values of rows ``r_lo .. r_hi``, block by block."""
+    bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
+    bins, keys, home, col = _scratch(bf[0].shape[0], min(BLOCK, max(r_hi - r_lo, 1)))
+    acc = np.empty(BLOCK, dtype=np.float64)
+    idx = np.empty(BLOCK, dtype=np.uint8)
+    for r0 in range(r_lo, r_hi, BLOCK):
+        r1 = min(r0 + BLOCK, r_hi)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, *bf)
+        _sum_block(bins, r1 - r0, out, r0, acc, idx, *tr, scale, bias)
+
+
+@njit(cache=True)
+def _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Leaf of one row (1-d ``xf``, ``xc``) in every tree, and the tree arrays."""
+    bf, tr, pad = _views(i8, u8, i32, i64, u64, f32, f64, h)
+    b = np.zeros(bf[0].shape[0] + 1, dtype=np.int32)
+    _binarize_one(xf, xc, b, *bf)
+    idx = np.empty(tr[0].shape[0], dtype=np.int32)
+    _leaves_one(b, pad[0], pad[1], idx)
+    return idx, tr
+
+
+@njit(cache=True)
+def predict_one(xf, xc, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Raw value of one row given as 1-d arrays: float inputs (any float dtype, rounded to
+    float32 as CatBoost does) and CTR words. Trees are summed in order, as CatBoost does."""
+    idx, tr = _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h)
+    leaf_off = tr[4]
+    leaf_values = tr[5]
+    acc = 0.0
+    for t in range(idx.shape[0]):
+        acc += leaf_values[leaf_off[t] + idx[t]]
+    return scale * acc + bias
+
+
+@njit(cache=True)
+def leaves_one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """One row's leaf index in every tree (1-d inputs, as ``predict_one``)."""
+    idx, _ = _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h)
+    return idx
 
 
 @njit(cache=True)
 def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
     """Raw values of every row, one thread, block by block."""
-    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
-    bins = np.empty((bf[0].shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
     if n_rows == 1:
-        _binarize_block(xf, xc, 0, 1, bins, *bf)
-        out[0] = _sum_one(bins, *tr, scale, bias)
+        out[0] = predict_one(xf[0], xc[0], scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
         return
-    for r0 in range(0, n_rows, BLOCK):
-        r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(xf, xc, r0, r1, bins, *bf)
-        _sum_block(bins, r1 - r0, out, r0, *tr, scale, bias)
+    _predict_range(xf, xc, out, scale, bias, 0, n_rows, i8, u8, i32, i64, u64, f32, f64, h)
 
 
 @njit(cache=True, parallel=True)
-def predict_parallel(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
-    """Raw values of every row, blocks spread over Numba's threads."""
-    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
+def predict_parallel(xf, xc, out, scale, bias, n_chunks, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    """Raw values of every row: ``n_chunks`` contiguous runs of blocks, one per task."""
     n_rows = xf.shape[0]
     n_blocks = (n_rows + BLOCK - 1) // BLOCK
-    for b in prange(n_blocks):
-        r0 = b * BLOCK
-        r1 = min(r0 + BLOCK, n_rows)
-        bins = np.empty((bf[0].shape[0], BLOCK), dtype=np.uint8)
-        _binarize_block(xf, xc, r0, r1, bins, *bf)
-        _sum_block(bins, r1 - r0, out, r0, *tr, scale, bias)
+    per = (n_blocks + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        r_lo = min(c * per * BLOCK, n_rows)
+        r_hi = min((c + 1) * per * BLOCK, n_rows)
+        if r_lo < r_hi:
+            _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, f32, f64, h)
 
 
 @njit(cache=True)
 def leaf_indices(xf, xc, leaf_idx, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
     """``leaf_idx[t, r]`` for every row and tree (used by explanations)."""
-    bf, tr = _views(i8, u8, i32, i64, u64, f32, f64, h)
+    bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
     n_trees = tr[0].shape[0]
-    bins = np.empty((bf[0].shape[0], min(BLOCK, max(n_rows, 1))), dtype=np.uint8)
+    bins, keys, home, col = _scratch(bf[0].shape[0], min(BLOCK, max(n_rows, 1)))
     tmp = np.empty((n_trees, BLOCK), dtype=np.int32)
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(xf, xc, r0, r1, bins, *bf)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, *bf)
         _leaves_block(bins, r1 - r0, tr[0], tr[1], tr[2], tr[3], tmp)
         for t in range(n_trees):
             for r in range(r1 - r0):
