@@ -86,11 +86,28 @@ def demo(
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
     ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="A small, fast run (the system test uses it).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="New or empty directory for world, logs and report."),
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="Declarations per second over gRPC (0: unpaced).")
+    ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray", help="Retrain on a local Ray (always on Ray when models.ray_address is set)."
+        ),
+    ] = False,
 ) -> None:
-    """Start every server as its own process, show each one's health over gRPC, stop cleanly."""
+    """The whole platform on a synthetic world: five servers as processes, live declarations,
+    inspections fed back, retrain and promotion, a terminal's lots, a report, ledger verified."""
     from merak.cli._demo import run_demo
 
-    raise typer.Exit(run_demo(config))
+    raise typer.Exit(run_demo(config, quick=quick, out=out, rate=rate, ray=ray))
 
 
 def _register_groups() -> None:
