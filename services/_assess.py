@@ -1,19 +1,32 @@
-"""The real-time "health check" of one declaration, from acceptance to the ledger.
+"""The real-time "health check" of declarations, from acceptance to the ledger, in micro-batches.
 
-    accept durably (idempotent by id) -> risk model (features, score, contributions)
+    accept (idempotent by id) -> risk model (features, score, contributions)
     -> control decision (risk vs cost and capacity) -> evidence ledger -> stored -> watchers
 
-Returns once the assessment is on the ledger and stored, so what the caller receives can
-always be proven later. The ledger entry holds ``ledger_view(assessment)``: the assessment
-without the three fields that only exist once the entry is appended (its ``ledger_ref``,
-and the ``ledger`` and ``total`` timings) — an entry cannot contain its own hash.
+Declarations submitted at about the same time (a stream's window, concurrent unary calls)
+go through together: one group commit accepts the batch, the model scores and explains it
+as one matrix, the ledger appends it in one group commit, one commit stores the results,
+and only then is each declaration answered. Two threads form a pipeline: while one batch
+waits for the ledger and the result commit (I/O, the GIL released), the next batch is
+accepted and scored. A submission waits at most ``max_wait`` for others to join it, so a
+lone declaration is not held back; under load batches fill up on their own.
+
+An answer is sent once the assessment is on the ledger and stored, so what the caller
+receives can always be proven later. The ledger entry holds ``ledger_view(assessment)``:
+the assessment without the three fields that only exist once the entry is appended (its
+``ledger_ref``, and the ``ledger`` and ``total`` timings) — an entry cannot contain its
+own hash.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,12 +36,15 @@ from google.protobuf import duration_pb2
 
 from merak.core.areas import area_number
 from merak.core.declaration import Declaration
+from merak.core.errors import OverloadedError
 from merak.decision import DecisionPolicy, RiskInput
-from merak.intake import RecordStore, now_ms
+from merak.intake import Record, RecordStore, now_ms
 from merak.ledger import assessment_entry
 from merak.v1 import assessment_pb2, common_pb2
-from services._evidence import Evidence
+from services._evidence import Evidence, append_all
 from services._hub import Hub
+
+log = logging.getLogger("merak.intake")
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,24 @@ class RiskModel(Protocol):
     def score(self, declaration: Declaration) -> RiskScore: ...
 
 
+def score_all(model: RiskModel, declarations: Sequence[Declaration]) -> list[RiskScore | Exception]:
+    """Scores in order: one batch when the model has ``score_many``, else one at a time.
+
+    A declaration the model fails on gets its exception; the others are still scored.
+    """
+    many = getattr(model, "score_many", None)
+    if many is not None:
+        out: list[RiskScore | Exception] = many(declarations)
+        return out
+    scores: list[RiskScore | Exception] = []
+    for d in declarations:
+        try:
+            scores.append(model.score(d))
+        except Exception as exc:
+            scores.append(exc)
+    return scores
+
+
 def ledger_view(a: assessment_pb2.Assessment) -> assessment_pb2.Assessment:
     """The assessment as it is put on the ledger (see the module docstring)."""
     view = assessment_pb2.Assessment()
@@ -107,38 +141,269 @@ def _money(amount: float, currency: str) -> common_pb2.Money:
     )
 
 
+Submitted = tuple[assessment_pb2.Assessment, bool]  # (assessment, duplicate)
+
+
 @dataclass
+class _Job:
+    declaration: Declaration
+    payload: bytes
+    received: float  # perf_counter when submitted
+    future: Future[Submitted] = field(default_factory=Future)
+
+
+@dataclass
+class _Scored:
+    """A batch between the two pipeline stages: assessed, not yet on the ledger."""
+
+    jobs: list[tuple[_Job, bool, bytes]]  # (job, accepted before, stored payload)
+    assessments: list[assessment_pb2.Assessment]
+    entries: list[object]
+    inputs: list[bytes | None]
+    started: list[float]  # perf_counter when the ledger stage may start, per job
+
+
 class Assessor:
-    """Assesses declarations with one model and one policy, recording everything."""
+    """Assesses declarations with the current model and one policy, recording everything.
 
-    store: RecordStore
-    model: RiskModel
-    policy: DecisionPolicy
-    evidence: Evidence
-    hub: Hub[assessment_pb2.Assessment] = field(default_factory=Hub)
-    max_contributions: int = 10
-    # Where what the model scored is kept, for shadow evaluation of challengers.
-    feature_log: RecordStore | None = None
-    # Called with each newly assessed declaration's payload (e.g. to add it to the pool).
-    on_assessed: Callable[[bytes], None] | None = None
+    ``model`` is a RiskModel, or a callable returning the current one (read once per batch,
+    so a promotion takes effect at the next batch).
+    """
 
-    def submit(
-        self, declaration: Declaration, payload: bytes
-    ) -> tuple[assessment_pb2.Assessment, bool]:
+    def __init__(
+        self,
+        store: RecordStore,
+        model: RiskModel | Callable[[], RiskModel],
+        policy: DecisionPolicy,
+        evidence: Evidence,
+        hub: Hub[assessment_pb2.Assessment] | None = None,
+        max_contributions: int = 10,
+        feature_log: RecordStore | None = None,
+        on_assessed: Callable[[bytes], None] | None = None,
+        *,
+        max_batch: int = 64,
+        max_wait: float = 0.001,
+        max_queue: int = 4096,
+        durable_accept: bool = True,
+    ) -> None:
+        self.store = store
+        self._model = model
+        self.policy = policy
+        self.evidence = evidence
+        self.hub: Hub[assessment_pb2.Assessment] = hub if hub is not None else Hub()
+        self.max_contributions = max_contributions
+        # Where what the model scored is kept, for shadow evaluation of challengers.
+        self.feature_log = feature_log
+        # Called with each newly assessed declaration's payload (e.g. to add it to the pool).
+        self.on_assessed = on_assessed
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.max_queue = max_queue
+        # False: the accept commit does not sync; the result commit (same store file, WAL
+        # order) syncs it before any answer. Unanswered declarations may then be lost in a
+        # crash (their callers retry); answered ones never are.
+        self.durable_accept = durable_accept
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._queued = 0
+        self._count_lock = threading.Lock()
+        self._stage2: queue.Queue[_Scored | None] = queue.Queue(maxsize=2)
+        self._inflight: dict[str, Future[Submitted]] = {}
+        self._inflight_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._start_lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def model(self) -> RiskModel:
+        m = self._model
+        return m() if callable(m) and not hasattr(m, "score") else m  # type: ignore[return-value]
+
+    # -- submission -------------------------------------------------------------------
+
+    def submit(self, declaration: Declaration, payload: bytes) -> Submitted:
         """Assess a validated declaration; a known id gets its first assessment back."""
-        start = time.perf_counter()
-        accepted = self.store.accept(declaration.declaration_id, payload, now_ms())
-        if accepted.duplicate and accepted.result is not None:
-            return assessment_pb2.Assessment.FromString(accepted.result), True
-        # New, or accepted before a crash and never assessed: assess what was stored first.
-        return self._assess(declaration, accepted.stored_payload, start), accepted.duplicate
+        return self.submit_async(declaration, payload).result()
 
-    def _assess(
-        self, declaration: Declaration, payload: bytes, start: float
-    ) -> assessment_pb2.Assessment:
+    def submit_async(self, declaration: Declaration, payload: bytes) -> Future[Submitted]:
+        """Queue a validated declaration; the future completes once it is answered.
+
+        Raises OverloadedError (never drops) when ``max_queue`` declarations are waiting.
+        """
+        if self._closed:
+            raise OverloadedError("intake is shutting down")
+        self._start()
+        with self._count_lock:
+            if self._queued >= self.max_queue:
+                raise OverloadedError(
+                    f"{self._queued} declarations are waiting for assessment; retry later"
+                )
+            self._queued += 1
+        job = _Job(declaration, payload, time.perf_counter())
+        self._queue.put(job)
+        return job.future
+
+    def get(self, declaration_id: str) -> assessment_pb2.Assessment | None:
+        stored = self.store.result(declaration_id)
+        return None if stored is None else assessment_pb2.Assessment.FromString(stored)
+
+    def close(self) -> None:
+        """Finish what was submitted, then stop the pipeline threads."""
+        with self._start_lock:
+            self._closed = True
+            if self._threads:
+                self._queue.put(None)
+                for t in self._threads:
+                    t.join()
+
+    def _start(self) -> None:
+        if self._threads:
+            return
+        with self._start_lock:
+            if self._threads or self._closed:
+                return
+            self._threads = [
+                threading.Thread(target=self._run_assess, name="intake-assess", daemon=True),
+                threading.Thread(target=self._run_record, name="intake-record", daemon=True),
+            ]
+            for t in self._threads:
+                t.start()
+
+    # -- stage 1: accept, score, decide ----------------------------------------------
+
+    def _next_batch(self) -> list[_Job] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        deadline = first.received + self.max_wait
+        while len(batch) < self.max_batch:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                wait = deadline - time.perf_counter()
+                if wait <= 0:
+                    break
+                try:
+                    nxt = self._queue.get(timeout=wait)
+                except queue.Empty:
+                    break
+            if nxt is None:
+                self._queue.put(None)
+                break
+            batch.append(nxt)
+        with self._count_lock:
+            self._queued -= len(batch)
+        return batch
+
+    def _run_assess(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                self._stage2.put(None)
+                return
+            try:
+                scored = self._assess_batch(batch)
+            except BaseException as exc:  # answer every waiter, never leave one hanging
+                log.exception("assessment batch failed", extra={"size": len(batch)})
+                self._fail([j for j in batch if not j.future.done()], exc)
+                continue
+            if scored is not None:
+                self._stage2.put(scored)
+
+    def _fail(self, jobs: Sequence[_Job], exc: BaseException) -> None:
+        with self._inflight_lock:
+            for j in jobs:
+                key = j.declaration.declaration_id
+                if self._inflight.get(key) is j.future:
+                    del self._inflight[key]
+        for j in jobs:
+            if not j.future.done():
+                j.future.set_exception(exc)
+
+    def _follow(self, job: _Job, owner: Future[Submitted]) -> None:
+        """Answer a duplicate with the assessment of the submission being assessed."""
+
+        def done(f: Future[Submitted]) -> None:
+            exc = f.exception()
+            if exc is not None:
+                job.future.set_exception(exc)
+            else:
+                job.future.set_result((f.result()[0], True))
+
+        owner.add_done_callback(done)
+
+    def _assess_batch(self, batch: list[_Job]) -> _Scored | None:
+        ms = now_ms()
+        accepted = self.store.accept_many(
+            [Record(j.declaration.declaration_id, j.payload, ms) for j in batch],
+            durable=self.durable_accept,
+        )
+        todo: list[tuple[_Job, bool, bytes]] = []
+        for job, acc in zip(batch, accepted, strict=True):
+            if acc.duplicate and acc.result is not None:
+                job.future.set_result((assessment_pb2.Assessment.FromString(acc.result), True))
+                continue
+            with self._inflight_lock:
+                owner = self._inflight.get(acc.key)
+                if owner is None:
+                    self._inflight[acc.key] = job.future
+            if owner is not None:  # in this batch or one still in the pipeline
+                self._follow(job, owner)
+                continue
+            if acc.duplicate:
+                # Accepted earlier; answered in the meantime (the result is stored before
+                # the in-flight entry goes), or accepted before a crash and never assessed.
+                stored = self.store.result(acc.key)
+                if stored is not None:
+                    self._answer_stored(job, stored)
+                    continue
+            todo.append((job, acc.duplicate, acc.stored_payload))
+        if not todo:
+            return None
         accepted_at = time.perf_counter()
-        score = self.model.score(declaration)
-        decided_at = time.perf_counter()
+        model = self.model
+        scores = score_all(model, [j.declaration for j, _, _ in todo])
+        kept: list[tuple[_Job, bool, bytes]] = []
+        assessments: list[assessment_pb2.Assessment] = []
+        inputs: list[bytes | None] = []
+        started: list[float] = []
+        for (job, before, stored), score in zip(todo, scores, strict=True):
+            if isinstance(score, Exception):
+                self._fail([job], score)
+                continue
+            decided_at = time.perf_counter()
+            try:
+                a = self._assessment(job.declaration, score, model)
+            except Exception as exc:
+                self._fail([job], exc)
+                continue
+            policy_done = time.perf_counter()
+            t = a.timings
+            t.validation.CopyFrom(_duration(accepted_at - job.received))
+            t.features.CopyFrom(_duration(score.features_seconds))
+            t.scoring.CopyFrom(_duration(score.scoring_seconds))
+            t.decision.CopyFrom(_duration(policy_done - decided_at))
+            kept.append((job, before, stored))
+            assessments.append(a)
+            inputs.append(None if score.inputs is None else encode_inputs(*score.inputs))
+            started.append(policy_done)
+        if not kept:
+            return None
+        now_ns = time.time_ns()
+        entries: list[object] = [
+            assessment_entry(ledger_view(a), appended_time_ns=now_ns) for a in assessments
+        ]
+        return _Scored(kept, assessments, entries, inputs, started)
+
+    def _answer_stored(self, job: _Job, stored: bytes) -> None:
+        with self._inflight_lock:
+            if self._inflight.get(job.declaration.declaration_id) is job.future:
+                del self._inflight[job.declaration.declaration_id]
+        job.future.set_result((assessment_pb2.Assessment.FromString(stored), True))
+
+    def _assessment(
+        self, declaration: Declaration, score: RiskScore, model: RiskModel
+    ) -> assessment_pb2.Assessment:
         header = declaration.header
         decision = self.policy.decide(
             RiskInput(
@@ -155,8 +420,8 @@ class Assessor:
             risk_score=score.risk,
             channel=common_pb2.Channel.Value("CHANNEL_" + decision.channel),
             randomly_selected=decision.randomly_selected,
-            model_version=self.model.version,
-            feature_catalogue_hash=self.model.catalogue_hash,
+            model_version=model.version,
+            feature_catalogue_hash=model.catalogue_hash,
             expected_revenue_at_stake=_money(score.revenue_at_stake, self.policy.config.currency),
         )
         for area, p in sorted(score.area_risk.items(), key=lambda kv: -kv[1]):
@@ -174,28 +439,51 @@ class Assessor:
             )
         a.reasons.extend([*decision.reasons, *score.reasons])
         a.assessed_time.GetCurrentTime()
-        policy_done = time.perf_counter()
-        t = a.timings
-        t.validation.CopyFrom(_duration(accepted_at - start))
-        t.features.CopyFrom(_duration(score.features_seconds))
-        t.scoring.CopyFrom(_duration(score.scoring_seconds))
-        t.decision.CopyFrom(_duration(policy_done - decided_at))
-        ref = self.evidence.append(assessment_entry(ledger_view(a)))
-        a.ledger_ref.CopyFrom(ref)
-        t.ledger.CopyFrom(_duration(time.perf_counter() - policy_done))
-        t.total.CopyFrom(_duration(time.perf_counter() - start))
-        self.store.record_result(
-            declaration.declaration_id, a.SerializeToString(deterministic=True), now_ms()
-        )
-        if self.feature_log is not None and score.inputs is not None:
-            self.feature_log.accept(
-                declaration.declaration_id, encode_inputs(*score.inputs), now_ms()
-            )
-        if self.on_assessed is not None:
-            self.on_assessed(payload)
-        self.hub.publish(a)
         return a
 
-    def get(self, declaration_id: str) -> assessment_pb2.Assessment | None:
-        stored = self.store.result(declaration_id)
-        return None if stored is None else assessment_pb2.Assessment.FromString(stored)
+    # -- stage 2: ledger, results, answers ---------------------------------------------
+
+    def _run_record(self) -> None:
+        while True:
+            scored = self._stage2.get()
+            if scored is None:
+                return
+            try:
+                self._record(scored)
+            except BaseException as exc:
+                log.exception("recording an assessment batch failed")
+                self._fail([j for j, _, _ in scored.jobs], exc)
+
+    def _record(self, s: _Scored) -> None:
+        refs = append_all(self.evidence, s.entries)  # type: ignore[arg-type]
+        ledger_done = time.perf_counter()
+        ms = now_ms()
+        results: list[tuple[str, bytes, int]] = []
+        for (job, _, _), a, ref, t0 in zip(s.jobs, s.assessments, refs, s.started, strict=True):
+            a.ledger_ref.CopyFrom(ref)
+            a.timings.ledger.CopyFrom(_duration(ledger_done - t0))
+            a.timings.total.CopyFrom(_duration(time.perf_counter() - job.received))
+            results.append((a.declaration_id, a.SerializeToString(deterministic=True), ms))
+        if self.feature_log is not None:
+            # Not synced itself: the result commit below syncs the shared WAL.
+            logged = [
+                Record(a.declaration_id, x, ms)
+                for a, x in zip(s.assessments, s.inputs, strict=True)
+                if x is not None
+            ]
+            if logged:
+                self.feature_log.accept_many(logged, durable=False)
+        self.store.record_results(results)
+        with self._inflight_lock:
+            for job, _, _ in s.jobs:
+                key = job.declaration.declaration_id
+                if self._inflight.get(key) is job.future:
+                    del self._inflight[key]
+        for (job, before, stored), a in zip(s.jobs, s.assessments, strict=True):
+            if self.on_assessed is not None:
+                try:
+                    self.on_assessed(stored)
+                except Exception:
+                    log.exception("on_assessed failed", extra={"declaration_id": a.declaration_id})
+            self.hub.publish(a)
+            job.future.set_result((a, before))

@@ -14,13 +14,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from cluster.workers import WorkerPool
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import MerakError, PreconditionError
@@ -36,6 +37,11 @@ from merak.features import (
 from merak.pool import Pool
 from scorer import ModelRegistry
 from scorer.engine import RiskScorer
+
+# The explanation's own wording and value format, so batched reasons read exactly like
+# ``RiskScorer.explain``'s (checked by tests/unit/services/test_batch_explainer.py).
+from scorer.engine._risk import Contribution as _ScorerContribution
+from scorer.engine._risk import _fmt, _reason
 from services._assess import Contribution, RiskScore
 
 log = logging.getLogger("merak.risk")
@@ -110,6 +116,8 @@ class ChampionRiskModel:
         self._scorer = scorer
         self._online = online
         self._lock = lock  # OnlineFeatures' profiles are not thread-safe
+        self._catalogue_hash = catalogue_version(online.config)
+        self._explainer = BatchExplainer(scorer)
 
     @property
     def version(self) -> str:
@@ -117,7 +125,30 @@ class ChampionRiskModel:
 
     @property
     def catalogue_hash(self) -> str:
-        return catalogue_version(self._online.config)
+        return self._catalogue_hash
+
+    @property
+    def scorer(self) -> RiskScorer:
+        return self._scorer
+
+    def score_many(self, declarations: Sequence[Declaration]) -> list[RiskScore | Exception]:
+        """``score`` for a batch, in order: the features of the batch in one vectorised pass
+        (each declaration sees the profiles as the ones before it left them, bit for bit as
+        one at a time), then one score and one exact SHAP explanation of the matrix."""
+        t0 = time.perf_counter()
+        rows: list[np.ndarray | Exception] = []
+        with self._lock:
+            try:
+                rows.extend(self._online.assess_many(declarations))
+            except Exception:
+                # Nothing was observed; one at a time, so only the failing ones fail.
+                for d in declarations:
+                    try:
+                        rows.append(self._online.assess(d))
+                    except Exception as exc:
+                        rows.append(exc)
+        t1 = time.perf_counter()
+        return score_rows(self._scorer, self._explainer, declarations, rows, t1 - t0)
 
     def score(self, declaration: Declaration) -> RiskScore:
         t0 = time.perf_counter()
@@ -143,6 +174,159 @@ class ChampionRiskModel:
         )
 
 
+class BatchExplainer:
+    """Exactly what ``RiskScorer.explain`` says about each row (the contributions intake
+    keeps, the areas, the reasons), from one batched SHAP computation, formatting only the
+    features it keeps."""
+
+    def __init__(self, scorer: RiskScorer, top: int = 5) -> None:
+        self._scorer = scorer
+        self._top = top
+        names = scorer.trees.model.feature_names
+        self._names = names
+        self._area = [scorer.groups.get(n, "") or "other" for n in names]
+        self._raw_area = [scorer.groups.get(n, "") for n in names]
+        num = {n: i for i, n in enumerate(scorer.numeric)}
+        cat = {n: i for i, n in enumerate(scorer.categorical)}
+        # Where each flat feature's shown value comes from: (is_numeric, column).
+        self._source = [(True, num[n]) if n in num else (False, cat[n]) for n in names]
+        self._labels = [scorer.labels.get(n, n) for n in names]
+
+    def explain(
+        self, x: np.ndarray, cats: Sequence[Sequence[str]]
+    ) -> list[tuple[list[Any], dict[str, float], list[str]]]:
+        """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
+        # Rows as lists of strings, the form RiskScorer.explain itself passes.
+        rows: Any = [list(c) for c in cats]
+        return self.format(self._scorer.contributions(x, rows), x, cats)
+
+    def format(
+        self, phi: np.ndarray, x: np.ndarray, cats: Sequence[Sequence[str]]
+    ) -> list[tuple[list[Any], dict[str, float], list[str]]]:
+        """``explain`` from SHAP values computed elsewhere (a scoring worker)."""
+        body = phi[:, :-1]
+        order = np.argsort(-np.abs(body), axis=1, kind="stable")
+        out: list[tuple[list[Any], dict[str, float], list[str]]] = []
+        for r in range(phi.shape[0]):
+            row_phi = body[r]
+            row_order = order[r]
+            values = row_phi[row_order].tolist()
+            by_area: dict[str, float] = {}
+            area = self._area
+            for i, v in zip(row_order.tolist(), values, strict=True):
+                a = area[i]
+                by_area[a] = by_area.get(a, 0.0) + v
+            kept: list[Any] = []
+            reasons: list[str] = []
+            for pos, (i, v) in enumerate(zip(row_order[:40].tolist(), values, strict=False)):
+                if pos < self._top and v:
+                    reasons.append(_reason(self._shown(i, x[r], cats[r], v), self._labels[i]))
+                if v > 0 and len(kept) < 20:
+                    kept.append(self._shown(i, x[r], cats[r], v))
+            out.append((kept, by_area, reasons))
+        return out
+
+    def _shown(self, i: int, xrow: np.ndarray, cats: Sequence[str], v: float) -> Any:
+        numeric, col = self._source[i]
+        shown = _fmt(float(xrow[col])) if numeric else str(cats[col])
+        return _ScorerContribution(self._names[i], self._raw_area[i], v, shown)
+
+
+def score_rows(
+    scorer: RiskScorer,
+    explainer: BatchExplainer,
+    declarations: Sequence[Declaration],
+    rows: Sequence[np.ndarray | Exception],
+    features_seconds: float,
+) -> list[RiskScore | Exception]:
+    """Score and explain the feature rows of a batch (an Exception row stays an error)."""
+    ok = [i for i, r in enumerate(rows) if not isinstance(r, Exception)]
+    out: list[RiskScore | Exception] = [
+        r if isinstance(r, Exception) else PreconditionError("unscored") for r in rows
+    ]
+    if not ok:
+        return out
+    t1 = time.perf_counter()
+    x = np.stack([rows[i] for i in ok])  # type: ignore[misc]
+    cats = [categoricals(declarations[i]) for i in ok]
+    revenue = np.array([revenue_basis(declarations[i]) for i in ok])
+    s = scorer.score(x, np.array(cats, dtype=object), revenue)
+    explained = explainer.explain(x, cats)
+    t2 = time.perf_counter()
+    n = len(rows)
+    for j, i in enumerate(ok):
+        kept, by_area, reasons = explained[j]
+        p = float(s.probability[j])
+        out[i] = RiskScore(
+            risk=p,
+            area_risk=_area_risk(p, by_area),
+            revenue_at_stake=float(s.revenue_at_stake[j]),
+            contributions=[_contribution(c) for c in kept],
+            reasons=reasons,
+            features_seconds=features_seconds / n,
+            scoring_seconds=(t2 - t1) / len(ok),
+            inputs=(x[j], cats[j]),
+        )
+    return out
+
+
+class PooledRiskModel:
+    """The champion scored by a pool of Ray actors (``cluster.workers``): features and
+    scores there, explanations worded here exactly as in-process."""
+
+    def __init__(self, version: str, scorer: RiskScorer, pool: WorkerPool, catalogue: str):
+        self._version = version
+        self._pool = pool
+        self._catalogue_hash = catalogue
+        self._explainer = BatchExplainer(scorer)
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @property
+    def catalogue_hash(self) -> str:
+        return self._catalogue_hash
+
+    def score(self, declaration: Declaration) -> RiskScore:
+        [out] = self.score_many([declaration])
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+    def score_many(self, declarations: Sequence[Declaration]) -> list[RiskScore | Exception]:
+        t0 = time.perf_counter()
+        cats = [categoricals(d) for d in declarations]
+        revenue = [revenue_basis(d) for d in declarations]
+        parts = self._pool.assess(self._version, declarations, cats, revenue)
+        t1 = time.perf_counter()
+        n = max(1, len(declarations))
+        out: list[RiskScore | Exception] = [
+            PreconditionError("no scoring worker computed this declaration") for _ in declarations
+        ]
+        for part in parts:
+            for i, why in part.errors.items():
+                out[i] = MerakError(f"features of the declaration failed: {why}")
+            if not part.rows:
+                continue
+            part_cats = [cats[i] for i in part.rows]
+            explained = self._explainer.format(part.shap, part.features, part_cats)
+            for j, i in enumerate(part.rows):
+                kept, by_area, reasons = explained[j]
+                p = float(part.probability[j])
+                out[i] = RiskScore(
+                    risk=p,
+                    area_risk=_area_risk(p, by_area),
+                    revenue_at_stake=float(part.revenue_at_stake[j]),
+                    contributions=[_contribution(c) for c in kept],
+                    reasons=reasons,
+                    features_seconds=(t1 - t0) / n,  # features and scores, on the workers
+                    scoring_seconds=0.0,
+                    inputs=(part.features[j], part_cats[j]),
+                )
+        return out
+
+
 def _area_risk(p: float, by_area: Mapping[str, float]) -> dict[str, float]:
     positive = {a: v for a, v in by_area.items() if v > 0 and a not in ("entity", "other", "")}
     total = sum(positive.values())
@@ -164,14 +348,20 @@ def _contribution(c: Any) -> Contribution:
 
 
 class ModelSource:
-    """The current champion as a RiskModel; follows promotions made through the registry."""
+    """The current champion as a RiskModel; follows promotions made through the registry.
 
-    def __init__(self, paths: RiskPaths):
+    With ``workers`` (a ``cluster.workers.WorkerPool`` factory), features and scores run on
+    the pool's Ray actors; otherwise in this process.
+    """
+
+    def __init__(self, paths: RiskPaths, workers: Callable[[], WorkerPool] | None = None):
         self._paths = paths
+        self._workers = workers
+        self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._features_lock = threading.Lock()
         self._online: OnlineFeatures | None = None
-        self._current: ChampionRiskModel | None = None
+        self._current: ChampionRiskModel | PooledRiskModel | None = None
         self._registry = ModelRegistry(paths.models)
         self._nomenclature: frozenset[str] | None = None
         self._nomenclature_loaded = False
@@ -205,7 +395,7 @@ class ModelSource:
     def online(self) -> OnlineFeatures | None:
         return self._online
 
-    def __call__(self) -> ChampionRiskModel:
+    def __call__(self) -> ChampionRiskModel | PooledRiskModel:
         champion = self._champion_now()
         if champion is None:
             raise PreconditionError(
@@ -218,10 +408,14 @@ class ModelSource:
         with self._lock:
             if self._current is not None and self._current.version == champion:
                 return self._current
-            if self._online is None:
-                self._online = load_online_features(self._paths)
+            if self._workers is not None:
+                catalogue = catalogue_version(FeatureConfig())
+            else:
+                if self._online is None:
+                    self._online = load_online_features(self._paths)
+                catalogue = catalogue_version(self._online.config)
             try:
-                scorer = self._registry.load(champion, catalogue_version(self._online.config))
+                scorer = self._registry.load(champion, catalogue)
             except MerakError as exc:
                 if self._current is not None:
                     # A corrupt or mismatched version never replaces a working champion.
@@ -235,11 +429,30 @@ class ModelSource:
                     )
                     return self._current
                 raise PreconditionError(f"champion {champion!r} cannot be loaded: {exc}") from exc
-            self._current = ChampionRiskModel(champion, scorer, self._online, self._features_lock)
+            if self._workers is not None:
+                if self._pool is None:
+                    self._pool = self._workers()
+                self._current = PooledRiskModel(champion, scorer, self._pool, catalogue)
+            else:
+                assert self._online is not None
+                self._current = ChampionRiskModel(
+                    champion, scorer, self._online, self._features_lock
+                )
             return self._current
 
     def observe_outcome(self, row: Mapping[str, Any]) -> None:
         """Feed an inspection outcome (a pool ``inspections`` row) to the live profiles."""
-        if self._online is not None:
+        if self._pool is not None:
+            self._pool.observe_inspection(row)
+        elif self._online is not None:
             with self._features_lock:
                 self._online.observe_inspection(row)
+
+    @property
+    def pool(self) -> WorkerPool | None:
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker pool's actors (the desired size stays for the next server)."""
+        if self._pool is not None:
+            self._pool.close()

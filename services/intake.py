@@ -7,6 +7,7 @@ answered FAILED_PRECONDITION naming what to do, never a made-up score.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -16,6 +17,8 @@ from concurrent import futures
 import grpc
 from google.rpc import code_pb2
 
+from cluster.workers import WorkerPool
+from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import (
     MerakError,
@@ -62,54 +65,64 @@ def check_nomenclature(declaration: Declaration, subheadings: frozenset[str] | N
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    """Validate, then hand to the assessor of the current champion model."""
+    """Validate, then hand to the assessor's micro-batching pipeline."""
 
     def __init__(
         self,
         assessor_for: Callable[[], Assessor],
         hub: Hub[assessment_pb2.Assessment],
         nomenclature: Callable[[], frozenset[str] | None] = lambda: None,
+        ready: Callable[[], object] = lambda: None,
     ):
         self._assessor_for = assessor_for
         self._hub = hub
         self._nomenclature = nomenclature
-        self._pool = futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="intake-stream")
+        # Raises (e.g. no champion model) before anything is accepted.
+        self._ready = ready
 
     def _submit(
         self, request_declaration: object, present: bool
-    ) -> tuple[assessment_pb2.Assessment, bool]:
+    ) -> futures.Future[tuple[assessment_pb2.Assessment, bool]]:
         declaration = declaration_from_proto(request_declaration, present=present)  # type: ignore[arg-type]
         check_nomenclature(declaration, self._nomenclature())
+        self._ready()
         payload = request_declaration.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
-        return self._assessor_for().submit(declaration, payload)
+        return self._assessor_for().submit_async(declaration, payload)
 
     @grpc_errors
     def SubmitDeclaration(
         self, request: intake_pb2.SubmitDeclarationRequest, context: grpc.ServicerContext
     ) -> intake_pb2.SubmitDeclarationResponse:
-        assessment, duplicate = self._submit(request.declaration, request.HasField("declaration"))
+        pending = self._submit(request.declaration, request.HasField("declaration"))
+        remaining = context.time_remaining()
+        try:
+            assessment, duplicate = pending.result(timeout=remaining)
+        except futures.TimeoutError:
+            # Still being assessed; it will be stored and a resubmission gets it.
+            context.abort(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                "the deadline passed while the declaration was assessed; resubmit to get it",
+            )
         return intake_pb2.SubmitDeclarationResponse(assessment=assessment, duplicate=duplicate)
 
-    def _one(
-        self, request: intake_pb2.SubmitDeclarationsRequest
+    @staticmethod
+    def _error(
+        out: intake_pb2.SubmitDeclarationsResponse, exc: BaseException
     ) -> intake_pb2.SubmitDeclarationsResponse:
-        out = intake_pb2.SubmitDeclarationsResponse(correlation_id=request.correlation_id)
-        try:
-            assessment, duplicate = self._submit(
-                request.declaration, request.HasField("declaration")
-            )
-            out.assessment.CopyFrom(assessment)
-            out.duplicate = duplicate
-        except ValidationError as exc:
+        if isinstance(exc, ValidationError):
             out.error.code = code_pb2.INVALID_ARGUMENT
             out.error.message = str(exc)
             for v in exc.violations:
                 out.error.field_violations.add(field=v.field, description=v.description)
-        except MerakError as exc:
+        elif isinstance(exc, MerakError):
             out.error.code = status_for(exc).value[0]
             out.error.message = str(exc)
-        except Exception:
-            log.exception("assessment failed", extra={"correlation_id": request.correlation_id})
+        else:
+            log.error(
+                "assessment failed",
+                exc_info=exc,
+                extra={"correlation_id": out.correlation_id},
+            )
             out.error.code = code_pb2.INTERNAL
             out.error.message = "internal error; the server log has the details"
         return out
@@ -119,20 +132,40 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         request_iterator: Iterator[intake_pb2.SubmitDeclarationsRequest],
         context: grpc.ServicerContext,
     ) -> Iterator[intake_pb2.SubmitDeclarationsResponse]:
-        # Up to STREAM_WINDOW declarations of this stream are assessed at once; each gets
-        # exactly one response, in the order assessments complete.
-        done: queue.Queue[futures.Future[intake_pb2.SubmitDeclarationsResponse] | None] = (
-            queue.Queue()
-        )
+        # Up to STREAM_WINDOW declarations of this stream are in the pipeline at once (they
+        # are batched with each other and with other callers'); each gets exactly one
+        # response, in the order assessments complete.
+        done: queue.Queue[intake_pb2.SubmitDeclarationsResponse | None] = queue.Queue()
         window = threading.Semaphore(STREAM_WINDOW)
         submitted = [0]
+
+        def answer(
+            correlation_id: str,
+            f: futures.Future[tuple[assessment_pb2.Assessment, bool]],
+        ) -> None:
+            out = intake_pb2.SubmitDeclarationsResponse(correlation_id=correlation_id)
+            exc = f.exception()
+            if exc is not None:
+                self._error(out, exc)
+            else:
+                assessment, duplicate = f.result()
+                out.assessment.CopyFrom(assessment)
+                out.duplicate = duplicate
+            done.put(out)
 
         def read() -> None:
             try:
                 for request in request_iterator:
                     window.acquire()
                     submitted[0] += 1
-                    self._pool.submit(self._one, request).add_done_callback(done.put)
+                    cid = request.correlation_id
+                    try:
+                        pending = self._submit(request.declaration, request.HasField("declaration"))
+                    except Exception as exc:  # invalid, overloaded, no model: answered now
+                        out = intake_pb2.SubmitDeclarationsResponse(correlation_id=cid)
+                        done.put(self._error(out, exc))
+                        continue
+                    pending.add_done_callback(functools.partial(answer, cid))
             except Exception:  # the client went away; finish what was started
                 log.debug("request stream ended", exc_info=True)
             finally:
@@ -148,7 +181,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 continue
             answered += 1
             window.release()
-            yield item.result()
+            yield item
 
     @grpc_errors
     def GetAssessment(
@@ -185,7 +218,27 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
 
     def close(self) -> None:
         self._hub.close()
-        self._pool.shutdown(wait=True)
+
+
+def worker_pool(config: MerakConfig) -> Callable[[], WorkerPool] | None:
+    """A factory of the Ray worker pool the config asks for (None: score in-process)."""
+    risk = config.risk
+    if risk.workers < 1:
+        return None
+    paths = risk_paths(config)
+
+    def make() -> WorkerPool:
+        return WorkerPool(
+            str(paths.pool),
+            str(paths.features),
+            str(paths.models),
+            risk.workers,
+            group=risk.workers_group,
+            cpus=risk.worker_cpus,
+            address=risk.ray_address or config.models.ray_address or None,
+        )
+
+    return make
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
@@ -193,12 +246,14 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     hub: Hub[assessment_pb2.Assessment] = Hub()
     evidence = evidence_for(ctx, "intake")
     policy = DecisionPolicy(ctx.config.decision)
-    source = ctx.shared("risk-model-source", lambda: RiskModelSource(risk_paths(ctx.config)))
+    source = ctx.shared(
+        "risk-model-source",
+        lambda: RiskModelSource(risk_paths(ctx.config), worker_pool(ctx.config)),
+        RiskModelSource.close,
+    )
     # Outcomes reported in this process update the live entity profiles.
     outcome_observers(ctx).append(lambda outcome: source.observe_outcome(label_of(outcome)))
     model_source: ModelSource = source
-    lock = threading.Lock()
-    current: dict[str, Assessor] = {}
 
     scored = feature_log(ctx)
     pool_writer = ctx.shared(
@@ -210,25 +265,28 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     def to_pool(payload: bytes) -> None:
         pool_writer.add(declaration_pb2.Declaration.FromString(payload))
 
-    def assessor_for() -> Assessor:
-        model = model_source()
-        with lock:
-            existing = current.get("a")
-            if existing is None or existing.model is not model:
-                current["a"] = Assessor(
-                    store,
-                    model,
-                    policy,
-                    evidence,
-                    hub,
-                    ctx.config.risk.max_contributions,
-                    scored,
-                    to_pool,
-                )
-            return current["a"]
+    risk = ctx.config.risk
+    assessor = Assessor(
+        store,
+        model_source,
+        policy,
+        evidence,
+        hub,
+        risk.max_contributions,
+        scored,
+        to_pool,
+        max_batch=risk.batch_max,
+        max_wait=risk.batch_wait_ms / 1000.0,
+        max_queue=risk.queue_max,
+        durable_accept=risk.durable_accept,
+    )
 
-    servicer = IntakeServicer(assessor_for, hub, source.nomenclature)
+    def assessor_for() -> Assessor:
+        return assessor
+
+    servicer = IntakeServicer(assessor_for, hub, source.nomenclature, model_source)
     ctx.on_stop(servicer.close)
+    ctx.on_stop(assessor.close)
 
     def recover() -> None:
         # Declarations acknowledged as accepted before a crash but never assessed.
@@ -236,20 +294,28 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         if not pending:
             return
         try:
-            assessor = assessor_for()
+            model_source()
         except MerakError as exc:
             log.warning(
                 "accepted declarations wait for a model",
                 extra={"count": len(pending), "why": str(exc)},
             )
             return
-        done = 0
+        submitted: list[tuple[str, futures.Future[tuple[assessment_pb2.Assessment, bool]]]] = []
         for declaration_id, payload in pending:
             try:
                 declaration = declaration_from_proto(
                     declaration_pb2.Declaration.FromString(payload)
                 )
-                assessor.submit(declaration, payload)
+                submitted.append((declaration_id, assessor.submit_async(declaration, payload)))
+            except Exception:
+                log.exception(
+                    "recovery of a declaration failed", extra={"declaration_id": declaration_id}
+                )
+        done = 0
+        for declaration_id, f in submitted:
+            try:
+                f.result()
                 done += 1
             except Exception:
                 log.exception(

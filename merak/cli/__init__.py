@@ -35,6 +35,7 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "features": ("merak.cli._features", "Risk features: build the matrix on Ray, catalogue docs."),
     "model": ("merak.cli._model", "Risk models: train, evaluate, list the registry."),
     "detect": ("merak.cli._detect", "Detection: train the NIR model, measure the algorithms."),
+    "workers": ("merak.cli._workers", "Scoring workers: grow or shrink intake's Ray actor pool."),
 }
 
 

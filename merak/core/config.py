@@ -164,6 +164,25 @@ class RiskConfig:
     models_dir: str = ""
     # Most-contributing features listed in each assessment.
     max_contributions: int = 10
+    # Micro-batching of assessments: at most this many declarations per batch, and a
+    # declaration waits at most this long for others to join its batch.
+    batch_max: int = 64
+    batch_wait_ms: float = 1.0
+    # Declarations waiting for assessment beyond which intake answers RESOURCE_EXHAUSTED.
+    queue_max: int = 4096
+    # Sync the accept commit itself (true), or let the result commit that follows sync it
+    # (false: one sync less per batch; an answered declaration is durable either way).
+    durable_accept: bool = True
+    # Scale-out: 0 scores in the intake process (lowest latency); N >= 1 runs features and
+    # scoring on a pool of N Ray actors (grown or shrunk with `merak workers scale N`).
+    workers: int = 0
+    # The pool's name (its desired size is the Ray actor merak-workers-<group>), and the
+    # CPUs Ray reserves for each of its actors.
+    workers_group: str = "intake"
+    worker_cpus: float = 1.0
+    # The Ray cluster of the worker pool; empty: models.ray_address, then MERAK_RAY_ADDRESS,
+    # then the Ray already running in the process, else a local one.
+    ray_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -375,6 +394,16 @@ def _check(config: MerakConfig) -> None:
         )
     if config.server.grace_seconds < 0:
         raise ConfigError("server.grace_seconds", "expected >= 0")
+    risk = config.risk
+    for key, value, low in (
+        ("batch_max", risk.batch_max, 1),
+        ("queue_max", risk.queue_max, 1),
+        ("workers", risk.workers, 0),
+    ):
+        if value < low:
+            raise ConfigError(f"risk.{key}", f"expected >= {low}, got {value}")
+    if not 0 <= risk.batch_wait_ms <= 1000:
+        raise ConfigError("risk.batch_wait_ms", f"expected 0..1000, got {risk.batch_wait_ms}")
     tls = config.tls
     if tls.enabled:
         for key in ("cert_file", "key_file"):

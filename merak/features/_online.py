@@ -36,6 +36,12 @@ DeclarationLike = Any  # merak.core.declaration.Declaration or (header row, item
 DAY_MS = 86_400_000
 
 
+def _rows_of(decl: DeclarationLike) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if isinstance(decl, tuple):
+        return decl[0], list(decl[1])
+    return declaration_rows(decl)
+
+
 class OnlineFeatures:
     """Per-declaration feature computation with incrementally updated entity profiles."""
 
@@ -78,6 +84,92 @@ class OnlineFeatures:
         values, b, keys = self._compute(f)
         self._observe(f, b, keys)
         return values
+
+    def assess_many(
+        self, decls: Sequence[DeclarationLike], rows: Sequence[int] | None = None
+    ) -> np.ndarray:
+        """``assess`` of each declaration in order, as one vectorised computation; returns
+        the values of ``rows`` (positions in ``decls``; all when None), while every
+        declaration is added to the profiles (a scoring worker computes its share of a
+        batch and observes all of it).
+
+        Equal bit for bit to calling ``assess`` one declaration after the other: each row
+        gets the profiles as the declarations before it (in this batch too) left them —
+        what a declaration adds to a profile is an integer sum plus a min and a max, so the
+        running profile of each row is exact. All or nothing: when any declaration fails,
+        no profile changes and the error is raised (callers retry one by one to isolate it).
+        """
+        headers: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        per_decl: list[list[dict[str, Any]]] = []
+        for d in decls:
+            header, lines = _rows_of(d)
+            headers.append(header)
+            per_decl.append(lines)
+            items.extend(lines)
+        f = frames_from_rows(headers, items)
+        n = f.n
+        b = basics(f, self.config)
+        keys = entity_keys(f, b)
+        contrib = declaration_contributions(f, b, self.config)
+        profiles, updated = self._running_profiles(keys, contrib, n)
+        if rows is not None and len(rows) != n:
+            own = list(rows)
+            lines = [it for j in own for it in per_decl[j]]
+            f_own = frames_from_rows([headers[j] for j in own], lines)
+            b_own = basics(f_own, self.config)
+            own_profiles = {kind: profiles[kind][own] for kind in KINDS}
+            with np.errstate(all="ignore"):
+                x = build_inputs(f_own, b_own, self.reference, self.documents, own_profiles)
+        else:
+            with np.errstate(all="ignore"):
+                x = build_inputs(f, b, self.reference, self.documents, profiles)
+        values = compute(x)
+        for kind in KINDS:
+            self._state[kind].update(updated[kind])
+        self._note(f, keys)
+        return np.asarray(values)
+
+    def _running_profiles(
+        self, keys: dict[str, np.ndarray], contrib: np.ndarray, n: int
+    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+        """Per kind: each row's profile before it (batch rows before it included), and the
+        profiles after the batch (copies; committed by the caller)."""
+        empty = self._empty
+        profiles: dict[str, np.ndarray] = {}
+        updated: dict[str, dict[str, np.ndarray]] = {}
+        for kind in KINDS:
+            state = self._state[kind]
+            mine: dict[str, np.ndarray] = {}
+            running = np.empty((n, len(COLS)), dtype=np.int64)
+            for j, k in enumerate(keys[kind].tolist()):
+                if k is None:
+                    running[j] = empty
+                    continue
+                cur = mine.get(k)
+                if cur is None:
+                    base = state.get(k)
+                    cur = empty.copy() if base is None else base.copy()
+                    mine[k] = cur
+                running[j] = cur
+                c = contrib[j]
+                first, last = cur[FIRST], cur[LAST]
+                cur += c
+                cur[FIRST] = min(first, c[FIRST])
+                cur[LAST] = max(last, c[LAST])
+            profiles[kind] = running
+            updated[kind] = mine
+        return profiles, updated
+
+    def _note(self, f: Frames, keys: dict[str, np.ndarray]) -> None:
+        """Remember each declaration's entities (for outcomes), in order, as observe does."""
+        times = f.h["lodgement_time"]
+        ids = f.h["declaration_id"]
+        for j in range(f.n):
+            t = int(times[j])
+            self._keys[str(ids[j])] = (t, tuple(keys[kind][j] for kind in KINDS))
+            self._latest = max(self._latest, t)
+            self._prune()
 
     def _compute(self, f: Frames) -> tuple[np.ndarray, Any, dict[str, np.ndarray]]:
         b = basics(f, self.config)

@@ -14,7 +14,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +46,21 @@ class RecordStore(abc.ABC):
     def accept(self, key: str, payload: bytes, received_ms: int, group: str = "") -> Accepted:
         """Store a record durably unless its key is known; never overwrite the first."""
 
+    def accept_many(self, records: Sequence[Record], durable: bool = True) -> list[Accepted]:
+        """``accept`` for several records at once, in order (a key repeated in ``records``
+        is a duplicate of its first occurrence). ``durable=False`` lets a store skip the
+        sync of this write: it becomes durable with the next durable write of the same
+        store file (WAL order), which the caller must wait for before acknowledging."""
+        return [self.accept(r.key, r.payload, r.received_ms, r.group) for r in records]
+
     @abc.abstractmethod
     def record_result(self, key: str, result: bytes, result_ms: int) -> None:
         """Store the result of an accepted record (the first result stands)."""
+
+    def record_results(self, results: Sequence[tuple[str, bytes, int]]) -> None:
+        """``record_result`` for several (key, result, result_ms) in one durable write."""
+        for key, result, ms in results:
+            self.record_result(key, result, ms)
 
     @abc.abstractmethod
     def result(self, key: str) -> bytes | None:
@@ -77,6 +89,16 @@ class RecordStore(abc.ABC):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Record:
+    """One record to accept."""
+
+    key: str
+    payload: bytes
+    received_ms: int
+    group: str = ""
+
+
 @dataclass
 class _Pending:
     key: str
@@ -84,6 +106,7 @@ class _Pending:
     received_ms: int
     group: str
     future: Future[Accepted]
+    durable: bool = True
 
 
 _SCHEMA = """
@@ -140,6 +163,16 @@ class SQLiteRecordStore(RecordStore):
         self._queue.put(pending)
         return pending.future.result()
 
+    def accept_many(self, records: Sequence[Record], durable: bool = True) -> list[Accepted]:
+        if self._closed.is_set():
+            raise StoreClosedError(f"{self._t} store is closed")
+        batch = [
+            _Pending(r.key, r.payload, r.received_ms, r.group, Future(), durable) for r in records
+        ]
+        for p in batch:  # the writer commits them together (group commit)
+            self._queue.put(p)
+        return [p.future.result() for p in batch]
+
     def _run(self) -> None:
         while True:
             first = self._queue.get()
@@ -166,8 +199,12 @@ class SQLiteRecordStore(RecordStore):
 
     def _commit(self, batch: list[_Pending]) -> list[Accepted]:
         results: list[Accepted] = []
+        # A commit syncs unless every record in it may wait for a later synced commit.
+        sync = any(p.durable for p in batch)
         with self._write_lock:
             cur = self._write.cursor()
+            if not sync:
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("BEGIN IMMEDIATE")
             try:
                 for p in batch:
@@ -187,6 +224,9 @@ class SQLiteRecordStore(RecordStore):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            finally:
+                if not sync:
+                    cur.execute("PRAGMA synchronous=FULL")
         return results
 
     def record_result(self, key: str, result: bytes, result_ms: int) -> None:
@@ -195,6 +235,23 @@ class SQLiteRecordStore(RecordStore):
                 f"UPDATE {self._t} SET result = ?, result_ms = ? WHERE key = ? AND result IS NULL",
                 (result, result_ms, key),
             )
+
+    def record_results(self, results: Sequence[tuple[str, bytes, int]]) -> None:
+        if not results:
+            return
+        with self._write_lock:
+            cur = self._write.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.executemany(
+                    f"UPDATE {self._t} SET result = ?, result_ms = ?"
+                    " WHERE key = ? AND result IS NULL",
+                    [(r, ms, k) for k, r, ms in results],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
     def result(self, key: str) -> bytes | None:
         row = (

@@ -100,3 +100,47 @@ def test_records_of_a_group_are_listed_in_arrival_order(store: SQLiteRecordStore
 def test_table_names_must_be_identifiers(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="identifier"):
         SQLiteRecordStore(tmp_path / "x.db", "x; DROP TABLE y")
+
+
+def test_a_batch_is_accepted_in_order_with_duplicates_inside_it(
+    store: SQLiteRecordStore,
+) -> None:
+    from merak.intake import Record
+
+    store.accept("D0", b"old", 1)
+    got = store.accept_many([Record("D1", b"a", 5), Record("D0", b"new", 5), Record("D1", b"b", 6)])
+    assert [(a.key, a.duplicate, a.stored_payload) for a in got] == [
+        ("D1", False, b"a"),
+        ("D0", True, b"old"),
+        ("D1", True, b"a"),
+    ]
+    assert store.count() == 2
+
+
+def test_results_of_a_batch_are_stored_together_first_one_standing(
+    store: SQLiteRecordStore,
+) -> None:
+    from merak.intake import Record
+
+    store.accept_many([Record(f"D{i}", b"p", i) for i in range(3)], durable=False)
+    store.record_result("D1", b"earlier", 9)
+    store.record_results([("D0", b"r0", 10), ("D1", b"r1", 10), ("D2", b"r2", 10)])
+    assert [store.result(f"D{i}") for i in range(3)] == [b"r0", b"earlier", b"r2"]
+    assert list(store.pending()) == []
+
+
+def test_a_record_accepted_without_sync_is_durable_after_a_synced_commit(
+    tmp_path: Path,
+) -> None:
+    from merak.intake import Record
+
+    path = tmp_path / "shared.db"
+    log = SQLiteRecordStore(path, "scored")
+    results = SQLiteRecordStore(path, "declarations")
+    log.accept_many([Record("D1", b"x", 1)], durable=False)
+    results.accept_many([Record("D1", b"p", 1)])
+    log.close()
+    results.close()
+    reopened = SQLiteRecordStore(path, "scored")
+    assert reopened.payload("D1") == b"x"
+    reopened.close()

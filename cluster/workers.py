@@ -1,0 +1,384 @@
+"""A pool of Ray actors that computes online features and scores micro-batches for intake.
+
+Each actor holds the online features (entity profiles, reference data, documents) and the
+champion's scorer. Intake sends every batch to every actor, each with the rows it is to
+compute (an even, contiguous share):
+
+- Profile consistency by **broadcast**: every actor walks the whole batch in order and, for
+  each declaration, first computes its features if the row is its own, then adds the
+  declaration to its profiles. So every actor has seen exactly the same declarations, in
+  the same order, before computing any row: the features equal the in-process ones bit
+  for bit, whichever actor computes them. Inspection outcomes are broadcast the same way.
+  Routing by entity cannot do this: a declaration updates six profiles keyed on three
+  independent entities (importer, declarant, exporter), so no partition keeps all of a
+  declaration's profiles on one actor.
+- What scales: the features of one's own rows (the bulk of the feature cost), the score
+  and the exact SHAP values. What every actor repeats: adding each declaration to its
+  profiles (a fraction of computing its features).
+- Scaling: the desired size lives in a named, detached Ray actor (``WorkerTarget``), set
+  by ``merak workers scale N`` (or any Ray client). The pool reads it between batches and
+  grows or shrinks; a new actor starts from a copy of a live actor's profile state, taken
+  after every batch already sent (a Ray actor runs one caller's calls in order), so it is
+  consistent from its first batch. An actor that died (``ray kill``...) is replaced the
+  same way.
+
+Ray is imported lazily; nothing here runs without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from merak.core.errors import OverloadedError
+
+log = logging.getLogger("merak.workers")
+
+NAMESPACE = "merak"
+TARGET_PREFIX = "merak-workers-"
+
+
+def target_name(group: str) -> str:
+    """The Ray name of the actor holding a pool's desired size."""
+    return TARGET_PREFIX + group
+
+
+class WorkerTarget:
+    """The desired size of a pool (and the size it reports), in a named detached actor."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._live = 0
+        self._changed = time.time()
+
+    def set(self, size: int) -> int:
+        if size < 1:
+            raise ValueError(f"a worker pool needs at least 1 worker, got {size}")
+        self._size = size
+        self._changed = time.time()
+        return self._size
+
+    def get(self) -> int:
+        return self._size
+
+    def report(self, live: int) -> None:
+        self._live = live
+
+    def status(self) -> dict[str, Any]:
+        return {"desired": self._size, "live": self._live, "changed": self._changed}
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    """What a worker computed for its rows of a batch (``rows``: their batch positions)."""
+
+    rows: list[int]
+    features: np.ndarray  # [m, n_features]
+    probability: np.ndarray
+    revenue_at_stake: np.ndarray
+    shap: np.ndarray  # [m, n_model_features + 1]
+    errors: dict[int, str]  # batch position -> why its features failed
+
+
+class ScoringWorker:
+    """One actor: online features and the scorer of the model versions it was asked for."""
+
+    def __init__(self, pool_dir: str, features_dir: str, models_dir: str) -> None:
+        from merak.features import (
+            DocumentIndex,
+            FeatureConfig,
+            OnlineFeatures,
+            ProfileSnapshot,
+            Reference,
+        )
+        from merak.pool import Pool
+
+        cfg = FeatureConfig()
+        pool = Pool(pool_dir)
+        self._online = OnlineFeatures(
+            ProfileSnapshot.load(Path(features_dir) / "profiles"),
+            Reference.from_pool(pool, cfg),
+            DocumentIndex(pool.read("manifests"), pool.read("logistics"), cfg),
+        )
+        self._models_dir = models_dir
+        self._scorers: dict[str, Any] = {}
+
+    def ready(self) -> bool:
+        return True
+
+    def _scorer(self, version: str) -> Any:
+        scorer = self._scorers.get(version)
+        if scorer is None:
+            from merak.features import catalogue_version
+            from scorer import ModelRegistry
+
+            registry = ModelRegistry(Path(self._models_dir))
+            scorer = registry.load(version, catalogue_version(self._online.config))
+            self._scorers = {version: scorer}  # the previous champion is no longer asked for
+        return scorer
+
+    def assess(
+        self,
+        version: str,
+        declarations: Sequence[Any],
+        cats: Sequence[Sequence[str]],
+        revenue: Sequence[float],
+        first: int,
+        stop: int,
+    ) -> BatchScores:
+        """Features, scores and SHAP values of rows ``[first, stop)`` of the batch; every
+        declaration of the batch is added to the profiles, in order."""
+        rows = list(range(first, stop))
+        errors: dict[int, str] = {}
+        try:
+            x = self._online.assess_many(declarations, rows)
+        except Exception:
+            # Nothing was observed: one at a time, so that only the failing rows fail
+            # (the in-process path does the same).
+            xs: list[np.ndarray] = []
+            ok: list[int] = []
+            for i, d in enumerate(declarations):
+                try:
+                    if first <= i < stop:
+                        xs.append(self._online.assess(d))
+                        ok.append(i)
+                    else:
+                        self._online.observe_declaration(d)
+                except Exception as exc:
+                    if first <= i < stop:
+                        errors[i] = f"{type(exc).__name__}: {exc}"
+            rows = ok
+            x = np.stack(xs) if xs else np.zeros((0, 0))
+        if not rows:
+            empty = np.zeros(0)
+            return BatchScores(rows, np.zeros((0, 0)), empty, empty, np.zeros((0, 0)), errors)
+        scorer = self._scorer(version)
+        c = [list(cats[i]) for i in rows]
+        s = scorer.score(x, np.array(c, dtype=object), np.array([revenue[i] for i in rows]))
+        c_rows: Any = c
+        phi = scorer.contributions(x, c_rows)
+        return BatchScores(rows, x, s.probability, s.revenue_at_stake, phi, errors)
+
+    def observe_inspection(self, row: Mapping[str, Any]) -> bool:
+        return bool(self._online.observe_inspection(row))
+
+    def export_state(self) -> bytes:
+        o = self._online
+        return pickle.dumps((o._state, o._keys, o._latest), protocol=5)
+
+    def import_state(self, state: bytes) -> None:
+        o = self._online
+        o._state, o._keys, o._latest = pickle.loads(state)
+
+
+class WorkerPool:
+    """The actors of one intake server, following the desired size of their group."""
+
+    CHECK_EVERY = 0.2  # seconds between reads of the desired size
+
+    def __init__(
+        self,
+        pool_dir: str,
+        features_dir: str,
+        models_dir: str,
+        size: int,
+        group: str = "intake",
+        cpus: float = 1.0,
+        address: str | None = None,
+    ) -> None:
+        import ray
+
+        from cluster._ray import resolve_address
+
+        if not ray.is_initialized():
+            ray.init(
+                address=resolve_address(address),
+                namespace=NAMESPACE,
+                include_dashboard=False,
+                log_to_driver=False,
+            )
+        self._ray = ray
+        self._dirs = (pool_dir, features_dir, models_dir)
+        self._cpus = cpus
+        self._lock = threading.Lock()
+        self._actor_cls: Any = ray.remote(num_cpus=cpus, max_restarts=0)(ScoringWorker)
+        self.group = group
+        self._target: Any = (
+            ray.remote(num_cpus=0)(WorkerTarget)
+            .options(
+                name=target_name(group),
+                namespace=NAMESPACE,
+                lifetime="detached",
+                get_if_exists=True,
+            )
+            .remote(size)
+        )
+        self._actors: list[Any] = []
+        self._checked = 0.0
+        target: Any = self._target
+        self._grow(max(1, int(ray.get(target.get.remote()))))
+        self._report()
+
+    @property
+    def size(self) -> int:
+        return len(self._actors)
+
+    def _new_actor(self) -> Any:
+        actor = self._actor_cls.remote(*self._dirs)
+        self._ray.get(actor.ready.remote())
+        return actor
+
+    def _grow(self, n: int) -> None:
+        state = None
+        while len(self._actors) < n:
+            actor = self._new_actor()
+            if self._actors:
+                if state is None:  # after every batch sent so far (calls run in order)
+                    state = self._ray.get(self._actors[0].export_state.remote())
+                self._ray.get(actor.import_state.remote(state))
+            self._actors.append(actor)
+            log.info("worker added", extra={"group": self.group, "size": len(self._actors)})
+
+    def _shrink(self, n: int) -> None:
+        while len(self._actors) > n:
+            actor = self._actors.pop()
+            self._ray.kill(actor)  # every call it was sent has been answered
+            log.info("worker removed", extra={"group": self.group, "size": len(self._actors)})
+
+    def _report(self) -> None:
+        self._target.report.remote(len(self._actors))
+
+    def follow(self, force: bool = False) -> None:
+        """Grow or shrink to the desired size (read at most every CHECK_EVERY seconds)."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.CHECK_EVERY:
+            return
+        self._checked = now
+        try:
+            want = max(1, int(self._ray.get(self._target.get.remote(), timeout=5)))
+        except Exception:  # the target actor is gone: keep the current size
+            log.warning("worker target unavailable", extra={"group": self.group}, exc_info=True)
+            return
+        if want > len(self._actors):
+            self._grow(want)
+            self._report()
+        elif want < len(self._actors):
+            self._shrink(want)
+            self._report()
+
+    def assess(
+        self,
+        version: str,
+        declarations: Sequence[Any],
+        cats: Sequence[Sequence[str]],
+        revenue: Sequence[float],
+    ) -> list[BatchScores]:
+        """Send the batch to every actor, each computing an even, contiguous share."""
+        with self._lock:
+            self.follow()
+            n = len(declarations)
+            k = len(self._actors)
+            decl_ref = self._ray.put(list(declarations))
+            cats_ref = self._ray.put([list(c) for c in cats])
+            rev_ref = self._ray.put(list(revenue))
+            bounds = [round(j * n / k) for j in range(k + 1)]
+            calls = [
+                actor.assess.remote(version, decl_ref, cats_ref, rev_ref, bounds[j], bounds[j + 1])
+                for j, actor in enumerate(self._actors)
+            ]
+            results: list[BatchScores] = []
+            dead: list[int] = []
+            failure: BaseException | None = None
+            for j, call in enumerate(calls):
+                try:
+                    results.append(self._ray.get(call))
+                except self._ray.exceptions.RayActorError as exc:
+                    dead.append(j)
+                    failure = exc
+            if dead:
+                # Its share is lost (the other actors have added those declarations to their
+                # profiles): the batch fails as a whole, nothing is answered as assessed,
+                # and the dead actors are replaced from a live one's state.
+                for j in reversed(dead):
+                    self._actors.pop(j)
+                if not self._actors:
+                    log.error(
+                        "every scoring worker died: new ones start from the feature build's "
+                        "profiles, without the declarations observed since",
+                        extra={"group": self.group},
+                    )
+                self.follow(force=True)
+                self._grow(1)
+                self._report()
+                raise WorkerLostError(f"{len(dead)} scoring worker(s) died: {failure}")
+            return results
+
+    def observe_inspection(self, row: Mapping[str, Any]) -> None:
+        """Add an inspection outcome to every actor's profiles."""
+        with self._lock:
+            for actor in self._actors:
+                actor.observe_inspection.remote(dict(row))
+
+    def close(self) -> None:
+        with self._lock:
+            self._shrink(0)
+            self._report()
+
+
+class WorkerLostError(OverloadedError):
+    """A scoring worker died while it held part of a batch (retry: it has been replaced)."""
+
+
+def scale(group: str, size: int, address: str | None = None) -> dict[str, Any]:
+    """Set the desired size of a worker pool (the ``merak workers scale`` command)."""
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
+        started = True
+    try:
+        target: Any = (
+            ray.remote(num_cpus=0)(WorkerTarget)
+            .options(
+                name=target_name(group),
+                namespace=NAMESPACE,
+                lifetime="detached",
+                get_if_exists=True,
+            )
+            .remote(size)
+        )
+        ray.get(target.set.remote(size))
+        status: dict[str, Any] = ray.get(target.status.remote())
+        return status
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def status(group: str, address: str | None = None) -> dict[str, Any] | None:
+    """The desired and live sizes of a worker pool; None when it has no target yet."""
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
+        started = True
+    try:
+        try:
+            target: Any = ray.get_actor(target_name(group), namespace=NAMESPACE)
+        except ValueError:
+            return None
+        result: dict[str, Any] = ray.get(target.status.remote())
+        return result
+    finally:
+        if started:
+            ray.shutdown()
