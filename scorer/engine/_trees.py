@@ -29,6 +29,7 @@ CTR_BUCKETS = 2
 CTR_MEAN = 3
 
 BLOCK = 128
+CHUNK = 1024  # rows binarised together when the model has CTR tables
 MAX_DEPTH = 8  # leaf indices are uint8 in the block kernel
 _MAGIC = np.uint64(0x4906BA494954CB65)
 
@@ -102,6 +103,7 @@ def _mix(a: np.uint64, b: np.uint64) -> np.uint64:
 
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # CatBoost never stores this key (its empty marker)
 _BYTE = np.uint64(0xFF)
+_ZERO = np.uint64(0)
 
 
 # --- CTR tables, resolved at load ------------------------------------------------------------
@@ -251,23 +253,6 @@ def ctr_layout(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @njit(cache=True, inline="always")
-def _key(
-    xc: np.ndarray, r: int, bins: np.ndarray, c: int, p: int, proj_cat_off: np.ndarray,
-    proj_cat: np.ndarray, proj_bin_off: np.ndarray, proj_bin_bf: np.ndarray,
-    proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-) -> np.uint64:  # fmt: skip
-    """Hash of projection ``p`` for row ``r`` of ``xc`` (its bins in column ``c``)."""
-    h = np.uint64(0)
-    for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-        h = _mix(h, xc[r, proj_cat[k]])
-    for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
-        bv = bins[proj_bin_bf[k], c]
-        bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-        h = _mix(h, np.uint64(1) if bit else np.uint64(0))
-    return h
-
-
-@njit(cache=True, inline="always")
 def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64) -> int:
     """Index in ``slot_data`` of ``key``'s slot, or -1 (linear probing)."""
     mask = np.uint64(cap - 1)
@@ -285,20 +270,42 @@ def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint6
 @njit(cache=True)
 def _ctr_block(
     xc: np.ndarray, r0: int, m: int, bins: np.ndarray, keys: np.ndarray, home: np.ndarray,
-    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
-    proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
-    proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
+    mw: np.ndarray, tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray,
+    miss: np.ndarray, proj_cat_off: np.ndarray, proj_cat: np.ndarray,
+    proj_bin_off: np.ndarray, proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray,
+    proj_bin_eq: np.ndarray, slot_data: np.ndarray, slot_off: np.ndarray,
+    slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
-    """Bins of every CTR for block rows ``r0 .. r0 + m``, table by table."""
+    """Bins of every CTR for block rows ``r0 .. r0 + m``, table by table.
+
+    Keys are hashed a column at a time (``_mix`` unrolled: h' = M * (h + M * v)), loops over
+    rows that LLVM vectorises; ``mw[c, r]`` holds M * (word of categorical ``c``) once for
+    every table.
+    """
+    for c in range(xc.shape[1]):
+        out_w = mw[c]
+        for r in range(m):
+            out_w[r] = _MAGIC * xc[r0 + r, c]
     for t in range(slot_cap.shape[0]):
         cap = slot_cap[t]
         if cap == 0:
             continue
         p = tbl_proj[t]
         for r in range(m):
-            keys[r] = _key(xc, r0 + r, bins, r, p, proj_cat_off, proj_cat, proj_bin_off,
-                           proj_bin_bf, proj_bin_thr, proj_bin_eq)  # fmt: skip
+            keys[r] = 0
+        for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
+            w = mw[proj_cat[k]]
+            for r in range(m):
+                keys[r] = _MAGIC * (keys[r] + w[r])
+        for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
+            row = bins[proj_bin_bf[k]]
+            thr = proj_bin_thr[k]
+            if proj_bin_eq[k]:
+                for r in range(m):
+                    keys[r] = _MAGIC * (keys[r] + (_MAGIC if row[r] == thr else _ZERO))
+            else:
+                for r in range(m):
+                    keys[r] = _MAGIC * (keys[r] + (_MAGIC if row[r] >= thr else _ZERO))
         # Every row's home slot first: independent loads the CPU overlaps (big tables miss
         # the cache); most rows end there.
         width = slot_width[t]
@@ -324,7 +331,7 @@ def _ctr_block(
 @njit(cache=True)
 def _binarize_block(
     xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray, keys: np.ndarray,
-    home: np.ndarray, col: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
+    home: np.ndarray, col: np.ndarray, mw: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
     bf_off: np.ndarray, borders: np.ndarray, bf_value: np.ndarray, nan_as_true: np.ndarray,
     tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
     proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
@@ -367,7 +374,7 @@ def _binarize_block(
                 if np.isnan(xf[r0 + r, src]):
                     out[r] = hi - lo
     if slot_cap.shape[0]:
-        _ctr_block(xc, r0, m, bins, keys, home, tbl_bf_off, tbl_bf, tbl_proj, miss,
+        _ctr_block(xc, r0, m, bins, keys, home, mw, tbl_bf_off, tbl_bf, tbl_proj, miss,
                    proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq,
                    slot_data, slot_off, slot_cap, slot_width)  # fmt: skip
 
@@ -394,13 +401,15 @@ def _leaves_block(
 
 @njit(cache=True)
 def _sum_block(
-    bins: np.ndarray, n: int, out: np.ndarray, r0: int, acc: np.ndarray, idx: np.ndarray,
+    bins: np.ndarray, c0: int, n: int, out: np.ndarray, r0: int, acc: np.ndarray,
+    idx: np.ndarray,
     tree_depth: np.ndarray, tree_split_off: np.ndarray, split_bf: np.ndarray,
     split_thr: np.ndarray, leaf_off: np.ndarray, leaf_values: np.ndarray, scale: float,
     bias: float,
 ) -> None:  # fmt: skip
-    """Raw values of ``n`` block rows: trees in order, each one's leaf index for all rows in
-    one pass (depth 6, CatBoost's default, unrolled), then its leaf values gathered."""
+    """Raw values of the ``n`` rows in bins columns ``c0 ..`` (rows ``r0 ..``): trees in
+    order, each one's leaf index for all rows in one pass (depth 6, CatBoost's default,
+    unrolled), then its leaf values gathered."""
     for r in range(n):
         acc[r] = 0.0
     for t in range(tree_depth.shape[0]):
@@ -408,12 +417,12 @@ def _sum_block(
         d = tree_depth[t]
         lv = leaf_values[leaf_off[t] : leaf_off[t + 1]]
         if d == 6:
-            b0 = bins[split_bf[s0]]
-            b1 = bins[split_bf[s0 + 1]]
-            b2 = bins[split_bf[s0 + 2]]
-            b3 = bins[split_bf[s0 + 3]]
-            b4 = bins[split_bf[s0 + 4]]
-            b5 = bins[split_bf[s0 + 5]]
+            b0 = bins[split_bf[s0]][c0 : c0 + n]
+            b1 = bins[split_bf[s0 + 1]][c0 : c0 + n]
+            b2 = bins[split_bf[s0 + 2]][c0 : c0 + n]
+            b3 = bins[split_bf[s0 + 3]][c0 : c0 + n]
+            b4 = bins[split_bf[s0 + 4]][c0 : c0 + n]
+            b5 = bins[split_bf[s0 + 5]][c0 : c0 + n]
             t0 = split_thr[s0]
             t1 = split_thr[s0 + 1]
             t2 = split_thr[s0 + 2]
@@ -433,7 +442,7 @@ def _sum_block(
             for r in range(n):
                 idx[r] = 0
             for k in range(d):
-                row = bins[split_bf[s0 + k]]
+                row = bins[split_bf[s0 + k]][c0 : c0 + n]
                 thr = split_thr[s0 + k]
                 bit = np.uint8(k)
                 for r in range(n):
@@ -598,25 +607,33 @@ def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _scratch(n_bf, m):  # type: ignore[no-untyped-def]
-    """Per-block buffers: bins, CTR keys, CTR slots, one float column."""
+def _scratch(n_bf, n_cat, m):  # type: ignore[no-untyped-def]
+    """Per-block buffers: bins, CTR keys, CTR slots, one float column, mixed words."""
     return (
         np.empty((n_bf, m), dtype=np.uint8), np.empty(m, dtype=np.uint64),
         np.empty(m, dtype=np.int64), np.empty(m, dtype=np.float32),
+        np.empty((n_cat, m), dtype=np.uint64),
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
-    """Raw values of rows ``r_lo .. r_hi``, block by block."""
+    """Raw values of rows ``r_lo .. r_hi``: binarised a chunk at a time (CTR tables one by
+    one across the chunk, so a table stays in cache while the chunk's rows probe it), then
+    summed block by block."""
     bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
-    bins, keys, home, col = _scratch(bf[0].shape[0], min(BLOCK, max(r_hi - r_lo, 1)))
+    chunk = CHUNK if bf[-1].shape[0] else BLOCK  # bf[-1]: one entry per CTR table
+    bins, keys, home, col, mw = _scratch(
+        bf[0].shape[0], xc.shape[1], min(chunk, max(r_hi - r_lo, 1))
+    )
     acc = np.empty(BLOCK, dtype=np.float64)
     idx = np.empty(BLOCK, dtype=np.uint8)
-    for r0 in range(r_lo, r_hi, BLOCK):
-        r1 = min(r0 + BLOCK, r_hi)
-        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, *bf)
-        _sum_block(bins, r1 - r0, out, r0, acc, idx, *tr, scale, bias)
+    for r0 in range(r_lo, r_hi, chunk):
+        r1 = min(r0 + chunk, r_hi)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, mw, *bf)
+        for c0 in range(0, r1 - r0, BLOCK):
+            n = min(BLOCK, r1 - r0 - c0)
+            _sum_block(bins, c0, n, out, r0 + c0, acc, idx, *tr, scale, bias)
 
 
 @njit(cache=True)
@@ -679,11 +696,11 @@ def leaf_indices(xf, xc, leaf_idx, i8, u8, i32, i64, u64, f32, f64, h):  # type:
     bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
     n_trees = tr[0].shape[0]
-    bins, keys, home, col = _scratch(bf[0].shape[0], min(BLOCK, max(n_rows, 1)))
+    bins, keys, home, col, mw = _scratch(bf[0].shape[0], xc.shape[1], min(BLOCK, max(n_rows, 1)))
     tmp = np.empty((n_trees, BLOCK), dtype=np.int32)
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, *bf)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, mw, *bf)
         _leaves_block(bins, r1 - r0, tr[0], tr[1], tr[2], tr[3], tmp)
         for t in range(n_trees):
             for r in range(r1 - r0):
