@@ -14,10 +14,12 @@ also reads are not credited, as in CatBoost).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from numba import njit
 
+from scorer.engine._tree_scorer import TreeScorer
 from scorer.engine._trees import KIND_CTR, KIND_FLOAT, TreeEnsemble
 
 
@@ -140,6 +142,21 @@ class TreeShap:
         for g, members in enumerate(groups):
             for f in members:
                 self.share[g, f] = 1.0 / len(members)
+        # the same as lists, for the one-row kernel
+        self._member_off = np.cumsum([0] + [len(m) for m in groups]).astype(np.int64)
+        self._members = np.asarray([f for m in groups for f in m], dtype=np.int64)
+
+    def explain_one(
+        self, scorer: TreeScorer, floats: Sequence[float] | np.ndarray,
+        cats: Sequence[str] | np.ndarray | None = None,
+    ) -> np.ndarray:  # fmt: skip
+        """One row's SHAP values ``[n_features + 1]`` (last: the expected value), from its raw
+        inputs (as ``TreeScorer.raw_one``): one leaf kernel and one table kernel."""
+        return _explain_one(  # type: ignore[no-any-return]
+            scorer.leaves_one(floats, cats), self.phi, self.slot_group, len(self.groups),
+            self._member_off, self._members, self.share.shape[1], float(self.model.scale),
+            float(self.expected_value),
+        )  # fmt: skip
 
     def explain_leaves(self, leaf_idx: np.ndarray) -> np.ndarray:
         """``[n_rows, n_features + 1]`` SHAP values (last column: the expected value)."""
@@ -162,4 +179,25 @@ def _group_contrib(leaf_idx, phi, slot_group, n_groups):  # type: ignore[no-unty
                 if g < 0:
                     break
                 out[r, g] += phi[t, leaf, j]
+    return out
+
+
+@njit(cache=True)
+def _explain_one(leaves, phi, slot_group, n_groups, member_off, members, n_flat, scale, expected):  # type: ignore[no-untyped-def]
+    contrib = np.zeros(n_groups, dtype=np.float64)
+    for t in range(leaves.shape[0]):
+        leaf = leaves[t]
+        for j in range(slot_group.shape[1]):
+            g = slot_group[t, j]
+            if g < 0:
+                break
+            contrib[g] += phi[t, leaf, j]
+    out = np.zeros(n_flat + 1, dtype=np.float64)
+    for g in range(n_groups):
+        share = 1.0 / (member_off[g + 1] - member_off[g])
+        for k in range(member_off[g], member_off[g + 1]):
+            out[members[k]] += contrib[g] * share
+    for f in range(n_flat):
+        out[f] *= scale
+    out[n_flat] = expected
     return out

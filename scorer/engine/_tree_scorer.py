@@ -12,6 +12,7 @@ from scorer.engine._cityhash import CatHasher
 from scorer.engine._trees import (
     TreeEnsemble,
     leaf_indices,
+    leaves_one,
     pack,
     predict_one,
     predict_parallel,
@@ -49,6 +50,17 @@ class TreeScorer:
             out = [self.hasher.word(v if isinstance(v, str) else str(v)) for v in cats]
         return np.array(out, dtype=np.uint64)
 
+    def _row(self, floats: Sequence[float] | np.ndarray) -> np.ndarray:
+        """One row's float inputs as a contiguous float64 vector."""
+        xf = np.asarray(floats, dtype=np.float64)
+        if xf.shape != (self.n_float,):
+            xf = xf.reshape(-1)
+            if xf.shape[0] != self.n_float:
+                raise ValueError(
+                    f"float inputs: expected {self.n_float} columns, found {xf.shape[0]}"
+                )
+        return xf if xf.flags.c_contiguous else np.ascontiguousarray(xf)
+
     def raw_one(
         self, floats: Sequence[float] | np.ndarray, cats: Sequence[str] | np.ndarray | None = None
     ) -> float:
@@ -57,16 +69,14 @@ class TreeScorer:
         ``floats``: the row's float inputs (a sequence or a 1-d array; rounded to float32 as
         CatBoost does); ``cats``: its categorical values as strings.
         """
-        xf = np.asarray(floats, dtype=np.float64)
-        if xf.shape != (self.n_float,):
-            xf = xf.reshape(-1)
-            if xf.shape[0] != self.n_float:
-                raise ValueError(
-                    f"float inputs: expected {self.n_float} columns, found {xf.shape[0]}"
-                )
-        if not xf.flags.c_contiguous:
-            xf = np.ascontiguousarray(xf)
+        xf = self._row(floats)
         return float(predict_one(xf, self.words(cats), self._scale, self._bias, *self._packed))
+
+    def leaves_one(
+        self, floats: Sequence[float] | np.ndarray, cats: Sequence[str] | np.ndarray | None = None
+    ) -> np.ndarray:
+        """``[n_trees]`` leaf index of one row in every tree (inputs as ``raw_one``)."""
+        return leaves_one(self._row(floats), self.words(cats), *self._packed)  # type: ignore[no-any-return]
 
     def prepare(
         self, floats: np.ndarray, cats: Sequence[Sequence[str]] | np.ndarray | None
@@ -128,6 +138,8 @@ class TreeScorer:
 
     def leaf_indices(self, xf: np.ndarray, xc: np.ndarray) -> np.ndarray:
         """``[n_trees, n_rows]`` leaf index of every row in every tree."""
+        if xf.shape[0] == 1:
+            return leaves_one(xf[0], xc[0], *self._packed).reshape(-1, 1)  # type: ignore[no-any-return]
         out = np.empty((self.model.n_trees, xf.shape[0]), dtype=np.int32)
         leaf_indices(xf, xc, out, *self._packed)
         return out

@@ -77,3 +77,44 @@ def test_round_trip_through_the_array_format(
 def test_wrong_input_width_is_refused(exported: TreeEnsemble) -> None:
     with pytest.raises(ValueError, match="expected 5 columns, found 4"):
         TreeScorer(exported).raw(np.zeros((1, 4)), np.zeros((1, 6), dtype=object))
+
+
+def test_one_row_path_from_plain_python_values(catboost_model: Any, exported: TreeEnsemble) -> None:
+    """``raw_one`` and ``leaves_one`` take a server's lists (floats, strings) directly."""
+    rows = adversarial(make_rows(300, seed=41), _float_borders(exported), seed=42)
+    expected = _reference(catboost_model, rows)
+    scorer = TreeScorer(exported)
+    got = [scorer.raw_one(rows.floats[i].tolist(), rows.cats[i].tolist()) for i in range(300)]
+    assert np.abs(np.asarray(got) - expected).max() <= 1e-9
+    xf, xc = scorer.prepare(rows.floats, rows.cats)
+    leaves = scorer.leaf_indices(xf, xc)
+    for i in range(0, 300, 7):
+        assert np.array_equal(scorer.leaves_one(rows.floats[i], rows.cats[i]), leaves[:, i])
+
+
+@pytest.fixture(scope="module")
+def depth6(train_rows: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, TreeEnsemble]:
+    """CatBoost's default depth (6): the kernels' unrolled paths."""
+    import json
+
+    from scorer import ensemble_from_catboost_json
+    from tests.unit.scorer._data import train_catboost
+
+    model = train_catboost(train_rows, iterations=40, depth=6)
+    path = tmp_path_factory.mktemp("cb6") / "model.json"
+    model.save_model(str(path), format="json")
+    return model, ensemble_from_catboost_json(json.loads(path.read_text()))
+
+
+def test_depth_six_model_equals_catboost_on_every_path(depth6: tuple[Any, TreeEnsemble]) -> None:
+    model, ens = depth6
+    assert int(ens.tree_depth.max()) == 6
+    rows = adversarial(make_rows(3000, seed=43), _float_borders(ens), seed=44)
+    expected = _reference(model, rows)
+    scorer = TreeScorer(ens)
+    for parallel in (False, True):
+        assert (
+            np.abs(scorer.raw(rows.floats, rows.cats, parallel=parallel) - expected).max() <= 1e-9
+        )
+    one = [scorer.raw_one(rows.floats[i], rows.cats[i]) for i in range(0, 3000, 5)]
+    assert np.abs(np.asarray(one) - expected[::5]).max() <= 1e-9

@@ -41,3 +41,17 @@ def test_a_combination_is_shared_equally_between_its_categorical_features() -> N
     xf, xc = scorer.prepare(floats, cats)
     phi = TreeShap(model).explain_leaves(scorer.leaf_indices(xf, xc))
     assert np.allclose(phi, expected_phi, atol=1e-12)
+
+
+def test_one_row_explanation_equals_catboost(catboost_model: Any, exported: TreeEnsemble) -> None:
+    first = int(np.flatnonzero(exported.bf_kind == 0)[0])
+    borders = exported.borders[exported.bf_off[first] : exported.bf_off[first + 1]]
+    rows = adversarial(make_rows(200, seed=33), borders, seed=7)
+    expected = np.asarray(
+        catboost_model.get_feature_importance(type="ShapValues", data=catboost_pool(rows))
+    )
+    scorer = TreeScorer(exported)
+    shap = TreeShap(exported)
+    got = np.stack([shap.explain_one(scorer, rows.floats[i].tolist(), rows.cats[i].tolist())
+                    for i in range(200)])  # fmt: skip
+    assert np.abs(got - expected).max() <= 1e-6
