@@ -18,18 +18,20 @@ def _fmt(x: float, spec: str = ".1f") -> str:
 
 def plain_line(stats: Stats) -> str:
     """One progress line (for logs and pipes)."""
+    clock = f"  [{time.monotonic() - stats.started:6.1f}s] {stats.phase}: "
+    if stats.phase.startswith("terminal"):
+        done = sum(1 for lot in stats.lots.values() if lot.verdict)
+        now = [lot for lot in stats.lots.values() if lot.state in ("unloading", "closing")]
+        current = f", {now[0].lot_id} {now[0].state} ({now[0].frames:,} frames)" if now else ""
+        return f"{clock}{done}/{len(stats.lots)} lots judged{current}, alerts {stats.alert_count}"
     p50, p95, p99 = percentiles(stats.latencies_ms)
-    line = (
-        f"  [{time.monotonic() - stats.started:6.1f}s] {stats.phase}: "
+    return (
+        f"{clock}"
         f"assessed {stats.assessed}/{stats.target}, {stats.throughput():.0f}/s, "
         f"latency p50 {_fmt(p50)} p95 {_fmt(p95)} p99 {_fmt(p99)} ms, "
         f"{stats.channel_mix()}, outcomes {stats.outcomes}, "
         f"hit rate {_fmt(stats.hit_rate(), '.3f')}"
     )
-    if stats.lots:
-        done = sum(1 for lot in stats.lots.values() if lot.verdict)
-        line += f", lots {done}/{len(stats.lots)} judged, alerts {stats.alert_count}"
-    return line
 
 
 def _panel(stats: Stats) -> Any:
@@ -54,22 +56,22 @@ def _panel(stats: Stats) -> Any:
         f"hit rate {_fmt(stats.hit_rate(), '.3f')}",
     )
     risk.add_row("models", ", ".join(f"{v}: {n}" for v, n in sorted(stats.model_versions.items())))
-    parts: list[Any] = [risk]
-    if stats.lots:
-        lots = Table(title="terminal: MV DEMO unloading at belt 3", title_justify="left")
-        for col in ("lot", "declaration", "material", "state", "frames", "verdict", "areas"):
-            lots.add_column(col)
-        for lot in stats.lots.values():
-            lots.add_row(
-                lot.lot_id, lot.declaration_id or "-", lot.commodity, lot.state, str(lot.frames),
-                lot.verdict or "-", lot.areas or "-",
-            )  # fmt: skip
-        parts.append(lots)
-        if stats.alerts:
-            parts.append("[bold red]alerts[/]\n" + "\n".join(stats.alerts))
-    if stats.events:
-        parts.append("\n".join(stats.events))
-    return Panel(Group(*parts), title="Merak demo", border_style="cyan")
+    if not stats.phase.startswith("terminal"):
+        return Panel(risk, title="Merak demo: risk path", border_style="cyan")
+    from rich import box
+
+    lots = Table(box=box.SIMPLE_HEAD, padding=(0, 1))
+    for col in ("lot", "declaration", "material", "state", "frames", "verdict", "areas"):
+        lots.add_column(col)
+    for lot in stats.lots.values():
+        lots.add_row(
+            lot.lot_id, lot.declaration_id or "-", lot.commodity, lot.state, f"{lot.frames:,}",
+            lot.verdict or "-", lot.areas or "-",
+        )  # fmt: skip
+    parts: list[Any] = [lots, f"[bold]alerts[/] {stats.alert_count}"]
+    parts.extend(f"  {a}" for a in list(stats.alerts)[-3:])
+    title = "Merak demo: terminal, MV DEMO unloading at belt 3 (retrain job running)"
+    return Panel(Group(*parts), title=title, border_style="cyan")
 
 
 class Progress:

@@ -215,6 +215,10 @@ challenger was compared with the champion on the {p["labelled"]} outcomes of the
 which it never trained on.</p>
 {promo}
 <p class="{"ok" if p["promoted"] else "bad"}">{html.escape(p["reason"])}</p>
+<p>Context: the champion was trained on the synthetic world's ground truth for every
+declaration before the cut; the retrained challenger learns, as a real agency's would, from
+inspection outcomes only (the history's and those fed back in the first half): fewer labels,
+selected by earlier controls. The service promotes only on measured uplift.</p>
 
 <h2>Terminal: {html.escape(VESSEL)} unloading at {BELT}, lots and verdicts</h2>
 {lots}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -90,9 +90,13 @@ def _scenario(prefix: str) -> tuple[Scenario, dict[str, PlannedLot]]:
 class AlertWatcher:
     """The control room: WatchAlerts (server stream) in a thread."""
 
-    def __init__(self, address: str, token: str, stats: Stats) -> None:
+    def __init__(
+        self, address: str, token: str, stats: Stats, say: Callable[[str], None] | None = None
+    ) -> None:
         self.alerts: list[detection_pb2.Alert] = []
         self._stats = stats
+        self._say = say
+        self._seen: set[tuple[str, int, str]] = set()
         self._channel = grpc.insecure_channel(address)
         stub = detection_pb2_grpc.DetectionServiceStub(self._channel)
         self._call = stub.WatchAlerts(
@@ -110,9 +114,15 @@ class AlertWatcher:
                 a = reply.alert
                 self.alerts.append(a)
                 sev = detection_pb2.AlertSeverity.Name(a.severity).removeprefix("ALERT_SEVERITY_")
+                line = f"{sev:<8} {a.lot_id or '-':<14} {a.message}"
                 with self._stats.lock:
                     self._stats.alert_count += 1
-                    self._stats.alerts.append(f"{sev:<8} {a.lot_id or '-':<14} {a.message}")
+                    self._stats.alerts.append(line)
+                # Each kind of alert once per lot and instrument on the log; all in the panel.
+                key = (a.lot_id, a.severity, a.message.split(":")[0])
+                if self._say is not None and key not in self._seen:
+                    self._seen.add(key)
+                    self._say(f"  ALERT {line}")
         except grpc.RpcError as err:
             if err.code() is not grpc.StatusCode.CANCELLED:
                 self._stats.events.append(f"alert stream ended: {err.code().name}")
@@ -131,6 +141,7 @@ def run_terminal(
     declarations: Sequence[str],
     stats: Stats,
     speed: float,
+    say: Callable[[str], None] | None = None,
     prefix: str = "MVDEMO-V1",
 ) -> TerminalResult:
     """Unload the vessel: per lot, open it, stream its frames at ``speed``× real time
@@ -152,7 +163,7 @@ def run_terminal(
         lots.append(LotResult(lot_id, declaration, p.material, p.story))
         stats.lots[lot_id] = LotState(lot_id, declaration, p.material)
     started = time.monotonic()
-    watcher = AlertWatcher(address, control_token, stats)
+    watcher = AlertWatcher(address, control_token, stats, say)
     channel = grpc.insecure_channel(address)
     stub = detection_pb2_grpc.DetectionServiceStub(channel)
     md = _bearer(terminal_token)
@@ -163,7 +174,7 @@ def run_terminal(
                 sim.start()
                 chans[sim.sensor_id] = sender.channel(sim.describe())
             for lot in lots:
-                _unload(stub, md, lot, plan[lot.lot_id], sims, chans, stats, speed)
+                _unload(stub, md, lot, plan[lot.lot_id], sims, chans, stats, speed, say)
             sender.flush(5.0)
         time.sleep(0.5)  # alerts raised at the last close reach the watcher
     finally:
@@ -181,6 +192,7 @@ def _unload(
     chans: dict[str, Any],
     stats: Stats,
     speed: float,
+    say: Callable[[str], None] | None,
 ) -> None:
     """One lot: OpenLot, its frames second by second, wait for them to be ingested, CloseLot."""
     state = stats.lots[lot.lot_id]
@@ -214,8 +226,11 @@ def _unload(
     state.state = "closed"
     state.verdict = verdict_name(reply.verdict)
     state.areas = areas(reply.verdict)
+    line = f"lot {lot.lot_id}: {state.verdict} {state.areas}".rstrip()
     with stats.lock:
-        stats.events.append(f"lot {lot.lot_id}: {state.verdict} {state.areas}".rstrip())
+        stats.events.append(line)
+    if say is not None:
+        say(f"  {line} ({sum(sent.values()):,} frames, {lot.seconds:.1f} s)")
 
 
 def _wait_frames(
