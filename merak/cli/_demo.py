@@ -489,7 +489,7 @@ class _Run:
         self.stats.phase = "terminal: unloading"
         progress.active(True)
         try:
-            result["terminal"] = self._terminal(servers, phase_a + phase_b)
+            result["terminal"] = self._terminal(servers, phase_a + phase_b, progress.say)
         finally:
             progress.active(False)
             job.join()
@@ -557,7 +557,7 @@ class _Run:
         if r.errors:
             raise DemoError(f"live traffic: {len(r.errors)} errors, first: {r.errors[0]}")
 
-    def _terminal(self, servers: Servers, live: list[Any]) -> Any:
+    def _terminal(self, servers: Servers, live: list[Any], say: Callable[[str], None]) -> Any:
         from merak.demo._terminal import run_terminal
 
         ore = [
@@ -573,6 +573,7 @@ class _Run:
             ore,
             self.stats,
             self.sizes.terminal_speed,
+            say,
         )
 
     def _finish(self, result: dict[str, Any]) -> int:
