@@ -16,11 +16,13 @@ compute (an even, contiguous share):
   and the exact SHAP values. What every actor repeats: adding each declaration to its
   profiles (a fraction of computing its features).
 - Scaling: the desired size lives in a named, detached Ray actor (``WorkerTarget``), set
-  by ``merak workers scale N`` (or any Ray client). The pool reads it between batches and
-  grows or shrinks; a new actor starts from a copy of a live actor's profile state, taken
-  after every batch already sent (a Ray actor runs one caller's calls in order), so it is
-  consistent from its first batch. An actor that died (``ray kill``...) is replaced the
-  same way.
+  by ``merak workers scale N`` (or any Ray client). A follower thread of the pool reads it
+  every CHECK_EVERY seconds and grows or shrinks: a new actor starts (seconds) while
+  batches keep flowing, then joins between two batches with a copy of a live actor's
+  profile state, taken after every batch already sent (a Ray actor runs one caller's calls
+  in order), so it is consistent from its first batch. An actor that died (``ray kill``,
+  a lost node) fails the batch it held (answered RESOURCE_EXHAUSTED, retryable; nothing
+  of it is answered as assessed) and is replaced the same way.
 
 Ray is imported lazily; nothing here runs without it.
 """
@@ -182,7 +184,7 @@ class ScoringWorker:
 class WorkerPool:
     """The actors of one intake server, following the desired size of their group."""
 
-    CHECK_EVERY = 0.2  # seconds between reads of the desired size
+    CHECK_EVERY = 0.25  # seconds between reads of the desired size
 
     def __init__(
         self,
@@ -222,10 +224,14 @@ class WorkerPool:
             .remote(size)
         )
         self._actors: list[Any] = []
-        self._checked = 0.0
+        self._started = False
         target: Any = self._target
         self._grow(max(1, int(ray.get(target.get.remote()))))
-        self._report()
+        self._stop = threading.Event()
+        self._follower = threading.Thread(
+            target=self._follow_loop, name=f"workers-{group}", daemon=True
+        )
+        self._follower.start()
 
     @property
     def size(self) -> int:
@@ -237,31 +243,42 @@ class WorkerPool:
         return actor
 
     def _grow(self, n: int) -> None:
-        state = None
-        while len(self._actors) < n:
+        """Start actors up to ``n``: each starts (seconds) while batches keep flowing, then,
+        between two batches, takes a copy of a live actor's profiles."""
+        while True:
+            with self._lock:
+                if len(self._actors) >= n:
+                    return
             actor = self._new_actor()
-            if self._actors:
-                if state is None:  # after every batch sent so far (calls run in order)
+            with self._lock:
+                if self._actors:  # after every batch sent so far (calls run in order)
                     state = self._ray.get(self._actors[0].export_state.remote())
-                self._ray.get(actor.import_state.remote(state))
-            self._actors.append(actor)
-            log.info("worker added", extra={"group": self.group, "size": len(self._actors)})
+                    self._ray.get(actor.import_state.remote(state))
+                elif self._started:
+                    log.error(
+                        "every scoring worker died: a new one starts from the feature build's "
+                        "profiles, without the declarations observed since",
+                        extra={"group": self.group},
+                    )
+                self._actors.append(actor)
+                self._started = True
+                size = len(self._actors)
+            log.info("worker added", extra={"group": self.group, "size": size})
+            self._report()
 
     def _shrink(self, n: int) -> None:
-        while len(self._actors) > n:
-            actor = self._actors.pop()
-            self._ray.kill(actor)  # every call it was sent has been answered
-            log.info("worker removed", extra={"group": self.group, "size": len(self._actors)})
+        with self._lock:
+            while len(self._actors) > n:
+                actor = self._actors.pop()
+                self._ray.kill(actor)  # every call it was sent has been answered
+                log.info("worker removed", extra={"group": self.group, "size": len(self._actors)})
+        self._report()
 
     def _report(self) -> None:
         self._target.report.remote(len(self._actors))
 
-    def follow(self, force: bool = False) -> None:
-        """Grow or shrink to the desired size (read at most every CHECK_EVERY seconds)."""
-        now = time.monotonic()
-        if not force and now - self._checked < self.CHECK_EVERY:
-            return
-        self._checked = now
+    def follow(self) -> None:
+        """Grow or shrink once to the desired size (the follower thread does this)."""
         try:
             want = max(1, int(self._ray.get(self._target.get.remote(), timeout=5)))
         except Exception:  # the target actor is gone: keep the current size
@@ -269,10 +286,15 @@ class WorkerPool:
             return
         if want > len(self._actors):
             self._grow(want)
-            self._report()
         elif want < len(self._actors):
             self._shrink(want)
-            self._report()
+
+    def _follow_loop(self) -> None:
+        while not self._stop.wait(self.CHECK_EVERY):
+            try:
+                self.follow()
+            except Exception:
+                log.exception("worker pool could not follow its desired size")
 
     def assess(
         self,
@@ -283,9 +305,10 @@ class WorkerPool:
     ) -> list[BatchScores]:
         """Send the batch to every actor, each computing an even, contiguous share."""
         with self._lock:
-            self.follow()
             n = len(declarations)
             k = len(self._actors)
+            if k == 0:
+                raise WorkerLostError("no scoring worker is running; one is being started")
             decl_ref = self._ray.put(list(declarations))
             cats_ref = self._ray.put([list(c) for c in cats])
             rev_ref = self._ray.put(list(revenue))
@@ -305,19 +328,10 @@ class WorkerPool:
                     failure = exc
             if dead:
                 # Its share is lost (the other actors have added those declarations to their
-                # profiles): the batch fails as a whole, nothing is answered as assessed,
-                # and the dead actors are replaced from a live one's state.
+                # profiles): the batch fails as a whole and nothing of it is answered as
+                # assessed. The follower replaces the dead from a live actor's state.
                 for j in reversed(dead):
                     self._actors.pop(j)
-                if not self._actors:
-                    log.error(
-                        "every scoring worker died: new ones start from the feature build's "
-                        "profiles, without the declarations observed since",
-                        extra={"group": self.group},
-                    )
-                self.follow(force=True)
-                self._grow(1)
-                self._report()
                 raise WorkerLostError(f"{len(dead)} scoring worker(s) died: {failure}")
             return results
 
@@ -328,9 +342,9 @@ class WorkerPool:
                 actor.observe_inspection.remote(dict(row))
 
     def close(self) -> None:
-        with self._lock:
-            self._shrink(0)
-            self._report()
+        self._stop.set()
+        self._follower.join()
+        self._shrink(0)
 
 
 class WorkerLostError(OverloadedError):

@@ -289,17 +289,22 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     ctx.on_stop(assessor.close)
 
     def recover() -> None:
-        # Declarations acknowledged as accepted before a crash but never assessed.
+        # Warm up (features, model, worker pool) before the first declaration arrives, then
+        # assess the declarations accepted before a crash but never assessed.
         pending = list(store.pending())
-        if not pending:
-            return
         try:
             model_source()
         except MerakError as exc:
-            log.warning(
-                "accepted declarations wait for a model",
-                extra={"count": len(pending), "why": str(exc)},
-            )
+            if pending:
+                log.warning(
+                    "accepted declarations wait for a model",
+                    extra={"count": len(pending), "why": str(exc)},
+                )
+            return
+        except Exception:
+            log.exception("the risk model could not be loaded")
+            return
+        if not pending:
             return
         submitted: list[tuple[str, futures.Future[tuple[assessment_pb2.Assessment, bool]]]] = []
         for declaration_id, payload in pending:
