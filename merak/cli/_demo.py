@@ -323,38 +323,53 @@ class _Run:
         from merak.cli import _scenario as riskworld
 
         s = self.sizes
-        self._step(
-            f"Synthetic trade world: {s.declarations:,} declarations over {s.days} days; "
-            "history before the cut -> pool, features, champion (CatBoost + network)"
-        )
-        data = self.out / "data"
-        self.world = _timed(
-            "building the world",
-            lambda: riskworld.build(data, declarations=s.declarations, seed=11, days=s.days),
-        )
-        w = self.world
-        self.truth = _truth(w)
-        frauds = sum(w.truth[d.header.declaration_id] for d in w.live)
-        _say(
-            f"  cut at {w.cut.date()}: {len(w.live):,} later declarations held out for the "
-            f"live stream ({frauds} with a planted irregularity, {frauds / len(w.live):.1%})"
-        )
-        self._step("Expert-rules baseline and the detection service's NIR classifier")
-        from merak.demo._baselines import fit_rules
+        # The detection service's NIR classifier trains in its own process meanwhile.
+        (self.out / "logs").mkdir(parents=True, exist_ok=True)
+        nir_log = self.out / "logs" / "nir-train.log"
+        with nir_log.open("wb") as log:
+            nir = subprocess.Popen(
+                [sys.executable, "-m", "merak", "detect", "train", "--out",
+                 str(self.out / "detection"), "--seeds", "1,2", "--val-seed", "7",
+                 "--scans", str(s.nir_scans), "--epochs", str(s.nir_epochs)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            self._step(
+                f"Synthetic trade world: {s.declarations:,} declarations over {s.days} days; "
+                "history before the cut -> pool, features, champion (CatBoost + network); "
+                "the NIR classifier of the detection service trains meanwhile"
+            )
+            data = self.out / "data"
+            self.world = _timed(
+                "building the world",
+                lambda: riskworld.build(data, declarations=s.declarations, seed=11, days=s.days),
+            )
+            w = self.world
+            self.truth = _truth(w)
+            frauds = sum(w.truth[d.header.declaration_id] for d in w.live)
+            _say(
+                f"  cut at {w.cut.date()}: {len(w.live):,} later declarations held out for the "
+                f"live stream ({frauds} with a planted irregularity, {frauds / len(w.live):.1%})"
+            )
+            self._step("Expert-rules baseline; the detection service's NIR classifier")
+            from merak.demo._baselines import fit_rules
 
-        self.rules = _timed("fitting the rules", lambda: fit_rules(data, w.cut))
-        for name in self.rules.names:
-            _say(f"  rule: {name}")
-
-        def train_nir() -> None:
-            from merak.detection._evaluate import train_nir_model
-
-            model = train_nir_model((1, 2), 7, scans=s.nir_scans, epochs=s.nir_epochs)
-            (self.out / "detection").mkdir(parents=True, exist_ok=True)
-            model.save(self.out / "detection" / "nir.npz")
-            _say(f"  NIR model: false-positive rate {model.fpr:.4f}, sensitivity {model.tpr:.3f}")
-
-        _timed("training the NIR model", train_nir)
+            self.rules = _timed("fitting the rules", lambda: fit_rules(data, w.cut))
+            for name in self.rules.names:
+                _say(f"  rule: {name}")
+            t = time.monotonic()
+            code = nir.wait()
+        finally:
+            if nir.poll() is None:
+                nir.kill()
+                nir.wait()
+        text = nir_log.read_text(encoding="utf-8", errors="replace")
+        if code != 0:
+            raise DemoError(f"training the NIR model: exit {code}; its log: {nir_log}")
+        for line in text.splitlines():
+            if line.startswith("validation:"):
+                _say(f"  NIR model {line}")
+        _say(f"  NIR model ready ({time.monotonic() - t:.1f} s more after the world)")
 
     def _start_servers(self, servers: Servers) -> bool:
         self._step(f"Starting {len(SERVICE_NAMES)} servers, each its own process")

@@ -129,7 +129,8 @@ def compare(
     return Baselines(
         len(ids), int(y.sum()), policy_rate, policy_hits,
         hit_rates(model, rule_scores, y, policy_rate),
-        [hit_rates(model, rule_scores, y, r) for r in RATES], rules.names,
+        [hit_rates(model, rule_scores, y, r) for r in sorted({*RATES, policy_rate})],
+        rules.names,
     )  # fmt: skip
 
 

@@ -80,14 +80,15 @@ def _plots(r: Report) -> dict[str, str]:
         bins = np.logspace(np.log10(max(lat.min(), 0.1)), np.log10(lat.max() * 1.01), 40).tolist()
         ax.hist(lat, bins=bins, color="#455a64")
         ax.set_xscale("log")
-        for q, p in zip((50, 95, 99), percentiles(lat), strict=True):
-            ax.axvline(p, color="#c62828", lw=1, ls="--")
-            ax.text(p, ax.get_ylim()[1] * 0.9, f" p{q} {p:.1f} ms", fontsize=8, color="#c62828")
+        styles = ("--", "-.", ":")
+        for q, p, ls in zip((50, 95, 99), percentiles(lat), styles, strict=True):
+            ax.axvline(p, color="#c62828", lw=1.2, ls=ls, label=f"p{q} {p:.1f} ms")
+        ax.legend(fontsize=8)
     ax.set_xlabel("latency from send to assessment over gRPC streaming (ms)")
     ax.set_ylabel("declarations")
     out["latency"] = _svg(fig)
 
-    fig, ax = plt.subplots(figsize=(6.4, 1.8))
+    fig, ax = plt.subplots(figsize=(6.4, 1.1))
     total = sum(r.channels.values()) or 1
     left = 0.0
     for c in CHANNELS:
@@ -97,7 +98,7 @@ def _plots(r: Report) -> dict[str, str]:
     ax.set_xlim(0, 100)
     ax.set_yticks([])
     ax.set_xlabel("% of declarations")
-    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.45))
+    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.7))
     out["channels"] = _svg(fig)
 
     if r.top_features:
