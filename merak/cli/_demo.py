@@ -206,7 +206,7 @@ def _demo_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: bool
         "auth": {
             "tokens": [
                 ident("agency", "agency"),
-                ident("analyst", "admin"),
+                ident("analyst", "analyst"),
                 ident("terminal", "terminal"),
                 ident("control", "control_room"),
                 ident("services", "ledger_writer"),
@@ -297,6 +297,9 @@ class _Run:
         except DemoError as exc:
             _say(f"error: {exc}")
             failed = True
+        except Exception as exc:
+            _say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
+            failed = True
         except KeyboardInterrupt:
             _say("interrupted")
             failed = True
@@ -312,8 +315,8 @@ class _Run:
             return 1
         try:
             return self._finish(result)
-        except DemoError as exc:
-            _say(f"error: {exc}")
+        except Exception as exc:
+            _say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
             _say("Demo FAILED")
             return 1
 
@@ -674,6 +677,14 @@ class _Run:
             "entries": entries,
             "export": str(export),
         }
+
+
+def _describe(exc: Exception) -> str:
+    """An exception in one line; for a gRPC error its status code and details."""
+    code, details = getattr(exc, "code", None), getattr(exc, "details", None)
+    if callable(code) and callable(details):
+        return f"gRPC {code().name}: {details()} (see the server logs)"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _detection_bind(config: Path) -> str:

@@ -279,6 +279,10 @@ def print_summary(r: Report, say: Callable[[str], None]) -> bool:
         f"(95 % of draws {_pct(h.random_low)}–{_pct(h.random_high)})")  # fmt: skip
     above = h.model > h.rules and h.model > h.random_high
     say(f"    model above rules and random: {'yes' if above else 'NO'}")
+    for c in b.curve:
+        if c.rate in (0.05, 0.10):
+            say(f"    at {_pct(c.rate)} inspected ({c.k}): model {_pct(c.model)}, expert rules "
+                f"{_pct(c.rules)}, random {_pct(c.random)}")  # fmt: skip
     say("  top risk features: " + ", ".join(f"{t.feature_id} {t.name}" for t in r.top_features[:5]))
     p = r.promotion
     say(f"  promotion: {'PROMOTED' if p['promoted'] else 'not promoted'} — champion "
