@@ -48,6 +48,19 @@ NAMESPACE = "merak"
 TARGET_PREFIX = "merak-workers-"
 
 
+def batch_contributions(scorer: Any, x: np.ndarray, cats: Sequence[Sequence[str]]) -> np.ndarray:
+    """Exact tree SHAP values of the rows of ``x`` through the scorer's batch kernels.
+
+    A batch of one is computed as two identical rows (the kernels are row-independent, so
+    the values are the same): the scorer's one-row SHAP path fails to compile at the time
+    of writing (numba: "Calling a closure with *args is unsupported" in ``leaves_one``).
+    """
+    rows: Any = [list(c) for c in cats]
+    if x.shape[0] == 1:
+        return np.asarray(scorer.contributions(np.vstack([x, x]), rows * 2)[:1])
+    return np.asarray(scorer.contributions(x, rows))
+
+
 def target_name(group: str) -> str:
     """The Ray name of the actor holding a pool's desired size."""
     return TARGET_PREFIX + group
@@ -165,8 +178,7 @@ class ScoringWorker:
         scorer = self._scorer(version)
         c = [list(cats[i]) for i in rows]
         s = scorer.score(x, np.array(c, dtype=object), np.array([revenue[i] for i in rows]))
-        c_rows: Any = c
-        phi = scorer.contributions(x, c_rows)
+        phi = batch_contributions(scorer, x, c)
         return BatchScores(rows, x, s.probability, s.revenue_at_stake, phi, errors)
 
     def observe_inspection(self, row: Mapping[str, Any]) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cluster.workers import WorkerPool
+from cluster.workers import WorkerPool, batch_contributions
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import MerakError, PreconditionError
@@ -196,9 +196,7 @@ class BatchExplainer:
         self, x: np.ndarray, cats: Sequence[Sequence[str]]
     ) -> list[tuple[list[Any], dict[str, float], list[str]]]:
         """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
-        # Rows as lists of strings, the form RiskScorer.explain itself passes.
-        rows: Any = [list(c) for c in cats]
-        return self.format(self._scorer.contributions(x, rows), x, cats)
+        return self.format(batch_contributions(self._scorer, x, cats), x, cats)
 
     def format(
         self, phi: np.ndarray, x: np.ndarray, cats: Sequence[Sequence[str]]
