@@ -30,7 +30,9 @@ class TreeScorer:
         self.model = model
         known = json.loads(model.extra.get("cat_hashes", "{}"))
         self.hasher = CatHasher(known)
-        self._packed = pack(model)
+        packed = pack(model)
+        self._packed = packed[:8]  # typed buffers + header: the batch kernels
+        self._blob = packed[8:]  # one byte buffer + header: the one-row kernels
         self._scale = float(model.scale)
         self._bias = float(model.bias)
         self.n_float = len(model.float_names)
@@ -70,13 +72,14 @@ class TreeScorer:
         CatBoost does); ``cats``: its categorical values as strings.
         """
         xf = self._row(floats)
-        return float(predict_one(xf, self.words(cats), self._scale, self._bias, *self._packed))
+        blob, hb = self._blob
+        return float(predict_one(xf, self.words(cats), blob, hb, self._scale, self._bias))
 
     def leaves_one(
         self, floats: Sequence[float] | np.ndarray, cats: Sequence[str] | np.ndarray | None = None
     ) -> np.ndarray:
         """``[n_trees]`` leaf index of one row in every tree (inputs as ``raw_one``)."""
-        return leaves_one(self._row(floats), self.words(cats), *self._packed)  # type: ignore[no-any-return]
+        return leaves_one(self._row(floats), self.words(cats), *self._blob)  # type: ignore[no-any-return]
 
     def prepare(
         self, floats: np.ndarray, cats: Sequence[Sequence[str]] | np.ndarray | None
@@ -139,7 +142,7 @@ class TreeScorer:
     def leaf_indices(self, xf: np.ndarray, xc: np.ndarray) -> np.ndarray:
         """``[n_trees, n_rows]`` leaf index of every row in every tree."""
         if xf.shape[0] == 1:
-            return leaves_one(xf[0], xc[0], *self._packed).reshape(-1, 1)  # type: ignore[no-any-return]
+            return leaves_one(xf[0], xc[0], *self._blob).reshape(-1, 1)  # type: ignore[no-any-return]
         out = np.empty((self.model.n_trees, xf.shape[0]), dtype=np.int32)
         leaf_indices(xf, xc, out, *self._packed)
         return out

@@ -497,7 +497,13 @@ def _binarize_one(
 
 
 @njit(cache=True, inline="always")
-def _leaves_one(b: np.ndarray, pad_bf: np.ndarray, pad_thr: np.ndarray, idx: np.ndarray) -> None:
+def _split(b: np.ndarray, pad: tuple[np.ndarray, np.ndarray], k: np.uint32) -> np.uint32:
+    """Outcome of padded split ``k`` (``pad``: its feature and threshold) for the bins ``b``."""
+    return np.uint32(b[np.uint32(pad[0][k])] >= pad[1][k])
+
+
+@njit(cache=True, inline="always")
+def _leaves_one(b: np.ndarray, pad: tuple[np.ndarray, np.ndarray], idx: np.ndarray) -> None:
     """``idx[t]``: one row's leaf in every tree, from its bins ``b``.
 
     Branch-free (a split's outcome is a coin flip to the branch predictor); trees are padded
@@ -507,23 +513,52 @@ def _leaves_one(b: np.ndarray, pad_bf: np.ndarray, pad_thr: np.ndarray, idx: np.
     n_trees = idx.shape[0]
     if n_trees == 0:
         return
-    depth = pad_bf.shape[0] // n_trees
+    depth = pad[0].shape[0] // n_trees
     if depth == 6:
         for t in range(n_trees):
             k = np.uint32(t * 6)
             acc = np.uint32(0)
             for d in range(6):
-                kd = k + np.uint32(d)
-                acc |= np.uint32(b[np.uint32(pad_bf[kd])] >= pad_thr[kd]) << np.uint32(d)
+                acc |= _split(b, pad, k + np.uint32(d)) << np.uint32(d)
             idx[t] = acc
         return
     k = np.uint32(0)
     for t in range(n_trees):
         acc = np.uint32(0)
         for d in range(depth):
-            acc |= np.uint32(b[np.uint32(pad_bf[k])] >= pad_thr[k]) << np.uint32(d)
+            acc |= _split(b, pad, k) << np.uint32(d)
             k += np.uint32(1)
         idx[t] = acc
+
+
+@njit(cache=True, inline="always")
+def _sum_one(
+    b: np.ndarray, pad: tuple[np.ndarray, np.ndarray], leaf_off: np.ndarray,
+    leaf_values: np.ndarray,
+) -> float:  # fmt: skip
+    """Sum over the trees, in order, of one row's leaf values (as ``_leaves_one``, with each
+    tree's leaf read as soon as its index is known, so the additions overlap the walk)."""
+    n_trees = leaf_off.shape[0] - 1
+    acc = 0.0
+    if n_trees == 0:
+        return acc
+    depth = pad[0].shape[0] // n_trees
+    if depth == 6:
+        for t in range(n_trees):
+            k = np.uint32(t * 6)
+            i = np.uint32(0)
+            for d in range(6):
+                i |= _split(b, pad, k + np.uint32(d)) << np.uint32(d)
+            acc += leaf_values[np.uint64(leaf_off[t]) + np.uint64(i)]
+        return acc
+    k = np.uint32(0)
+    for t in range(n_trees):
+        i = np.uint32(0)
+        for d in range(depth):
+            i |= _split(b, pad, k) << np.uint32(d)
+            k += np.uint32(1)
+        acc += leaf_values[np.uint64(leaf_off[t]) + np.uint64(i)]
+    return acc
 
 
 def pad_trees(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray]:
@@ -566,7 +601,8 @@ _DTYPES = (np.int8, np.uint8, np.int32, np.int64, np.uint64, np.float32, np.floa
 
 
 def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
-    """``(i8, u8, i32, i64, u64, f32, f64, header)`` buffers for the packed kernels."""
+    """``(i8, u8, i32, i64, u64, f32, f64, header, blob, blob_header)`` for the packed
+    kernels: the batch kernels take the first eight, the one-row kernels the last two."""
     parts: dict[type, list[np.ndarray]] = {d: [] for d in _DTYPES}
     sizes: dict[type, int] = dict.fromkeys(_DTYPES, 0)
     header = np.zeros(2 * len(LAYOUT), dtype=np.int64)
@@ -588,8 +624,28 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
         header[2 * k + 1] = sizes[dtype] + a.size
         parts[dtype].append(a)
         sizes[dtype] += a.size
-    bufs = tuple(np.concatenate(parts[d]) if parts[d] else np.zeros(0, dtype=d) for d in _DTYPES)
-    return (*bufs, header)
+    bufs = [np.concatenate(parts[d]) if parts[d] else np.zeros(0, dtype=d) for d in _DTYPES]
+    # One byte buffer holding them all (8-byte aligned), the typed buffers being views of it:
+    # the one-row kernels take it as one argument (Numba unboxes each argument per call).
+    ends = np.cumsum([0] + [(b.nbytes + 7) // 8 * 8 for b in bufs])
+    blob = np.zeros(int(ends[-1]), dtype=np.uint8)
+    views = []
+    for k, b in enumerate(bufs):
+        blob[ends[k] : ends[k] + b.nbytes] = b.view(np.uint8)
+        views.append(blob[ends[k] : ends[k] + b.nbytes].view(b.dtype))
+    spans = np.asarray([(ends[k], ends[k] + b.nbytes) for k, b in enumerate(bufs)], np.int64)
+    return (*views, header, blob, np.concatenate([spans.reshape(-1), header]))
+
+
+@njit(cache=True, inline="always")
+def _unblob(blob, hb):  # type: ignore[no-untyped-def]
+    """The typed buffers and header of ``pack``'s byte buffer."""
+    return (
+        blob[hb[0] : hb[1]].view(np.int8), blob[hb[2] : hb[3]],
+        blob[hb[4] : hb[5]].view(np.int32), blob[hb[6] : hb[7]].view(np.int64),
+        blob[hb[8] : hb[9]].view(np.uint64), blob[hb[10] : hb[11]].view(np.float32),
+        blob[hb[12] : hb[13]].view(np.float64), hb[14:],
+    )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -637,33 +693,29 @@ def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, 
 
 
 @njit(cache=True)
-def _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
-    """Leaf of one row (1-d ``xf``, ``xc``) in every tree, and the tree arrays."""
+def _raw_one(xf, xc, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+    bf, tr, pad = _views(i8, u8, i32, i64, u64, f32, f64, h)
+    b = np.zeros(bf[0].shape[0] + 1, dtype=np.int32)
+    _binarize_one(xf, xc, b, *bf)
+    return scale * _sum_one(b, pad, tr[4], tr[5]) + bias
+
+
+@njit(cache=True)
+def predict_one(xf, xc, blob, hb, scale, bias):  # type: ignore[no-untyped-def]
+    """Raw value of one row given as 1-d arrays: float inputs (any float dtype, rounded to
+    float32 as CatBoost does) and CTR words; the model as ``pack``'s byte buffer."""
+    return _raw_one(xf, xc, scale, bias, *_unblob(blob, hb))
+
+
+@njit(cache=True)
+def leaves_one(xf, xc, blob, hb):  # type: ignore[no-untyped-def]
+    """One row's leaf index in every tree (1-d inputs, as ``predict_one``)."""
+    i8, u8, i32, i64, u64, f32, f64, h = _unblob(blob, hb)
     bf, tr, pad = _views(i8, u8, i32, i64, u64, f32, f64, h)
     b = np.zeros(bf[0].shape[0] + 1, dtype=np.int32)
     _binarize_one(xf, xc, b, *bf)
     idx = np.empty(tr[0].shape[0], dtype=np.int32)
-    _leaves_one(b, pad[0], pad[1], idx)
-    return idx, tr
-
-
-@njit(cache=True)
-def predict_one(xf, xc, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
-    """Raw value of one row given as 1-d arrays: float inputs (any float dtype, rounded to
-    float32 as CatBoost does) and CTR words. Trees are summed in order, as CatBoost does."""
-    idx, tr = _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h)
-    leaf_off = tr[4]
-    leaf_values = tr[5]
-    acc = 0.0
-    for t in range(idx.shape[0]):
-        acc += leaf_values[leaf_off[t] + idx[t]]
-    return scale * acc + bias
-
-
-@njit(cache=True)
-def leaves_one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
-    """One row's leaf index in every tree (1-d inputs, as ``predict_one``)."""
-    idx, _ = _one(xf, xc, i8, u8, i32, i64, u64, f32, f64, h)
+    _leaves_one(b, pad, idx)
     return idx
 
 
@@ -672,7 +724,7 @@ def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
     """Raw values of every row, one thread, block by block."""
     n_rows = xf.shape[0]
     if n_rows == 1:
-        out[0] = predict_one(xf[0], xc[0], scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
+        out[0] = _raw_one(xf[0], xc[0], scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
         return
     _predict_range(xf, xc, out, scale, bias, 0, n_rows, i8, u8, i32, i64, u64, f32, f64, h)
 
