@@ -474,9 +474,15 @@ def _binarize_one(
                 b[f] = _count_below(borders, bf_off[f], bf_off[f + 1], np.float32(v))
         elif kind == KIND_ONEHOT:
             b[f] = 1 if xc[src] == bf_value[f] else 0
-    for t in range(slot_cap.shape[0]):
+    # Keys and home slots of every table first, then the look-ups: independent loads the CPU
+    # overlaps when the tables are not in cache.
+    n_tbl = slot_cap.shape[0]
+    keys = np.empty(n_tbl, dtype=np.uint64)
+    home = np.empty(n_tbl, dtype=np.int64)
+    for t in range(n_tbl):
         cap = slot_cap[t]
         if cap == 0:
+            home[t] = -1
             continue
         p = tbl_proj[t]
         h = np.uint64(0)
@@ -485,8 +491,20 @@ def _binarize_one(
         for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
             bv = b[proj_bin_bf[k]]
             bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-            h = _mix(h, np.uint64(1) if bit else np.uint64(0))
-        at = _probe(slot_data, slot_off[t], cap, slot_width[t], h)
+            h = _mix(h, np.uint64(bit))
+        keys[t] = h
+        home[t] = slot_off[t] + np.int64(h & np.uint64(cap - 1)) * slot_width[t]
+    for t in range(n_tbl):
+        at = home[t]
+        if at < 0:
+            continue
+        k = slot_data[at]
+        if k != keys[t]:
+            at = (
+                -1
+                if k == _EMPTY
+                else _probe(slot_data, slot_off[t], slot_cap[t], slot_width[t], keys[t])
+            )
         j0 = tbl_bf_off[t]
         for j in range(j0, tbl_bf_off[t + 1]):
             if at < 0:
