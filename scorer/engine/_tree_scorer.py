@@ -39,6 +39,19 @@ class TreeScorer:
         self.n_cat = len(model.cat_names)
         self._no_cats = np.zeros(0, dtype=np.uint64)
 
+    def warm(self) -> None:
+        """Load every kernel now (from Numba's on-disk cache, else compiled), not on the first
+        request: call once at server start."""
+        row = np.zeros(self.n_float)
+        cats = [""] * self.n_cat
+        self.raw_one(row, cats)
+        self.leaves_one(row, cats)
+        for n in (1, 2, SMALL_BATCH + 1):  # the last hashes columns (imports pandas)
+            xf, xc = self.prepare(np.zeros((n, self.n_float)), [cats] * n)
+            self.raw_prepared(xf, xc, parallel=False)
+            self.raw_prepared(xf, xc, parallel=True)
+            self.leaf_indices(xf, xc)
+
     def words(self, cats: Sequence[str] | np.ndarray | None) -> np.ndarray:
         """One row's categorical values as the uint64 CTR words the kernels read."""
         if not self.n_cat:

@@ -118,3 +118,29 @@ def test_depth_six_model_equals_catboost_on_every_path(depth6: tuple[Any, TreeEn
         )
     one = [scorer.raw_one(rows.floats[i], rows.cats[i]) for i in range(0, 3000, 5)]
     assert np.abs(np.asarray(one) - expected[::5]).max() <= 1e-9
+
+
+def test_numeric_only_model_after_warm_up(train_rows: Any, tmp_path: Path) -> None:
+    """A model without categorical inputs: every path (after ``warm``) equals CatBoost."""
+    import json
+
+    import pandas as pd
+    from catboost import CatBoostClassifier
+
+    from scorer import ensemble_from_catboost_json
+
+    frame = pd.DataFrame(train_rows.floats, columns=[f"x{i}" for i in range(5)])
+    model = CatBoostClassifier(iterations=30, depth=6, verbose=0, thread_count=2,
+                               random_seed=0, allow_writing_files=False)  # fmt: skip
+    model.fit(frame, train_rows.y)
+    model.save_model(str(tmp_path / "m.json"), format="json")
+    ens = ensemble_from_catboost_json(json.loads((tmp_path / "m.json").read_text()))
+    scorer = TreeScorer(ens)
+    scorer.warm()
+    rows = adversarial(make_rows(2000, seed=45), _float_borders(ens), seed=46)
+    expected = np.asarray(model.predict(pd.DataFrame(rows.floats, columns=frame.columns),
+                                        prediction_type="RawFormulaVal"))  # fmt: skip
+    assert np.abs(scorer.raw(rows.floats, parallel=True) - expected).max() <= 1e-9
+    assert np.abs(scorer.raw(rows.floats, parallel=False) - expected).max() <= 1e-9
+    one = [scorer.raw_one(rows.floats[i].tolist()) for i in range(0, 2000, 9)]
+    assert np.abs(np.asarray(one) - expected[::9]).max() <= 1e-9
