@@ -209,7 +209,8 @@ class Server:
             )
         )
         port_file = root / "port.json"
-        env = {**os.environ, "MERAK_RAY_ADDRESS": ""}
+        # A local Ray per server; its GCS may start slowly on a loaded machine.
+        env = {**os.environ, "MERAK_RAY_ADDRESS": "", "RAY_gcs_server_port_wait_time_s": "120"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "merak", "serve", "intake", "ledger", "-c", str(config),
              "--port-file", str(port_file)],

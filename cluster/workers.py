@@ -61,6 +61,23 @@ def batch_contributions(scorer: Any, x: np.ndarray, cats: Sequence[Sequence[str]
     return np.asarray(scorer.contributions(x, rows))
 
 
+def connect_ray(address: str | None) -> Any:
+    """The Ray of this process: the running one, else ``address`` (or MERAK_RAY_ADDRESS),
+    else a new local one. Call it from the main thread, before serving."""
+    import ray
+
+    from cluster._ray import resolve_address
+
+    if not ray.is_initialized():
+        ray.init(
+            address=resolve_address(address),
+            namespace=NAMESPACE,
+            include_dashboard=False,
+            log_to_driver=False,
+        )
+    return ray
+
+
 def target_name(group: str) -> str:
     """The Ray name of the actor holding a pool's desired size."""
     return TARGET_PREFIX + group
@@ -208,17 +225,7 @@ class WorkerPool:
         cpus: float = 1.0,
         address: str | None = None,
     ) -> None:
-        import ray
-
-        from cluster._ray import resolve_address
-
-        if not ray.is_initialized():
-            ray.init(
-                address=resolve_address(address),
-                namespace=NAMESPACE,
-                include_dashboard=False,
-                log_to_driver=False,
-            )
+        ray = connect_ray(address)
         self._ray = ray
         self._dirs = (pool_dir, features_dir, models_dir)
         self._cpus = cpus

@@ -17,7 +17,7 @@ from concurrent import futures
 import grpc
 from google.rpc import code_pb2
 
-from cluster.workers import WorkerPool
+from cluster.workers import WorkerPool, connect_ray
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import (
@@ -266,6 +266,10 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         pool_writer.add(declaration_pb2.Declaration.FromString(payload))
 
     risk = ctx.config.risk
+    if risk.workers > 0:
+        # Connect to (or start) Ray now, in the main thread and before the server's threads
+        # run; the actors start in the background (recover below).
+        connect_ray(risk.ray_address or ctx.config.models.ray_address or None)
     assessor = Assessor(
         store,
         model_source,
