@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import secrets
 import signal
@@ -535,6 +536,11 @@ class _Run:
         champ_m, chall_m, labelled, better = models.compare_and_promote(
             champion, challenger, start, end
         )
+        top = math.ceil(0.05 * labelled)
+        _say(
+            f"  {labelled} labelled outcomes; precision@5% ranks the top {top} of them, so one "
+            f"hit more or less moves it by {1 / max(top, 1):.3f}"
+        )
         for k in ("precision@5%", "precision@10%", "revenue@5%"):
             _say(
                 f"  {k:<14} champion {champion} {champ_m[k]:.3f}   "
@@ -549,6 +555,7 @@ class _Run:
             )
             index = models.promote(challenger, reason)
             _say(f"  PROMOTED {challenger} (ledger entry {index}): {reason}")
+            _say(f"  the champion is now {models.champion()} (ListModels)")
         else:
             reason = (
                 f"challenger {challenger} NOT promoted: no measured uplift over {champion} on "
