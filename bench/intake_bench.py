@@ -305,7 +305,7 @@ def report(results: dict[str, dict[str, Run]], n_world: int, quick: bool, fsync:
     print("## Intake round trip over gRPC (validate, accept, features, score, explain, decide, "
           "ledger)\n")  # fmt: skip
     print(
-        f"Command: `python -m bench.intake_bench{' --quick' if quick else ''}` — {machine()}; "
+        f"Command: `{command}` — {machine()}; "
         f"world of {n_world} declarations; the server in its own process "
         "(`merak serve intake ledger`), the load from this one over one connection. Open-loop "
         "load: calls leave on schedule, latency from the scheduled time. Floor: an empty "
@@ -364,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             print(f"mode {mode}", file=sys.stderr, flush=True)
             results[mode] = measure(world, MODES[mode], decls, seconds, Path(tmp) / mode)
-    report(results, n_world, args.quick, fsync)
+    shown = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("/")]
+    command = " ".join(["python -m bench.intake_bench", *shown])
+    report(results, n_world, command, fsync)
     return 0
 
 
