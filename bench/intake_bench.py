@@ -300,7 +300,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def report(results: dict[str, dict[str, Run]], n_world: int, quick: bool, fsync: float) -> None:
+def report(results: dict[str, dict[str, Run]], n_world: int, command: str, fsync: float) -> None:
     ms = _ms
     print("## Intake round trip over gRPC (validate, accept, features, score, explain, decide, "
           "ledger)\n")  # fmt: skip
