@@ -354,8 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         base = args.world or Path(tmp) / "world"
-        print(f"building a world of {n_world} declarations...", file=sys.stderr, flush=True)
-        world = _build(base, n_world)
+        print(f"a world of {n_world} declarations...", file=sys.stderr, flush=True)
+        world, n_world = _build(base, n_world)
         print(f"  ready in {time.perf_counter() - t0:.0f} s; {len(world.live)} live",
               file=sys.stderr)  # fmt: skip
         decls = Declarations(world.live)
@@ -370,9 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _build(base: Path, n_world: int) -> _scenario.RiskWorld:
+def _build(base: Path, n_world: int) -> tuple[_scenario.RiskWorld, int]:
+    """The world (built, or kept from an earlier run with --world) and its size."""
     marker = base / "live.bin"
     if marker.exists():  # a world kept from an earlier run (--world)
+        n_world = int((base / "size").read_text())
         blob = marker.read_bytes()
         live = []
         pos = 0
@@ -380,14 +382,16 @@ def _build(base: Path, n_world: int) -> _scenario.RiskWorld:
             size = int.from_bytes(blob[pos : pos + 4], "little")
             live.append(declaration_pb2.Declaration.FromString(blob[pos + 4 : pos + 4 + size]))
             pos += 4 + size
-        return _scenario.RiskWorld(None, None, base / "data", live, {})  # type: ignore[arg-type]
+        kept = _scenario.RiskWorld(None, None, base / "data", live, {})  # type: ignore[arg-type]
+        return kept, n_world
     world = _scenario.build(base / "data", declarations=n_world, seed=5)
     parts = []
     for d in world.live:
         b = d.SerializeToString()
         parts.append(len(b).to_bytes(4, "little") + b)
     marker.write_bytes(b"".join(parts))
-    return world
+    (base / "size").write_text(str(n_world))
+    return world, n_world
 
 
 if __name__ == "__main__":
