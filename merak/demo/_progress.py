@@ -20,6 +20,8 @@ def plain_line(stats: Stats) -> str:
     """One progress line (for logs and pipes)."""
     clock = f"  [{time.monotonic() - stats.started:6.1f}s] {stats.phase}: "
     if stats.phase.startswith("terminal"):
+        if not stats.lots:
+            return f"{clock}the HAL node connects"
         done = sum(1 for lot in stats.lots.values() if lot.verdict)
         now = [lot for lot in stats.lots.values() if lot.state in ("unloading", "closing")]
         current = f", {now[0].lot_id} {now[0].state} ({now[0].frames:,} frames)" if now else ""
