@@ -96,11 +96,6 @@ class TreeEnsemble:
         }
 
 
-@njit(cache=True, inline="always")
-def _mix(a: np.uint64, b: np.uint64) -> np.uint64:
-    return _MAGIC * (a + _MAGIC * b)
-
-
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # CatBoost never stores this key (its empty marker)
 _BYTE = np.uint64(0xFF)
 _ZERO = np.uint64(0)
@@ -172,81 +167,111 @@ def _count_below(borders: np.ndarray, lo: int, hi: int, v: np.float32) -> int:
 
 @njit(cache=True)
 def build_ctr_slots(
-    tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, bf_src: np.ndarray, bf_off: np.ndarray,
-    borders: np.ndarray, ctr_type: np.ndarray, ctr_tbi: np.ndarray, ctr_params: np.ndarray,
-    tbl_key_off: np.ndarray, tbl_keys: np.ndarray, tbl_stride: np.ndarray,
-    tbl_val_off: np.ndarray, tbl_vals: np.ndarray, tbl_counter_den: np.ndarray,
+    tbl_src: np.ndarray, tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, bf_src: np.ndarray,
+    bf_off: np.ndarray, borders: np.ndarray, ctr_type: np.ndarray, ctr_tbi: np.ndarray,
+    ctr_params: np.ndarray, tbl_key_off: np.ndarray, tbl_keys: np.ndarray,
+    tbl_stride: np.ndarray, tbl_val_off: np.ndarray, tbl_vals: np.ndarray,
+    tbl_counter_den: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """``(slot_off, slot_cap, slot_width, slot_data, miss)``: per-table key -> CTR bins."""
-    n_tbl = tbl_key_off.shape[0] - 1
+    """``(slot_off, slot_cap, slot_width, slot_data, miss)``: key -> CTR bins of the tables
+    ``tbl_src`` (the model's tables in the order the kernels visit them)."""
+    n_tbl = tbl_src.shape[0]
     slot_off = np.zeros(n_tbl + 1, dtype=np.int64)
     slot_cap = np.zeros(n_tbl, dtype=np.int64)
     slot_width = np.ones(n_tbl, dtype=np.int64)
     for t in range(n_tbl):
+        o = tbl_src[t]
         n_bf = tbl_bf_off[t + 1] - tbl_bf_off[t]
-        cap = 0
-        if n_bf > 0:  # tables no split reads are never looked up
-            cap = 2
-            while cap < 2 * (tbl_key_off[t + 1] - tbl_key_off[t]):
-                cap *= 2
+        cap = 2
+        while cap < 2 * (tbl_key_off[o + 1] - tbl_key_off[o]):
+            cap *= 2
         slot_cap[t] = cap
         slot_width[t] = 1 + (n_bf + 7) // 8
         slot_off[t + 1] = slot_off[t] + cap * slot_width[t]
     slot_data = np.zeros(slot_off[n_tbl], dtype=np.uint64)
     miss = np.zeros(tbl_bf.shape[0], dtype=np.uint8)
     for t in range(n_tbl):
+        o = tbl_src[t]
         cap = slot_cap[t]
-        if cap == 0:
-            continue
         width = slot_width[t]
         base = slot_off[t]
         mask = np.uint64(cap - 1)
-        stride = tbl_stride[t]
+        stride = tbl_stride[o]
         j0 = tbl_bf_off[t]
         for j in range(j0, tbl_bf_off[t + 1]):
             f = tbl_bf[j]
             v = _ctr_value(bf_src[f], -1, ctr_type, ctr_tbi, ctr_params, stride, tbl_vals,
-                           tbl_counter_den[t])  # fmt: skip
+                           tbl_counter_den[o])  # fmt: skip
             miss[j] = _count_below(borders, bf_off[f], bf_off[f + 1], v)
         for j in range(cap):
             slot_data[base + j * width] = _EMPTY
-        for pos in range(tbl_key_off[t], tbl_key_off[t + 1]):
+        for pos in range(tbl_key_off[o], tbl_key_off[o + 1]):
             key = tbl_keys[pos]
             i = key & mask
             while slot_data[base + np.int64(i) * width] != _EMPTY:
                 i = (i + np.uint64(1)) & mask
             at = base + np.int64(i) * width
             slot_data[at] = key
-            v0 = tbl_val_off[t] + (pos - tbl_key_off[t]) * stride
+            v0 = tbl_val_off[o] + (pos - tbl_key_off[o]) * stride
             for j in range(j0, tbl_bf_off[t + 1]):
                 f = tbl_bf[j]
                 v = _ctr_value(bf_src[f], v0, ctr_type, ctr_tbi, ctr_params, stride, tbl_vals,
-                               tbl_counter_den[t])  # fmt: skip
+                               tbl_counter_den[o])  # fmt: skip
                 b = np.uint64(_count_below(borders, bf_off[f], bf_off[f + 1], v))
                 slot_data[at + 1 + (j - j0) // 8] |= b << np.uint64(8 * ((j - j0) % 8))
     return slot_off, slot_cap, slot_width, slot_data, miss
 
 
-def ctr_layout(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(tbl_bf_off, tbl_bf, tbl_proj)``: the CTR binary features each table fills, and the
-    projection whose hash keys it."""
+def hash_coefficients(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray]:
+    """``(proj_cat_coef, proj_bin_coef)``: CatBoost's projection hash as a sum of products.
+
+    The hash folds the projection's values ``v_1 .. v_k`` (categorical words, then bits) with
+    ``h <- M (h + M v)`` from ``h = 0``, which unrolls (mod 2^64) to ``sum_i M^(k - i + 2) v_i``:
+    the products are independent (no chain of multiplications) and a bit's is a select.
+    """
+    m = int(_MAGIC)
+    n_proj = int(model.proj_cat_off.shape[0]) - 1
+    cat_coef = np.zeros(model.proj_cat.shape[0], dtype=np.uint64)
+    bin_coef = np.zeros(model.proj_bin_bf.shape[0], dtype=np.uint64)
+    for p in range(n_proj):
+        c0, c1 = int(model.proj_cat_off[p]), int(model.proj_cat_off[p + 1])
+        b0, b1 = int(model.proj_bin_off[p]), int(model.proj_bin_off[p + 1])
+        k = (c1 - c0) + (b1 - b0)
+        for i, pos in enumerate(range(c0, c1), start=1):
+            cat_coef[pos] = pow(m, k - i + 2, 1 << 64)
+        for i, pos in enumerate(range(b0, b1), start=c1 - c0 + 1):
+            bin_coef[pos] = pow(m, k - i + 2, 1 << 64)
+    return cat_coef, bin_coef
+
+
+def ctr_layout(model: TreeEnsemble) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(tbl_src, tbl_bf_off, tbl_bf, tbl_proj)`` of the CTR tables some split reads: the
+    model's table, the CTR binary features it fills, the projection whose hash keys it.
+
+    Tables are visited grouped by the shape of their projection (how many categorical values
+    and binarised bits it hashes), so the one-row kernel's short loops over them end where
+    the branch predictor expects."""
     n_tbl = int(model.tbl_key_off.shape[0]) - 1
     per_table: list[list[int]] = [[] for _ in range(n_tbl)]
-    tbl_proj = np.full(n_tbl, -1, dtype=np.int32)
+    proj = np.full(n_tbl, -1, dtype=np.int32)
     kind = model.bf_kind
     for f in np.flatnonzero(kind == KIND_CTR):
         c = int(model.bf_src[f])
         t = int(model.ctr_table[c])
         p = int(model.ctr_proj[c])
-        if tbl_proj[t] not in (-1, p):
-            raise ValueError(f"CTR table {t}: expected one projection, found {tbl_proj[t]}, {p}")
-        tbl_proj[t] = p
+        if proj[t] not in (-1, p):
+            raise ValueError(f"CTR table {t}: expected one projection, found {proj[t]}, {p}")
+        proj[t] = p
         per_table[t].append(int(f))
     if model.proj_bin_bf.size and (kind[model.proj_bin_bf] == KIND_CTR).any():
         raise ValueError("CTR projections: expected float and one-hot splits only, found a CTR")
-    tbl_bf_off = np.cumsum([0] + [len(p) for p in per_table]).astype(np.int32)
-    tbl_bf = np.asarray([f for p in per_table for f in p], dtype=np.int32)
-    return tbl_bf_off, tbl_bf, tbl_proj
+    n_cats = np.diff(model.proj_cat_off)
+    n_bits = np.diff(model.proj_bin_off)
+    used = [t for t in range(n_tbl) if per_table[t]]
+    order = sorted(used, key=lambda t: (n_cats[proj[t]], n_bits[proj[t]], len(per_table[t]), t))
+    tbl_bf_off = np.cumsum([0] + [len(per_table[t]) for t in order]).astype(np.int32)
+    tbl_bf = np.asarray([f for t in order for f in per_table[t]], dtype=np.int32)
+    return np.asarray(order, dtype=np.int64), tbl_bf_off, tbl_bf, proj[order]
 
 
 # --- binarisation -----------------------------------------------------------------------------
@@ -270,42 +295,42 @@ def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint6
 @njit(cache=True)
 def _ctr_block(
     xc: np.ndarray, r0: int, m: int, bins: np.ndarray, keys: np.ndarray, home: np.ndarray,
-    mw: np.ndarray, tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray,
+    cols: np.ndarray, tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray,
     miss: np.ndarray, proj_cat_off: np.ndarray, proj_cat: np.ndarray,
     proj_bin_off: np.ndarray, proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray,
-    proj_bin_eq: np.ndarray, slot_data: np.ndarray, slot_off: np.ndarray,
-    slot_cap: np.ndarray, slot_width: np.ndarray,
+    proj_bin_eq: np.ndarray, proj_cat_coef: np.ndarray, proj_bin_coef: np.ndarray,
+    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
     """Bins of every CTR for block rows ``r0 .. r0 + m``, table by table.
 
-    Keys are hashed a column at a time (``_mix`` unrolled: h' = M * (h + M * v)), loops over
-    rows that LLVM vectorises; ``mw[c, r]`` holds M * (word of categorical ``c``) once for
-    every table.
+    A key is a sum of independent products (``proj_*_coef``, see ``hash_coefficients``),
+    computed a column at a time in loops over rows that LLVM vectorises; ``cols[c, r]`` holds
+    the words of categorical ``c`` contiguously.
     """
     for c in range(xc.shape[1]):
-        out_w = mw[c]
+        col = cols[c]
         for r in range(m):
-            out_w[r] = _MAGIC * xc[r0 + r, c]
+            col[r] = xc[r0 + r, c]
     for t in range(slot_cap.shape[0]):
         cap = slot_cap[t]
-        if cap == 0:
-            continue
         p = tbl_proj[t]
         for r in range(m):
             keys[r] = 0
         for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-            w = mw[proj_cat[k]]
+            w = cols[proj_cat[k]]
+            coef = proj_cat_coef[k]
             for r in range(m):
-                keys[r] = _MAGIC * (keys[r] + w[r])
+                keys[r] += coef * w[r]
         for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
             row = bins[proj_bin_bf[k]]
             thr = proj_bin_thr[k]
+            coef = proj_bin_coef[k]
             if proj_bin_eq[k]:
                 for r in range(m):
-                    keys[r] = _MAGIC * (keys[r] + (_MAGIC if row[r] == thr else _ZERO))
+                    keys[r] += coef if row[r] == thr else _ZERO
             else:
                 for r in range(m):
-                    keys[r] = _MAGIC * (keys[r] + (_MAGIC if row[r] >= thr else _ZERO))
+                    keys[r] += coef if row[r] >= thr else _ZERO
         # Every row's home slot first: independent loads the CPU overlaps (big tables miss
         # the cache); most rows end there.
         width = slot_width[t]
@@ -331,12 +356,13 @@ def _ctr_block(
 @njit(cache=True)
 def _binarize_block(
     xf: np.ndarray, xc: np.ndarray, r0: int, r1: int, bins: np.ndarray, keys: np.ndarray,
-    home: np.ndarray, col: np.ndarray, mw: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
+    home: np.ndarray, col: np.ndarray, cols: np.ndarray, bf_kind: np.ndarray, bf_src: np.ndarray,
     bf_off: np.ndarray, borders: np.ndarray, bf_value: np.ndarray, nan_as_true: np.ndarray,
     tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
     proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
     proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
+    proj_cat_coef: np.ndarray, proj_bin_coef: np.ndarray, slot_data: np.ndarray,
+    slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``bins[f, r - r0]`` for rows r0..r1 (feature-major).
 
@@ -374,9 +400,10 @@ def _binarize_block(
                 if np.isnan(xf[r0 + r, src]):
                     out[r] = hi - lo
     if slot_cap.shape[0]:
-        _ctr_block(xc, r0, m, bins, keys, home, mw, tbl_bf_off, tbl_bf, tbl_proj, miss,
+        _ctr_block(xc, r0, m, bins, keys, home, cols, tbl_bf_off, tbl_bf, tbl_proj, miss,
                    proj_cat_off, proj_cat, proj_bin_off, proj_bin_bf, proj_bin_thr, proj_bin_eq,
-                   slot_data, slot_off, slot_cap, slot_width)  # fmt: skip
+                   proj_cat_coef, proj_bin_coef, slot_data, slot_off, slot_cap,
+                   slot_width)  # fmt: skip
 
 
 # --- trees ------------------------------------------------------------------------------------
@@ -460,7 +487,8 @@ def _binarize_one(
     tbl_bf_off: np.ndarray, tbl_bf: np.ndarray, tbl_proj: np.ndarray, miss: np.ndarray,
     proj_cat_off: np.ndarray, proj_cat: np.ndarray, proj_bin_off: np.ndarray,
     proj_bin_bf: np.ndarray, proj_bin_thr: np.ndarray, proj_bin_eq: np.ndarray,
-    slot_data: np.ndarray, slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
+    proj_cat_coef: np.ndarray, proj_bin_coef: np.ndarray, slot_data: np.ndarray,
+    slot_off: np.ndarray, slot_cap: np.ndarray, slot_width: np.ndarray,
 ) -> None:  # fmt: skip
     """``b[f]``: the bins of one row (1-d ``xf`` and ``xc``); scalar code, no block set-up."""
     for f in range(bf_kind.shape[0]):
@@ -480,24 +508,18 @@ def _binarize_one(
     keys = np.empty(n_tbl, dtype=np.uint64)
     home = np.empty(n_tbl, dtype=np.int64)
     for t in range(n_tbl):
-        cap = slot_cap[t]
-        if cap == 0:
-            home[t] = -1
-            continue
         p = tbl_proj[t]
         h = np.uint64(0)
         for k in range(proj_cat_off[p], proj_cat_off[p + 1]):
-            h = _mix(h, xc[proj_cat[k]])
+            h += proj_cat_coef[k] * xc[proj_cat[k]]
         for k in range(proj_bin_off[p], proj_bin_off[p + 1]):
             bv = b[proj_bin_bf[k]]
             bit = bv == proj_bin_thr[k] if proj_bin_eq[k] else bv >= proj_bin_thr[k]
-            h = _mix(h, np.uint64(bit))
+            h += proj_bin_coef[k] if bit else _ZERO
         keys[t] = h
-        home[t] = slot_off[t] + np.int64(h & np.uint64(cap - 1)) * slot_width[t]
+        home[t] = slot_off[t] + np.int64(h & np.uint64(slot_cap[t] - 1)) * slot_width[t]
     for t in range(n_tbl):
         at = home[t]
-        if at < 0:
-            continue
         k = slot_data[at]
         if k != keys[t]:
             at = (
@@ -609,7 +631,8 @@ LAYOUT: tuple[tuple[str, type], ...] = (
     ("tbl_bf", np.int32), ("tbl_proj", np.int32), ("miss", np.uint8),
     ("proj_cat_off", np.int32), ("proj_cat", np.int32),
     ("proj_bin_off", np.int32), ("proj_bin_bf", np.int32), ("proj_bin_thr", np.int32),
-    ("proj_bin_eq", np.uint8), ("slot_data", np.uint64), ("slot_off", np.int64),
+    ("proj_bin_eq", np.uint8), ("proj_cat_coef", np.uint64), ("proj_bin_coef", np.uint64),
+    ("slot_data", np.uint64), ("slot_off", np.int64),
     ("slot_cap", np.int64), ("slot_width", np.int64),
     ("tree_depth", np.int32), ("tree_split_off", np.int32),
     ("split_bf", np.int32), ("split_thr", np.uint8), ("leaf_off", np.int64),
@@ -624,10 +647,11 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
     parts: dict[type, list[np.ndarray]] = {d: [] for d in _DTYPES}
     sizes: dict[type, int] = dict.fromkeys(_DTYPES, 0)
     header = np.zeros(2 * len(LAYOUT), dtype=np.int64)
-    tbl_bf_off, tbl_bf, tbl_proj = ctr_layout(model)
+    tbl_src, tbl_bf_off, tbl_bf, tbl_proj = ctr_layout(model)
+    proj_cat_coef, proj_bin_coef = hash_coefficients(model)
     pad_bf, pad_thr = pad_trees(model)
     slot_off, slot_cap, slot_width, slot_data, miss = build_ctr_slots(
-        tbl_bf_off, tbl_bf, model.bf_src, model.bf_off, model.borders, model.ctr_type,
+        tbl_src, tbl_bf_off, tbl_bf, model.bf_src, model.bf_off, model.borders, model.ctr_type,
         model.ctr_tbi, model.ctr_params.reshape(-1, 4), model.tbl_key_off, model.tbl_keys,
         model.tbl_stride, model.tbl_val_off, model.tbl_vals, model.tbl_counter_den,
     )  # fmt: skip
@@ -635,6 +659,7 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
         **model.arrays(), "tbl_bf_off": tbl_bf_off, "tbl_bf": tbl_bf, "tbl_proj": tbl_proj,
         "miss": miss, "slot_off": slot_off, "slot_data": slot_data, "slot_cap": slot_cap,
         "slot_width": slot_width, "pad_bf": pad_bf, "pad_thr": pad_thr,
+        "proj_cat_coef": proj_cat_coef, "proj_bin_coef": proj_bin_coef,
     }  # fmt: skip
     for k, (name, dtype) in enumerate(LAYOUT):
         a = np.ascontiguousarray(source[name], dtype=dtype).reshape(-1)
@@ -669,20 +694,21 @@ def _unblob(blob, hb):  # type: ignore[no-untyped-def]
 @njit(cache=True, inline="always")
 def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
     return (
-        i8[h[0] : h[1]], i32[h[2] : h[3]], i32[h[4] : h[5]], f32[h[6] : h[7]],
-        u64[h[8] : h[9]], u8[h[10] : h[11]], i32[h[12] : h[13]], i32[h[14] : h[15]],
-        i32[h[16] : h[17]], u8[h[18] : h[19]], i32[h[20] : h[21]], i32[h[22] : h[23]],
-        i32[h[24] : h[25]], i32[h[26] : h[27]], i32[h[28] : h[29]], u8[h[30] : h[31]],
-        u64[h[32] : h[33]], i64[h[34] : h[35]], i64[h[36] : h[37]], i64[h[38] : h[39]],
+        i8[h[0] : h[1]], i32[h[2] : h[3]], i32[h[4] : h[5]], f32[h[6] : h[7]], u64[h[8] : h[9]],
+        u8[h[10] : h[11]], i32[h[12] : h[13]], i32[h[14] : h[15]], i32[h[16] : h[17]],
+        u8[h[18] : h[19]], i32[h[20] : h[21]], i32[h[22] : h[23]], i32[h[24] : h[25]],
+        i32[h[26] : h[27]], i32[h[28] : h[29]], u8[h[30] : h[31]], u64[h[32] : h[33]],
+        u64[h[34] : h[35]], u64[h[36] : h[37]], i64[h[38] : h[39]], i64[h[40] : h[41]],
+        i64[h[42] : h[43]],
     ), (
-        i32[h[40] : h[41]], i32[h[42] : h[43]], i32[h[44] : h[45]], u8[h[46] : h[47]],
-        i64[h[48] : h[49]], f64[h[50] : h[51]],
-    ), (i32[h[52] : h[53]], i32[h[54] : h[55]])  # fmt: skip
+        i32[h[44] : h[45]], i32[h[46] : h[47]], i32[h[48] : h[49]], u8[h[50] : h[51]],
+        i64[h[52] : h[53]], f64[h[54] : h[55]],
+    ), (i32[h[56] : h[57]], i32[h[58] : h[59]])  # fmt: skip
 
 
 @njit(cache=True, inline="always")
 def _scratch(n_bf, n_cat, m):  # type: ignore[no-untyped-def]
-    """Per-block buffers: bins, CTR keys, CTR slots, one float column, mixed words."""
+    """Per-block buffers: bins, CTR keys, CTR slots, one float column, categorical columns."""
     return (
         np.empty((n_bf, m), dtype=np.uint8), np.empty(m, dtype=np.uint64),
         np.empty(m, dtype=np.int64), np.empty(m, dtype=np.float32),
@@ -697,14 +723,14 @@ def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, 
     summed block by block."""
     bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
     chunk = CHUNK if bf[-1].shape[0] else BLOCK  # bf[-1]: one entry per CTR table
-    bins, keys, home, col, mw = _scratch(
+    bins, keys, home, col, cols = _scratch(
         bf[0].shape[0], xc.shape[1], min(chunk, max(r_hi - r_lo, 1))
     )
     acc = np.empty(BLOCK, dtype=np.float64)
     idx = np.empty(BLOCK, dtype=np.uint8)
     for r0 in range(r_lo, r_hi, chunk):
         r1 = min(r0 + chunk, r_hi)
-        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, mw, *bf)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, cols, *bf)
         for c0 in range(0, r1 - r0, BLOCK):
             n = min(BLOCK, r1 - r0 - c0)
             _sum_block(bins, c0, n, out, r0 + c0, acc, idx, *tr, scale, bias)
@@ -766,11 +792,11 @@ def leaf_indices(xf, xc, leaf_idx, i8, u8, i32, i64, u64, f32, f64, h):  # type:
     bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
     n_trees = tr[0].shape[0]
-    bins, keys, home, col, mw = _scratch(bf[0].shape[0], xc.shape[1], min(BLOCK, max(n_rows, 1)))
+    bins, keys, home, col, cols = _scratch(bf[0].shape[0], xc.shape[1], min(BLOCK, max(n_rows, 1)))
     tmp = np.empty((n_trees, BLOCK), dtype=np.int32)
     for r0 in range(0, n_rows, BLOCK):
         r1 = min(r0 + BLOCK, n_rows)
-        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, mw, *bf)
+        _binarize_block(xf, xc, r0, r1, bins, keys, home, col, cols, *bf)
         _leaves_block(bins, r1 - r0, tr[0], tr[1], tr[2], tr[3], tmp)
         for t in range(n_trees):
             for r in range(r1 - r0):
