@@ -8,15 +8,17 @@ Thin: request checks here; lots, algorithms, fusion, evidence and the ledger are
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import re
+import time
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
 
 import grpc
 
-from merak.core.errors import MerakError, Violations
+from merak.core.errors import ConfigError, MerakError, Violations
 from merak.detection import (
     DetectionConfig,
     DetectionEngine,
@@ -26,7 +28,14 @@ from merak.detection import (
     detection_config_from,
 )
 from merak.ledger import BlobStore, FileBlobStore
-from merak.v1 import common_pb2, detection_pb2, detection_pb2_grpc, feedback_pb2, ledger_pb2
+from merak.v1 import (
+    common_pb2,
+    detection_pb2,
+    detection_pb2_grpc,
+    feedback_pb2,
+    feedback_pb2_grpc,
+    ledger_pb2,
+)
 from services._evidence import Evidence, evidence_for, local_ledger
 from services._registry import ServiceContext
 from services._status import grpc_errors, grpc_stream_errors
@@ -151,27 +160,88 @@ class EvidenceLedger:
 
 
 class FeedbackSink:
-    """Verdicts on lots linked to a declaration go in as that declaration's outcome, through
-    the FeedbackService of this server (the learning loop both case studies share)."""
+    """Verdicts on lots linked to a declaration go in as that declaration's outcome (the
+    learning loop both case studies share): through the FeedbackService of this process
+    when it hosts one, else through ``detection.feedback_address`` over gRPC.
+
+    Reports are sent in order on one background thread, so closing a lot never waits on
+    the network; a remote report is retried while the feedback service is unavailable or
+    overloaded (the outcome id makes a retry idempotent) and logged if it still fails.
+    """
+
+    RETRIES = 5
 
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
+        section = ctx.config.detection
+        self._address = section.feedback_address
+        self._stub: feedback_pb2_grpc.FeedbackServiceStub | None = None
+        self._channel: grpc.Channel | None = None
+        self._metadata: list[tuple[str, str]] = []
+        if self._address:
+            token = os.environ.get(section.feedback_token_env, "")
+            if not token:
+                raise ConfigError(
+                    "detection.feedback_token_env",
+                    f"${section.feedback_token_env} must hold a bearer token for the "
+                    f"feedback service at {self._address}",
+                )
+            if section.feedback_tls_ca_file:
+                creds = grpc.ssl_channel_credentials(
+                    Path(section.feedback_tls_ca_file).read_bytes()
+                )
+                self._channel = grpc.secure_channel(self._address, creds)
+            else:
+                self._channel = grpc.insecure_channel(self._address)
+            self._stub = feedback_pb2_grpc.FeedbackServiceStub(self._channel)
+            self._metadata = [("authorization", f"Bearer {token}")]
+        self._timeout = ctx.config.evidence.timeout_seconds
+        self._pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="verdict-out")
 
     def report(self, outcome: feedback_pb2.InspectionOutcome) -> None:
+        self._pool.submit(self._send, outcome)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self._channel is not None:
+            self._channel.close()
+
+    def _send(self, outcome: feedback_pb2.InspectionOutcome) -> None:
+        where = {"declaration_id": outcome.declaration_id, "outcome_id": outcome.outcome_id}
         feedback = self._ctx.existing("feedback")
-        if feedback is None:
-            log.warning(
-                "verdict not fed back: host the feedback service in this process",
-                extra={"declaration_id": outcome.declaration_id},
-            )
-            return
         try:
-            feedback.report(outcome)
-        except MerakError as exc:
-            log.error(
-                "verdict could not be fed back",
-                extra={"declaration_id": outcome.declaration_id, "why": str(exc)},
-            )
+            if feedback is not None:
+                feedback.report(outcome)
+            elif self._stub is not None:
+                self._send_remote(outcome)
+            else:
+                log.warning(
+                    "verdict not fed back: no feedback service in this process and no "
+                    "detection.feedback_address",
+                    extra=where,
+                )
+                return
+            log.info("verdict fed back as an inspection outcome", extra=where)
+        except (MerakError, grpc.RpcError) as exc:
+            log.error("verdict could not be fed back", extra={**where, "why": str(exc)})
+
+    def _send_remote(self, outcome: feedback_pb2.InspectionOutcome) -> None:
+        assert self._stub is not None
+        request = feedback_pb2.ReportOutcomeRequest(outcome=outcome)
+        delay = 0.1
+        for attempt in range(self.RETRIES):
+            try:
+                self._stub.ReportOutcome(
+                    request, metadata=self._metadata, timeout=self._timeout, wait_for_ready=True
+                )
+                return
+            except grpc.RpcError as err:
+                code = err.code()
+                retry = code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
+                if not retry or attempt == self.RETRIES - 1:
+                    raise
+                time.sleep(delay)
+                delay *= 2
 
 
 def build_engine(
@@ -203,10 +273,12 @@ def build_engine(
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     cfg = detection_config_from(ctx.config)
-    engine = build_engine(cfg, ctx, FeedbackSink(ctx))
+    sink = FeedbackSink(ctx)
+    engine = build_engine(cfg, ctx, sink)
     ingest = Ingest(engine, cfg.bind).start()
     ctx.detection_ingest = ingest  # type: ignore[attr-defined]
     log.info("detection ingest bound", extra={"endpoint": ingest.endpoint})
     ctx.on_stop(ingest.stop)
+    ctx.on_stop(sink.close)
     detection_pb2_grpc.add_DetectionServiceServicer_to_server(DetectionServicer(engine), server)
     return [_SERVICE.full_name]

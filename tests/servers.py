@@ -20,6 +20,7 @@ TOKENS = {
     "admin-token": ("ops", ["admin"]),
     "terminal-token": ("terminal-1", ["terminal"]),
     "control-token": ("control-room", ["control_room"]),
+    "detection-token": ("detection-1", ["outcome_reporter", "ledger_writer"]),
 }
 
 

@@ -97,6 +97,8 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     "auditor": ("/merak.v1.LedgerService/Get*", "/merak.v1.LedgerService/WatchEntries"),
     # Merak's own services, which append evidence.
     "ledger_writer": ("/merak.v1.LedgerService/AppendEntry",),
+    # Merak's detection service, which reports verdicts on linked lots as outcomes.
+    "outcome_reporter": ("/merak.v1.FeedbackService/ReportOutcome",),
     "admin": ("*",),
 }
 
@@ -217,6 +219,13 @@ class DetectionSection:
     reject_fraction: float = 0.02
     # Identity written as appended_by / inspector_id.
     identity: str = "merak-detection"
+    # FeedbackService elsewhere that verdicts on linked lots go to as inspection outcomes
+    # (host:port); empty = the feedback service of this process, if it hosts one.
+    feedback_address: str = ""
+    # Environment variable holding the bearer token (role outcome_reporter) for it.
+    feedback_token_env: str = "MERAK_FEEDBACK_TOKEN"
+    # CA bundle to verify the remote feedback service's certificate; empty = plaintext.
+    feedback_tls_ca_file: str = ""
 
 
 @dataclass(frozen=True)

@@ -59,27 +59,51 @@ def label_row(
 
 
 class _BatchedPoolWriter(Generic[T]):
-    """Buffers items and appends them to the pool every ``batch`` items or on flush."""
+    """Buffers items and appends them to the pool every ``batch`` items, on ``flush``, and
+    at the latest ``max_delay_s`` after the first buffered item (so that other processes
+    reading the pool, such as a retrain job, see new rows within seconds)."""
 
-    def __init__(self, pool_root: str, batch: int):
+    def __init__(self, pool_root: str, batch: int, max_delay_s: float = 5.0):
         self._pool = Pool(pool_root)
         self._batch = batch
+        self._max_delay_s = max_delay_s
         self._pending: list[T] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()  # pool appends one at a time, in order
+        self._wake = threading.Event()
+        self._timer: threading.Thread | None = None
 
     def add(self, item: T) -> None:
         with self._lock:
             self._pending.append(item)
             if len(self._pending) < self._batch:
+                if self._timer is None and self._max_delay_s > 0:
+                    self._timer = threading.Thread(
+                        target=self._flush_periodically,
+                        name=f"{type(self).__name__}-flush",
+                        daemon=True,
+                    )
+                    self._timer.start()
                 return
             pending, self._pending = self._pending, []
-        self._write(pending)
+        self._write_in_order(pending)
 
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
         if pending:
-            self._write(pending)
+            self._write_in_order(pending)
+
+    def _write_in_order(self, items: list[T]) -> None:
+        with self._write_lock:
+            self._write(items)
+
+    def _flush_periodically(self) -> None:
+        while not self._wake.wait(self._max_delay_s):
+            try:
+                self.flush()
+            except Exception:  # the record store keeps the data; the next flush retries later rows
+                log.exception("periodic flush to the pool failed")
 
     def _write(self, items: list[T]) -> None:
         raise NotImplementedError
@@ -88,8 +112,8 @@ class _BatchedPoolWriter(Generic[T]):
 class LabelWriter(_BatchedPoolWriter[dict[str, Any]]):
     """Inspection outcomes (as ``inspections`` rows) into the pool, in batches."""
 
-    def __init__(self, pool_root: str, batch: int = 500):
-        super().__init__(pool_root, batch)
+    def __init__(self, pool_root: str, batch: int = 500, max_delay_s: float = 5.0):
+        super().__init__(pool_root, batch, max_delay_s)
 
     def _write(self, items: list[dict[str, Any]]) -> None:
         table = pa.Table.from_pylist(items, schema=INSPECTIONS.schema)
@@ -100,8 +124,8 @@ class LabelWriter(_BatchedPoolWriter[dict[str, Any]]):
 class DeclarationWriter(_BatchedPoolWriter[declaration_pb2.Declaration]):
     """Accepted declarations (and their items) into the pool, in batches."""
 
-    def __init__(self, pool_root: str, batch: int = 1000):
-        super().__init__(pool_root, batch)
+    def __init__(self, pool_root: str, batch: int = 1000, max_delay_s: float = 5.0):
+        super().__init__(pool_root, batch, max_delay_s)
 
     def _write(self, items: list[declaration_pb2.Declaration]) -> None:
         heads, lines = declarations_to_tables(items)
