@@ -32,7 +32,7 @@ $(BUF):
 	@echo "==> installing buf $(BUF_VERSION) into $(TOOLS)/"
 	@mkdir -p $(TOOLS) && npm install --silent --no-audit --no-fund --prefix $(TOOLS) @bufbuild/buf@$(BUF_VERSION)
 
-demo: $(STAMP)  ## start every server, show each one's health over gRPC, stop cleanly
+demo: $(STAMP)  ## the scenario: world, models, five servers, live traffic, learning loop, terminal, report, ledger check
 	$(VENV)/bin/merak demo
 
 test: lint unit integration  ## lint, then the unit and integration tiers (the CI command)

@@ -34,6 +34,7 @@ from merak.core.config import SERVICE_NAMES, MerakConfig, load_config
 from merak.core.errors import ConfigError
 
 READY_TIMEOUT_S = 90.0
+POOL_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 RETRAIN_TIMEOUT_S = 420.0
 T = TypeVar("T")
@@ -161,25 +162,57 @@ class Servers:
     def address(self, name: str) -> str:
         return str(self.infos[name]["address"])
 
-    def stop(self, names: list[str] | None = None, verb: str = "stopped") -> bool:
-        """SIGTERM the servers, wait for each; True when any did not stop cleanly."""
+    def stop(self) -> bool:
+        """SIGTERM the servers, wait for each; True when any did not stop cleanly.
+
+        In the reverse order of their dependencies: the services that append to the
+        ledger or report to feedback first, then feedback, then the ledger, so that what
+        they flush on a graceful stop still has somewhere to go."""
         failed = False
-        chosen = {n: p for n, p in self.procs.items() if names is None or n in names}
-        for proc, _ in chosen.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for name, (proc, _) in chosen.items():
-            try:
-                code = proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                _say(f"  {name}: did not stop within {STOP_TIMEOUT_S:.0f} s, killed")
-                failed = True
-                continue
-            _say(f"  {name}: {verb} (exit {code})")
-            failed |= code != 0
+        last = ("feedback", "ledger")
+        waves = [[n for n in self.procs if n not in last], *([n] for n in last)]
+        for wave in waves:
+            chosen = {n: self.procs[n] for n in wave if n in self.procs}
+            for proc, _ in chosen.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for name, (proc, _) in chosen.items():
+                try:
+                    code = proc.wait(timeout=STOP_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    _say(f"  {name}: did not stop within {STOP_TIMEOUT_S:.0f} s, killed")
+                    failed = True
+                    continue
+                _say(f"  {name}: stopped (exit {code})")
+                failed |= code != 0
         return failed
+
+
+def _fed_back(address: str, token: str, lots: list[Any], timeout: float = 15.0) -> int:
+    """How many lots' verdicts are outcomes of their declarations (sent asynchronously by
+    the detection service, so wait a little for the last ones)."""
+    import grpc
+
+    from merak.v1 import feedback_pb2, feedback_pb2_grpc
+
+    linked = [lot for lot in lots if lot.declaration_id and lot.verdict is not None]
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(address) as channel:
+        stub = feedback_pb2_grpc.FeedbackServiceStub(channel)
+        while True:
+            found = 0
+            for lot in linked:
+                listed = stub.ListOutcomes(
+                    feedback_pb2.ListOutcomesRequest(declaration_id=lot.declaration_id),
+                    metadata=[("authorization", f"Bearer {token}")],
+                    timeout=10,
+                )
+                found += any(o.outcome_id == f"detection/{lot.lot_id}" for o in listed.outcomes)
+            if found == len(linked) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.25)
 
 
 def _timed(step: str, fn: Callable[[], T]) -> T:
@@ -195,9 +228,9 @@ def _timed(step: str, fn: Callable[[], T]) -> T:
 
 
 def _demo_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: bool) -> Path:
-    def ident(name: str, role: str) -> dict[str, Any]:
+    def ident(name: str, *roles: str) -> dict[str, Any]:
         digest = hashlib.sha256(tokens[name].encode()).hexdigest()
-        return {"identity": f"demo-{name}", "sha256": digest, "roles": [role]}
+        return {"identity": f"demo-{name}", "sha256": digest, "roles": list(roles)}
 
     cfg = {
         "server": {"host": base.server.host, "port": 0},
@@ -210,7 +243,8 @@ def _demo_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: bool
                 ident("analyst", "analyst"),
                 ident("terminal", "terminal"),
                 ident("control", "control_room"),
-                ident("services", "ledger_writer"),
+                # Merak's own services: evidence to the ledger, verdicts to feedback.
+                ident("services", "ledger_writer", "outcome_reporter"),
             ]
         },
         # The demo compares and promotes explicitly, on outcomes the challenger never saw.
@@ -378,18 +412,27 @@ class _Run:
     def _start_servers(self, servers: Servers) -> bool:
         self._step(f"Starting {len(SERVICE_NAMES)} servers, each its own process")
         failed = False
-        # The ledger's process owns the log; the others append to it over gRPC.
-        order = ["ledger", *(n for n in SERVICE_NAMES if n != "ledger")]
+        # The ledger's process owns the log; the others append to it over gRPC. The
+        # detection service reports verdicts on linked lots to the feedback service.
+        order = [
+            "ledger",
+            "feedback",
+            *(n for n in SERVICE_NAMES if n not in ("ledger", "feedback")),
+        ]
         for name in order:
             servers.start(name)
-            if name == "ledger":
+            if name in ("ledger", "feedback"):
                 try:
-                    info = servers.ready("ledger", time.monotonic() + READY_TIMEOUT_S)
+                    info = servers.ready(name, time.monotonic() + READY_TIMEOUT_S)
                 except RuntimeError as exc:
-                    _say(f"  ledger     {'-':<22} {'FAILED':<12} {exc}")
+                    _say(f"  {name:<10} {'-':<22} {'FAILED':<12} {exc}")
                     return True
+            if name == "ledger":
                 servers.env["MERAK__EVIDENCE__LEDGER_ADDRESS"] = info["address"]
                 servers.env["MERAK_LEDGER_TOKEN"] = self.tokens["services"]
+            if name == "feedback":
+                servers.env["MERAK__DETECTION__FEEDBACK_ADDRESS"] = info["address"]
+                servers.env["MERAK_FEEDBACK_TOKEN"] = self.tokens["services"]
         deadline = time.monotonic() + READY_TIMEOUT_S
         _say(f"  {'service':<10} {'address':<22} {'health':<12} metrics")
         for name in servers.procs:
@@ -407,19 +450,6 @@ class _Run:
             _say("The API validates every field (an agency system's view):")
             _show_validation(servers.address("intake"), self.tokens["agency"])
         return failed
-
-    def _restart(self, servers: Servers, names: list[str]) -> None:
-        if servers.stop(names, verb="restarted"):
-            raise DemoError(f"restarting {', '.join(names)}: a server did not stop cleanly")
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        for name in names:
-            servers.start(name)
-        for name in names:
-            try:
-                info = servers.ready(name, deadline)
-                _health(info["address"], max(1.0, deadline - time.monotonic()))
-            except Exception as exc:
-                raise DemoError(f"restarting {name}: {exc}") from exc
 
     def _scenario(self, servers: Servers) -> dict[str, Any]:
         from merak.demo import _risk
@@ -489,11 +519,11 @@ class _Run:
             + ("(on Ray)" if self.ray else "(in-process)")
             + " while a vessel unloads at the terminal"
         )
+        waited = self._wait_for_pool(phase_a, result["phases"][0].outcomes)
         progress.say(
-            "  intake and feedback restart gracefully so that their pool writers flush "
-            "(the models process reads the pool; see docs/demo.md)"
+            f"  the pool has every first-half declaration and outcome ({waited:.1f} s for intake "
+            "and feedback to write their buffered rows; the retrain job reads the pool)"
         )
-        self._restart(servers, ["intake", "feedback"])
         until = _risk.lodged(phase_a[-1]) + timedelta(seconds=1)
         retrain: dict[str, Any] = {}
 
@@ -513,7 +543,7 @@ class _Run:
         self.stats.phase = "terminal: unloading"
         progress.active(True)
         try:
-            result["terminal"] = self._terminal(servers, phase_a + phase_b, progress.say)
+            result["terminal"] = self._terminal(servers, phase_a, progress.say)
         finally:
             progress.active(False)
             job.join()
@@ -525,6 +555,28 @@ class _Run:
         )
         result["retrain_seconds"] = retrain["seconds"]
         return str(retrain["version"])
+
+    def _wait_for_pool(self, phase: list[Any], outcomes: int) -> float:
+        """Seconds until the pool holds every declaration of ``phase`` and ``outcomes``
+        inspection outcomes of the demo (intake and feedback buffer pool rows for up to
+        a few seconds)."""
+        from merak.pool import Pool
+
+        pool = Pool(str(self.out / "data" / "pool"))
+        wanted = {d.header.declaration_id for d in phase}
+        t = time.monotonic()
+        while True:
+            have = set(pool.read("declarations", columns=["declaration_id"])[0].to_pylist())
+            ids = pool.read("inspections", columns=["inspection_id"])[0].to_pylist()
+            reported = sum(1 for i in ids if i.startswith("INSP-"))
+            if wanted <= have and reported >= outcomes:
+                return time.monotonic() - t
+            if time.monotonic() - t > POOL_TIMEOUT_S:
+                raise DemoError(
+                    f"the pool did not catch up within {POOL_TIMEOUT_S:.0f} s: "
+                    f"{len(wanted - have)} declarations and {outcomes - reported} outcomes missing"
+                )
+            time.sleep(0.25)
 
     def _promote(
         self, models: Any, champion: str, challenger: str, phase_b: list[Any]
@@ -595,7 +647,7 @@ class _Run:
             for d in live
             if any(i.hs_code.startswith("2601") for i in d.items)
         ]
-        return run_terminal(
+        result = run_terminal(
             servers.address("detection"),
             servers.env.get("MERAK_DEMO_INGEST", "") or _detection_bind(servers.config),
             self.tokens["terminal"],
@@ -605,6 +657,15 @@ class _Run:
             self.sizes.terminal_speed,
             say,
         )
+        result.fed_back = _fed_back(
+            servers.address("feedback"), self.tokens["analyst"], result.lots
+        )
+        linked = sum(1 for lot in result.lots if lot.declaration_id)
+        say(
+            f"  verdicts fed back as inspection outcomes (FeedbackService): "
+            f"{result.fed_back} of {linked} lots linked to a declaration"
+        )
+        return result
 
     def _finish(self, result: dict[str, Any]) -> int:
         from merak.demo import _baselines, _report, _risk

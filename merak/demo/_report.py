@@ -295,4 +295,7 @@ def print_summary(r: Report, say: Callable[[str], None]) -> bool:
         say(f"    {lot.lot_id:<14} {lot.material:<15} {verdict_name(v) if v else '-':<8} "
             f"{areas(v) if v else '':<34} ({lot.story})")  # fmt: skip
     say(f"  alerts raised: {len(r.terminal.alerts)}")
+    linked = sum(1 for lot in r.terminal.lots if lot.declaration_id)
+    say(f"  verdicts fed back as inspection outcomes: {r.terminal.fed_back} of {linked} lots "
+        "linked to a declaration")  # fmt: skip
     return above

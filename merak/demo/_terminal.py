@@ -67,6 +67,8 @@ class TerminalResult:
     lots: list[LotResult]
     alerts: list[detection_pb2.Alert]
     seconds: float
+    # Lots whose verdict reached FeedbackService as their declaration's outcome.
+    fed_back: int = 0
 
 
 def _bearer(token: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from merak.ledger import decode_payload, read_records
-from merak.v1 import assessment_pb2, common_pb2, detection_pb2, ledger_pb2
+from merak.v1 import assessment_pb2, common_pb2, detection_pb2, feedback_pb2, ledger_pb2
 
 pytestmark = pytest.mark.system
 
@@ -60,7 +60,10 @@ def test_demo_runs_the_scenario_reports_verifies_and_stops_cleanly(tmp_path: Pat
     }
     held_out = _number(r"([\d,]+) later declarations held out", text)
     assert len(assessments) == held_out == _number(r"declarations assessed: ([\d,]+)", text)
-    outcomes = by_type[ledger_pb2.ENTRY_TYPE_INSPECTION_OUTCOME]
+    outcomes, from_terminal = [], []
+    for e in by_type[ledger_pb2.ENTRY_TYPE_INSPECTION_OUTCOME]:
+        o = feedback_pb2.InspectionOutcome.FromString(e.payload)
+        (from_terminal if o.outcome_id.startswith("detection/") else outcomes).append(e)
     assert len(outcomes) == _number(r"outcomes reported: ([\d,]+)", text) > 0
     controlled = [
         a
@@ -101,6 +104,16 @@ def test_demo_runs_the_scenario_reports_verifies_and_stops_cleanly(tmp_path: Pat
         e.subject_id: decode_payload(e) for e in by_type[ledger_pb2.ENTRY_TYPE_DETECTION_VERDICT]
     }
     assert len(verdicts) == 5
+    # Verdicts on lots linked to a declaration came back as its inspection outcome, from the
+    # detection process through the feedback process.
+    fed_back = {
+        feedback_pb2.InspectionOutcome.FromString(e.payload).outcome_id.removeprefix("detection/")
+        for e in from_terminal
+    }
+    shown_fed = re.search(r"verdicts fed back as inspection outcomes: (\d+) of (\d+) lots", text)
+    assert shown_fed, text
+    assert int(shown_fed.group(1)) == int(shown_fed.group(2)) == len(fed_back) > 0
+    assert fed_back <= set(verdicts)
     for lot_id, v in verdicts.items():
         assert isinstance(v, detection_pb2.Verdict) and not v.provisional
         kind = detection_pb2.VerdictKind.Name(v.kind).removeprefix("VERDICT_KIND_")
