@@ -9,11 +9,11 @@ import numba
 import numpy as np
 
 from scorer.engine._cityhash import CatHasher
+from scorer.engine._tree_load import pack
 from scorer.engine._trees import (
     TreeEnsemble,
     leaf_indices,
     leaves_one,
-    pack,
     predict_one,
     predict_parallel,
     predict_serial,
