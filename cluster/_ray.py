@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +21,11 @@ def resolve_address(address: str | None) -> str | None:
 def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iterator[Any]:
     """Use the running Ray, or connect to ``address``, or start a local one for the block.
 
-    Only a Ray this function started is shut down on exit; a caller's Ray stays up.
+    Only a Ray this function started is shut down on exit; a caller's Ray stays up. Started
+    from a thread other than the main one (a server's background job), it is left up for the
+    life of the process and reused by the next session: ``ray.shutdown`` resets SIGTERM to its
+    default action, which only the main thread could undo, and a server would then die on
+    SIGTERM instead of stopping gracefully. Ray's own exit hook shuts it down at exit.
     """
     import ray
 
@@ -35,6 +40,28 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
     try:
         yield ray
     finally:
+        if threading.current_thread() is threading.main_thread():
+            ray.shutdown()
+
+
+def serve_with_graceful_sigterm() -> None:
+    """Call at the start of a long-lived server process, before Ray is imported.
+
+    Ray installs absl's failure signal handler in every process it connects, SIGTERM
+    included: it lets the process's own handler run (the server stops gracefully), then
+    re-raises the signal at exit, so a server that used Ray ends in SIGABRT instead of
+    exit 0. Servers turn it off (a local Ray the server starts inherits the setting; a
+    cluster started with ``ray start`` keeps its handlers).
+    """
+    os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
+
+
+def shutdown_ray() -> None:
+    """Shut down this process's Ray if one is up (call it from the main thread)."""
+    import sys
+
+    ray = sys.modules.get("ray")
+    if ray is not None and ray.is_initialized():
         ray.shutdown()
 
 

@@ -46,6 +46,9 @@ def run_serve(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log.level, config.log.format)
+    from cluster._ray import serve_with_graceful_sigterm, shutdown_ray
+
+    serve_with_graceful_sigterm()
     from services._server import create_server  # heavy: grpc, prometheus
 
     try:
@@ -75,4 +78,5 @@ def run_serve(
         )
     stop.wait()
     server.stop()
+    shutdown_ray()  # a Ray started by a background job (e.g. a retrain), from the main thread
     return 0
