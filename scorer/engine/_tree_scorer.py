@@ -59,11 +59,11 @@ class TreeScorer:
         if cats is None or len(cats) != self.n_cat:
             found = "none" if cats is None else len(cats)
             raise ValueError(f"categorical inputs: expected {self.n_cat} columns, found {found}")
-        get = self.hasher.cached
-        out = [get(v) for v in cats]
-        if None in out:
-            out = [self.hasher.word(v if isinstance(v, str) else str(v)) for v in cats]
-        return np.array(out, dtype=np.uint64)
+        try:  # every value seen before: no Python loop
+            return np.fromiter(map(self.hasher.cached, cats), np.uint64, self.n_cat)
+        except TypeError:  # the cache answered None: hash (and remember) the values
+            words = [self.hasher.word(v if isinstance(v, str) else str(v)) for v in cats]
+            return np.array(words, dtype=np.uint64)
 
     def _row(self, floats: Sequence[float] | np.ndarray) -> np.ndarray:
         """One row's float inputs as a contiguous float64 vector."""
@@ -135,7 +135,7 @@ class TreeScorer:
         """Raw formula values (log-odds for a classifier) for every row."""
         if _is_one_row(floats, self.n_float):
             row_cats = None if cats is None or not self.n_cat else _one_row(cats, self.n_cat)
-            return np.array([self.raw_one(np.asarray(floats).reshape(-1), row_cats)])
+            return np.array([self.raw_one(floats, row_cats)])
         xf, xc = self.prepare(floats, cats)
         return self.raw_prepared(xf, xc, parallel=parallel)
 
