@@ -8,7 +8,9 @@ one is used); ``use_ray=False`` runs the same steps in-process (for machines wit
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,10 @@ from typing import Any
 from cluster._ray import ray_session
 from cluster.features import build_features
 from merak.features import run_build
-from scorer._pipeline import train_and_publish
+from scorer._pipeline import TrainResult, train_and_publish
 from scorer._train import TrainConfig
+
+LOCAL = "local"  # as an address: start a Ray in this process rather than join a cluster
 
 log = logging.getLogger("merak.retrain")
 
@@ -30,11 +34,34 @@ class RetrainResult:
     report: str
 
 
-def _train(
-    features: str, pool: str, until: datetime, registry: str, config: TrainConfig | None
-) -> tuple[str, bool, str]:
-    result = train_and_publish(features, pool, until, registry, labels="inspections", config=config)
-    return result.meta.version, result.champion, result.report
+def _train_task(
+    features: str, pool: str, until: datetime, registry: str, labels: str, valid_days: int,
+    config: TrainConfig | None,
+) -> TrainResult:  # fmt: skip
+    result = train_and_publish(
+        features, pool, until, registry, labels=labels, valid_days=valid_days, config=config
+    )
+    return replace(result, ran_on=f"Ray worker pid {os.getpid()} on {socket.gethostname()}")
+
+
+def train_on_ray(
+    features: str | Path, pool: str | Path, until: datetime, registry: str | Path, *,
+    labels: str = "inspections", valid_days: int = 30, config: TrainConfig | None = None,
+    address: str | None = None,
+) -> TrainResult:  # fmt: skip
+    """``train_and_publish`` as a Ray task (asking Ray for one CPU, as the retraining job did).
+
+    ``address``: a Ray cluster, or ``"local"``/None for a local Ray (None also honours
+    ``MERAK_RAY_ADDRESS``); a Ray already running in this process is used as it is. The paths
+    must be readable and writable by the workers (a shared file system on a cluster).
+    """
+    with ray_session(None if address == LOCAL else address) as ray:
+        task: Any = ray.remote(num_cpus=1)(_train_task)
+        ref = task.remote(
+            str(features), str(pool), until, str(registry), labels, valid_days, config
+        )
+        result: TrainResult = ray.get(ref)
+    return result
 
 
 def retrain(
@@ -51,14 +78,12 @@ def retrain(
     features = Path(work) / "features"
     if use_ray:
         log.info("retraining on Ray", extra={"pool": str(pool), "until": until.isoformat()})
-        with ray_session(address) as ray:
+        with ray_session(None if address == LOCAL else address):
             build_features(pool, features)  # on the Ray of this session
-            task: Any = ray.remote(num_cpus=1)(_train)
-            version, champion, report = ray.get(
-                task.remote(str(features), str(pool), until, str(registry), config)
-            )
+            result = train_on_ray(features, pool, until, registry, config=config)
     else:
         run_build(str(pool), str(features))
-        version, champion, report = _train(str(features), str(pool), until, str(registry), config)
-    log.info("retrained", extra={"version": version, "champion": champion})
-    return RetrainResult(version, features, champion, report)
+        result = train_and_publish(features, pool, until, registry, config=config)
+    version, champion = result.meta.version, result.champion
+    log.info("retrained", extra={"version": version, "champion": champion, "on": result.ran_on})
+    return RetrainResult(version, features, champion, result.report)

@@ -16,7 +16,10 @@ class NetConfig:
     """Shape and training settings of the risk network."""
 
     buckets: int = 4096
-    dim: int = 8
+    # One number per id and table: a learnt risk of each importer, HS code, route... On
+    # synthetic worlds of seeds 101-505 (40,000 declarations) the network's AUC on later
+    # months was 0.780 with 1, 0.762 with 8 (mean of five worlds).
+    dim: int = 1
     hidden: tuple[int, ...] = (64, 32)
     epochs: int = 8
     batch: int = 512

@@ -46,8 +46,28 @@ def train_cmd(
         int, typer.Option(help="Last days before --until kept for validation.")
     ] = 30,
     iterations: Annotated[int, typer.Option(help="CatBoost trees.")] = 300,
-    depth: Annotated[int, typer.Option(help="CatBoost tree depth.")] = 6,
+    depth: Annotated[int, typer.Option(help="CatBoost tree depth.")] = 4,
     epochs: Annotated[int, typer.Option(help="Network epochs.")] = 8,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            help="After blending on the validation days, retrain both models on all rows."
+        ),
+    ] = True,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Train as a Ray task on this cluster ('local': a local Ray). Default: "
+            "models.ray_address of --config, else MERAK_RAY_ADDRESS, else in this process.",
+        ),
+    ] = None,
+    no_ray: Annotated[
+        bool, typer.Option("--no-ray", help="Train in this process even if Ray is configured.")
+    ] = False,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
+    ] = None,
 ) -> None:
     """Train CatBoost and the network on a time split, blend, calibrate, publish a version."""
     from scorer._dataset import DatasetError
@@ -60,17 +80,47 @@ def train_cmd(
         raise _fail(f"--features: expected a feature build directory, found {features}")
     if not pool.is_dir():
         raise _fail(f"--pool: expected a data pool directory, found {pool}")
-    config = TrainConfig(iterations=iterations, depth=depth, net=NetConfig(epochs=epochs))
+    if no_ray and ray_address:
+        raise _fail("--no-ray cannot be combined with --ray-address")
+    address = None if no_ray else _ray_address(ray_address, config_file)
+    config = TrainConfig(
+        iterations=iterations, depth=depth, net=NetConfig(epochs=epochs), refit=refit
+    )
     try:
-        result = train_and_publish(
-            features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
-            config=config,
-        )  # fmt: skip
+        if address is None:
+            result = train_and_publish(
+                features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
+                config=config,
+            )  # fmt: skip
+        else:
+            from cluster.retrain import train_on_ray
+
+            result = train_on_ray(
+                features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
+                config=config, address=address,
+            )  # fmt: skip
     except DatasetError as exc:
         raise _fail(str(exc)) from None
     role = "champion" if result.champion else "challenger"
     typer.echo(f"model {result.meta.version} ({role}), catalogue {result.meta.catalogue_hash[:12]}")
+    typer.echo(f"trained in {result.ran_on}")
     typer.echo(result.report)
+
+
+def _ray_address(option: str | None, config_file: Path | None) -> str | None:
+    """Where to train: the option, else the config's models.ray_address (file or
+    MERAK__MODELS__RAY_ADDRESS), else MERAK_RAY_ADDRESS; None = in this process."""
+    from cluster._ray import resolve_address
+    from merak.core.config import load_config
+    from merak.core.errors import MerakError
+
+    if option:
+        return option
+    try:
+        configured = load_config(config_file).models.ray_address
+    except MerakError as exc:
+        raise _fail(f"--config: {exc}") from None
+    return resolve_address(configured or None)
 
 
 @app.command("evaluate")
@@ -114,7 +164,8 @@ def list_cmd(
     from scorer import ModelRegistry
 
     reg = ModelRegistry(_registry(registry))
-    champion, challengers = reg.champion(), set(reg.challengers())
+    champion = reg.champion()
+    challengers: set[str] = set(reg.challengers())
     typer.echo(f"{'version':<9}{'role':<12}{'trained until':<27}{'catalogue':<14}{'parent':<9}AUC")
     for m in reg.list():
         role = (
