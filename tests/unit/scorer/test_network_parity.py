@@ -12,13 +12,15 @@ from scorer.engine import NetScorer, load_net, save_net
 from tests.unit.scorer._data import make_rows
 
 
-@pytest.fixture(scope="module")
-def trained():  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=[1, 8], ids=["dim1", "dim8"])
+def trained(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The default (one number per id) and wider embeddings."""
     import torch
 
     torch.set_num_threads(1)
     rows = make_rows(2000, seed=41)
-    return train_network(rows.floats, rows.cats, rows.y, NetConfig(epochs=2, buckets=512))
+    config = NetConfig(epochs=2, buckets=512, dim=request.param)
+    return train_network(rows.floats, rows.cats, rows.y, config)
 
 
 def test_numba_forward_equals_torch_on_adversarial_rows(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
