@@ -17,7 +17,6 @@ import math
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -117,12 +116,6 @@ def _show_validation(address: str, token: str) -> None:
                         _say(f"    {fv.field}: {fv.description}")
             return
     _say("  SubmitDeclaration(empty declaration) -> OK (unexpected)")
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
 
 
 class Servers:
@@ -254,7 +247,7 @@ def _demo_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: bool
             "ray_address": base.models.ray_address,
         },
         "detection": {
-            "bind": f"tcp://127.0.0.1:{_free_port('127.0.0.1')}",
+            "bind": "tcp://127.0.0.1:*",  # the port it got is in its port file
             "model_dir": str(out / "detection"),
         },
     }
@@ -649,7 +642,7 @@ class _Run:
         ]
         result = run_terminal(
             servers.address("detection"),
-            servers.env.get("MERAK_DEMO_INGEST", "") or _detection_bind(servers.config),
+            servers.infos["detection"]["endpoints"]["detection_frames"],
             self.tokens["terminal"],
             self.tokens["control"],
             ore,
@@ -758,11 +751,6 @@ def _describe(exc: Exception) -> str:
     if callable(code) and callable(details):
         return f"gRPC {code().name}: {details()} (see the server logs)"
     return f"{type(exc).__name__}: {exc}"
-
-
-def _detection_bind(config: Path) -> str:
-    cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
-    return str(cfg["detection"]["bind"])
 
 
 def _truth(world: Any) -> dict[str, Any]:

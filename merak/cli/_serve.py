@@ -74,9 +74,16 @@ def run_serve(
                 "metrics_port": server.metrics_port,
                 "services": server.service_names,
                 "pid": os.getpid(),
+                # Non-gRPC endpoints, e.g. the ZeroMQ frame receiver HAL nodes stream to.
+                "endpoints": _endpoints(server),
             },
         )
     stop.wait()
     server.stop()
     shutdown_ray()  # a Ray started by a background job (e.g. a retrain), from the main thread
     return 0
+
+
+def _endpoints(server: Any) -> dict[str, str]:
+    ingest = getattr(server.context, "detection_ingest", None)
+    return {"detection_frames": ingest.endpoint} if ingest is not None else {}
