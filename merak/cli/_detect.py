@@ -1,4 +1,4 @@
-"""``merak detect``: train the NIR model on simulator data, and measure all three algorithms."""
+"""``merak detect``: train the NIR and vision models on simulator data, measure all three."""
 
 from __future__ import annotations
 
@@ -49,6 +49,38 @@ def train(
     typer.echo(f"validation: false-positive rate {model.fpr:.4f}, sensitivity {model.tpr:.3f}")
 
 
+@app.command("train-vision")
+def train_vision(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Model directory (vision.npz goes there).")
+    ] = None,
+    bundle: Annotated[
+        bool,
+        typer.Option(help="Also rewrite the weights shipped in the package."),
+    ] = False,
+    seeds: Annotated[str, typer.Option(help="Simulator seeds to train on.")] = "1,2,3",
+    frames: Annotated[int, typer.Option(min=2, help="Frames per ore and seed.")] = 30,
+    epochs: Annotated[int, typer.Option(min=1)] = 15,
+) -> None:
+    """Train the inclusion network on simulator frames (torch, CPU, seeded)."""
+    from merak.detection import _vision
+    from merak.detection._vision_train import train_vision as train
+    from merak.detection._vision_train import write_bundled
+
+    if out is None and not bundle:
+        raise _fail("error: give --out DIR, --bundle, or both")
+    model = train(_seeds(seeds), frames, epochs, log=lambda m: typer.echo(m, err=True))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        model.save(out / "vision.npz")
+        typer.echo(f"vision model: {out / 'vision.npz'}")
+    if bundle:
+        path = Path(_vision.__file__).with_name("_vision_weights.py")
+        write_bundled(model, path)
+        typer.echo(f"bundled weights: {path}")
+    typer.echo(f"trained in {model.meta['train_s']} s on seeds {model.meta['seeds']}")
+
+
 @app.command("evaluate")
 def evaluate(
     models: Annotated[Path, typer.Option("--models", "-m", help="Directory with nir.npz.")],
@@ -81,5 +113,13 @@ def evaluate(
             passes=10 if quick else 40,
         )
     if only in ("vision", "all"):
-        report["vision"] = evaluate_vision(seed=seed * 10 + 2, frames_per_ore=5 if quick else 25)
+        from merak.detection._vision import InclusionDetector, VisionModel
+
+        vpath = models / "vision.npz"
+        vmodel = VisionModel.load(vpath) if vpath.is_file() else None  # else: the bundled one
+        report["vision"] = evaluate_vision(
+            seed=seed * 10 + 2,
+            frames_per_ore=5 if quick else 25,
+            detector=InclusionDetector(model=vmodel),
+        )
     typer.echo(json.dumps(report, indent=1, default=str))

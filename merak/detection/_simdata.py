@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import ndimage
 
 from hal.sim import (
     CONTAMINANTS,
+    INCLUSIONS,
     ORES,
     Lot,
     Scenario,
@@ -25,6 +27,7 @@ from hal.sim import (
 
 __all__ = [
     "CONTAMINANTS",
+    "INCLUSION_IDS",
     "ORES",
     "Lot",
     "NirSet",
@@ -86,25 +89,71 @@ def nir_set(
 
 
 class _LabelCamera(SimBeltCamera):
-    """The simulator's camera, keeping each frame's label map (0 belt, 1 ore, 2.. inclusions)."""
+    """The simulator's camera, keeping each frame's label map (0 belt, 1 ore, 2.. inclusions).
+
+    It also records where each inclusion was laid, so that the truth boxes can be given the
+    box of the inclusion's largest visible piece (see ``labelled_frames``).
+    """
 
     label: np.ndarray | None = None
+    laid: list[tuple[str, np.ndarray, int, int]]
 
     def _colourise(self, gray: np.ndarray, label: np.ndarray, ore_colour: Any) -> np.ndarray:  # type: ignore[override]
         self.label = label.copy()
         return gray
 
+    def _inclusion(
+        self, rng: np.random.Generator, kind: str
+    ) -> tuple[np.ndarray, int, int, np.ndarray]:
+        mask, y0, x0, tex = super()._inclusion(rng, kind)
+        self.laid.append((kind, mask, y0, x0))
+        return mask, y0, x0, tex
+
+
+# Label ids of the inclusions in the simulator's label map (0 belt, 1 ore).
+INCLUSION_IDS = {name: i + 2 for i, name in enumerate(INCLUSIONS)}
+
+
+def _largest_piece(visible: np.ndarray, y0: int, x0: int) -> tuple[tuple[int, ...], int]:
+    """Box (x0, y0, x1, y1) and pixel count of the largest 8-connected visible piece."""
+    lab, n = ndimage.label(visible, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return (x0, y0, x0, y0), 0
+    sizes = np.bincount(lab.ravel())[1:]
+    k = int(np.argmax(sizes))
+    sl = ndimage.find_objects(lab)[k]
+    assert sl is not None
+    box = (x0 + sl[1].start, y0 + sl[0].start, x0 + sl[1].stop, y0 + sl[0].stop)
+    return box, int(sizes[k])
+
 
 def labelled_frames(
     seed: int, frames: int, material: str = "hematite_fines", inclusion_rate: float = 1.0
 ) -> Iterator[tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]]:
-    """Mono camera frames with their per-pixel label maps and ground-truth boxes."""
+    """Mono camera frames with their per-pixel label maps and ground-truth boxes.
+
+    The frames are those of ``camera_frames`` (same seed, same scenario). Each truth box also
+    carries ``piece_box`` and ``piece_px``: the box and size of the inclusion's largest
+    8-connected visible piece (a bar buried in three places shows as four pieces).
+    """
     sc = Scenario(lots=(Lot("L1", material, 3600.0, inclusion_rate=inclusion_rate),))
     cam = _LabelCamera("cam-train", seed=seed, scenario=sc, channels=3)
     for i in range(frames):
+        cam.laid = []
         image, truth = cam.render(i, i / 10.0)
-        assert cam.label is not None
-        yield image, cam.label, list(truth["inclusions"])
+        label = cam.label
+        assert label is not None
+        boxes = []
+        # The simulator lists the inclusions that show at all, in the order it laid them.
+        pieces = []
+        for kind, mask, y0, x0 in cam.laid:
+            h, w = mask.shape
+            visible = (label[y0 : y0 + h, x0 : x0 + w] == INCLUSION_IDS[kind]) & mask
+            if visible.any():
+                pieces.append(_largest_piece(visible, y0, x0))
+        for b, (pbox, ppx) in zip(truth["inclusions"], pieces, strict=True):
+            boxes.append({**b, "piece_box": pbox, "piece_px": ppx})
+        yield image, label, boxes
 
 
 def camera_frames(

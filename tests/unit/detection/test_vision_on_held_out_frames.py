@@ -1,18 +1,31 @@
-"""The inclusion detector on simulator frames of seeds it was not tuned on (IoU >= 0.3).
+"""The inclusion network on simulator frames of seeds it was neither trained nor tuned on.
 
-The classical pipeline is the weak instrument (docs/detection.md): these thresholds pin
-what it measures today so that a regression shows, not the issue's 95 % target.
+Training seeds are 100-305 (``_vision_train``), the thresholds were chosen on 777-832, these
+frames come from 31000-31055. Every truth comes from the simulator's label map, never from
+the detector. The floors sit a margin below what the bundled model measures here
+(docs/detection.md has the full held-out figures); the issue's target of 95 % recall for
+inclusions of 5 cm and more is NOT met (see the doc), so it is not asserted.
 """
 
 from __future__ import annotations
 
 from merak.detection._evaluate import evaluate_vision
 
+# Measured with the bundled weights on these frames: 0.67 (n = 48), 0.60 (n = 53), 0.91 (35
+# detections), 2 of 36 clean frames flagged (the classical pipeline before it: recall
+# 0.10, precision 0.18 on the seeds of docs/detection.md).
+PIECE_FLOOR = 0.55
+BOX_FLOOR = 0.5
+PRECISION_FLOOR = 0.8
+CLEAN_CEILING = 0.12
 
-def test_recall_precision_and_clean_frame_rate_hold_their_measured_level() -> None:
+
+def test_recall_by_size_precision_and_clean_frames_on_held_out_seeds() -> None:
     r = evaluate_vision(seed=31000, frames_per_ore=6, inclusion_rate=1.5)
-    recall, n = r["recall"]["≥5 cm, visible ≥50 %"]
-    assert n >= 30
-    assert recall >= 0.08
-    assert r["precision"] >= 0.1
-    assert r["clean_frame_flag_rate"] <= 0.25
+    recall = r["recall"]
+    piece, n = recall["piece ≥ 5 cm"]
+    assert n >= 40
+    assert piece >= PIECE_FLOOR, recall
+    assert recall["visible box ≥ 5 cm"][0] >= BOX_FLOOR, recall
+    assert r["precision"] >= PRECISION_FLOOR, r["precision_by_size"]
+    assert r["clean_frame_flag_rate"] <= CLEAN_CEILING, r["clean_frame_flag_rate_by_ore"]

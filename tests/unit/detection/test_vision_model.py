@@ -1,0 +1,63 @@
+"""The inclusion network's pieces: cell targets, weights round trips, the train command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from merak.cli._detect import app
+from merak.detection._simdata import INCLUSION_IDS, camera_frames
+from merak.detection._vision import OUTPUTS, InclusionDetector, VisionModel, prepare
+from merak.detection._vision_train import IGNORE, cell_targets
+
+
+def test_cell_targets_mark_covered_cells_and_ignore_slivers() -> None:
+    label = np.ones((8, 12), np.uint8)  # ore everywhere
+    label[0:4, 0:4] = INCLUSION_IDS["rebar"]  # a full cell
+    label[0:2, 4:8] = INCLUSION_IDS["wood"]  # 8 of 16 px: enough
+    label[4, 8] = INCLUSION_IDS["rubber"]  # one pixel: neither inclusion nor background
+    t = cell_targets(label)
+    assert t.shape == (2, 3)
+    assert OUTPUTS[t[0, 0]] == "rebar"
+    assert OUTPUTS[t[0, 1]] == "wood"
+    assert t[1, 2] == IGNORE
+    assert t[0, 2] == t[1, 0] == t[1, 1] == 0
+
+
+def test_bundled_weights_round_trip_through_npz_and_base64(tmp_path: Path) -> None:
+    model = VisionModel.bundled()
+    image = next(camera_frames(5, 1, "potash", 2.0))[0]
+    x = prepare(image)
+    assert x.shape == (3, 128, 256)
+    p = model.probabilities(x)
+    assert p.shape == (len(OUTPUTS), 64, 128)
+    np.testing.assert_allclose(p.sum(axis=0), 1.0, atol=1e-5)
+    model.save(tmp_path / "vision.npz")
+    again = VisionModel.load(tmp_path / "vision.npz")
+    np.testing.assert_array_equal(again.probabilities(x), p)
+    decoded = VisionModel.decode(model.encode(), {})
+    np.testing.assert_array_equal(decoded.probabilities(x), p)
+    # Colour frames are judged on their mean, like mono ones.
+    det = InclusionDetector(model=model)
+    assert det.detect(np.repeat(image[..., None], 3, axis=2)) == det.detect(image)
+
+
+def test_train_vision_writes_a_model_the_detector_can_use(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["train-vision", "-o", str(tmp_path), "--seeds", "3", "--frames", "2", "--epochs", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    model = VisionModel.load(tmp_path / "vision.npz")
+    assert model.width == 24
+    assert "'seeds', '3'" in model.meta["record"]
+    # One epoch on 12 frames: a model that runs, not a good one.
+    p = model.probabilities(prepare(next(camera_frames(4, 1, "hematite_fines", 1.0))[0]))
+    assert p.shape == (len(OUTPUTS), 64, 128)
+    np.testing.assert_allclose(p.sum(axis=0), 1.0, atol=1e-5)
+    assert "trained in" in result.output
+    missing = CliRunner().invoke(app, ["train-vision", "--seeds", "3"])
+    assert missing.exit_code == 2
+    assert "give --out DIR, --bundle, or both" in missing.output
