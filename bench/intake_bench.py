@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             print(f"mode {mode}", file=sys.stderr, flush=True)
             results[mode] = measure(world, MODES[mode], decls, seconds, Path(tmp) / mode)
-    shown = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("/")]
+    shown = ["DIR" if "/" in a else a for a in (sys.argv[1:] if argv is None else argv)]
     command = " ".join(["python -m bench.intake_bench", *shown])
     report(results, n_world, command, fsync)
     return 0

@@ -49,15 +49,9 @@ TARGET_PREFIX = "merak-workers-"
 
 
 def batch_contributions(scorer: Any, x: np.ndarray, cats: Sequence[Sequence[str]]) -> np.ndarray:
-    """Exact tree SHAP values of the rows of ``x`` through the scorer's batch kernels.
-
-    A batch of one is computed as two identical rows (the kernels are row-independent, so
-    the values are the same): the scorer's one-row SHAP path fails to compile at the time
-    of writing (numba: "Calling a closure with *args is unsupported" in ``leaves_one``).
-    """
+    """Exact tree SHAP values ``[n, n_model_features + 1]`` of the rows of ``x`` (rows of
+    categorical values as lists of strings, the form ``RiskScorer.explain`` passes)."""
     rows: Any = [list(c) for c in cats]
-    if x.shape[0] == 1:
-        return np.asarray(scorer.contributions(np.vstack([x, x]), rows * 2)[:1])
     return np.asarray(scorer.contributions(x, rows))
 
 
