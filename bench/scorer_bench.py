@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bench._common import machine, median_seconds
+from bench._common import machine
 
 N_NUM = 24
 CAT_NAMES = ["importer", "declarant", "hs_code", "origin", "office", "route"]
@@ -76,22 +76,25 @@ def _train(x: np.ndarray, cats: np.ndarray | None, y: np.ndarray, trees: int) ->
     return model
 
 
-def _paired(fn_a: Any, fn_b: Any, repeats: int, warmup: int = 2) -> tuple[float, float]:
-    """Median wall times of ``fn_a`` and ``fn_b``, called alternately (both see the same noise
-    on a shared machine)."""
+def _interleaved(fns: list[Any], repeats: int, warmup: int = 2) -> list[float]:
+    """Median wall time of each of ``fns``, called in turn in every round (all see the same
+    noise on a shared machine)."""
     for _ in range(warmup):
-        fn_a()
-        fn_b()
-    ta, tb = [], []
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn_a()
-        t1 = time.perf_counter()
-        fn_b()
-        t2 = time.perf_counter()
-        ta.append(t1 - t0)
-        tb.append(t2 - t1)
-    return statistics.median(ta), statistics.median(tb)
+        for fn, out in zip(fns, samples, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return [statistics.median(out) for out in samples]
+
+
+def _paired(fn_a: Any, fn_b: Any, repeats: int, warmup: int = 2) -> tuple[float, float]:
+    """Median wall times of ``fn_a`` and ``fn_b``, called alternately."""
+    a, b = _interleaved([fn_a, fn_b], repeats, warmup)
+    return a, b
 
 
 def _bench_model(name: str, with_cats: bool, trees: int, quick: bool) -> dict[str, Any]:
@@ -144,8 +147,9 @@ def _bench_model(name: str, with_cats: bool, trees: int, quick: bool) -> dict[st
         return scorer.raw_one(row_f, row_c)
 
     _log(f"[{name}] one row")
-    one["raw"] = _paired(cb_one, nb_one_raw, repeats)
-    one["raw_one"] = _paired(cb_one, nb_one_fast, repeats)
+    cb, nb_raw1, nb_fast = _interleaved([cb_one, nb_one_raw, nb_one_fast], repeats)
+    one["raw"] = (cb, nb_raw1)
+    one["raw_one"] = (cb, nb_fast)
     batches: dict[int, tuple[float, float]] = {}
     for n in (1, 64, 1024, 100_000):
         reps = 5 if n == 100_000 else (30 if n == 1024 else 100)
@@ -183,8 +187,7 @@ def _bench_shap(
     def nb_explain() -> object:
         return shap.explain_one(scorer, row_f, row_c)
 
-    cb_shap, nb_shap = _paired(cb_explain, nb_explain, max(10, repeats // 20))
-    nb_shap = median_seconds(nb_explain, repeats)
+    cb_shap, nb_shap = _paired(cb_explain, nb_explain, max(15, repeats // 10))
     pool500 = Pool(_frame(xt[:500], ct[:500] if ct is not None else None), cat_features=cat_idx)
     shap_ref = model.get_feature_importance(type="ShapValues", data=pool500)
     f500, c500 = scorer.prepare(xt[:500], ct[:500] if ct is not None else None)
@@ -225,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Command: `python -m bench.scorer_bench{quick}` on {machine()}"
           f" ({trees} trees, depth 6, {N_NUM} numeric inputs; the categorical model adds 6 ids"
           " with Borders+Counter CTRs and pairs). The same model and rows for both in one run,"
-          " calls alternated; medians. Both start from the same raw rows (floats + strings)."
+          " calls interleaved; medians. Both start from the same raw rows (floats + strings)."
           f" Threads: CatBoost `thread_count=-1` ({os.cpu_count()}), Numba"
           f" {numba.get_num_threads()} (`prange` from 4,096 rows, one thread below)."
           "\n")  # fmt: skip
