@@ -154,14 +154,14 @@ class ScoringWorker:
     def assess(
         self,
         version: str,
-        declarations: Sequence[Any],
-        cats: Sequence[Sequence[str]],
-        revenue: Sequence[float],
+        batch: tuple[Sequence[Any], Sequence[Sequence[str]], Sequence[float]],
         first: int,
         stop: int,
     ) -> BatchScores:
-        """Features, scores and SHAP values of rows ``[first, stop)`` of the batch; every
-        declaration of the batch is added to the profiles, in order."""
+        """Features, scores and SHAP values of rows ``[first, stop)`` of the batch
+        (declarations, their categorical ids, their revenue bases); every declaration of the
+        batch is added to the profiles, in order."""
+        declarations, cats, revenue = batch
         rows = list(range(first, stop))
         errors: dict[int, str] = {}
         try:
@@ -322,12 +322,11 @@ class WorkerPool:
             k = len(self._actors)
             if k == 0:
                 raise WorkerLostError("no scoring worker is running; one is being started")
-            decl_ref = self._ray.put(list(declarations))
-            cats_ref = self._ray.put([list(c) for c in cats])
-            rev_ref = self._ray.put(list(revenue))
+            # One object for every actor (one put, one transfer per node).
+            batch = self._ray.put((list(declarations), [list(c) for c in cats], list(revenue)))
             bounds = [round(j * n / k) for j in range(k + 1)]
             calls = [
-                actor.assess.remote(version, decl_ref, cats_ref, rev_ref, bounds[j], bounds[j + 1])
+                actor.assess.remote(version, batch, bounds[j], bounds[j + 1])
                 for j, actor in enumerate(self._actors)
             ]
             results: list[BatchScores] = []
