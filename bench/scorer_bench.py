@@ -77,22 +77,26 @@ def _train(x: np.ndarray, cats: np.ndarray | None, y: np.ndarray, trees: int) ->
 
 
 def _interleaved(fns: list[Any], repeats: int, warmup: int = 2) -> list[float]:
-    """Median wall time of each of ``fns``, called in turn in every round (all see the same
-    noise on a shared machine)."""
+    """Median wall time of each of ``fns`` over ``repeats`` calls, taken in rounds: each
+    round calls every function a short run of times in turn, so all see the same noise on a
+    shared machine, while a call rarely follows the other library's (CatBoost's threads spin
+    on a moment after it returns, which would slow whatever runs next)."""
     for _ in range(warmup):
         for fn in fns:
             fn()
+    run = max(1, min(20, repeats // 5))
     samples: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
+    for _ in range((repeats + run - 1) // run):
         for fn, out in zip(fns, samples, strict=True):
-            t0 = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t0)
+            for _ in range(run):
+                t0 = time.perf_counter()
+                fn()
+                out.append(time.perf_counter() - t0)
     return [statistics.median(out) for out in samples]
 
 
 def _paired(fn_a: Any, fn_b: Any, repeats: int, warmup: int = 2) -> tuple[float, float]:
-    """Median wall times of ``fn_a`` and ``fn_b``, called alternately."""
+    """Median wall times of ``fn_a`` and ``fn_b`` (see ``_interleaved``)."""
     a, b = _interleaved([fn_a, fn_b], repeats, warmup)
     return a, b
 
@@ -228,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Command: `python -m bench.scorer_bench{quick}` on {machine()}"
           f" ({trees} trees, depth 6, {N_NUM} numeric inputs; the categorical model adds 6 ids"
           " with Borders+Counter CTRs and pairs). The same model and rows for both in one run,"
-          " calls interleaved; medians. Both start from the same raw rows (floats + strings)."
+          " calls interleaved in short runs; medians. Both start from the same raw rows"
+          " (floats + strings)."
           f" Threads: CatBoost `thread_count=-1` ({os.cpu_count()}), Numba"
           f" {numba.get_num_threads()} (`prange` from 4,096 rows, one thread below)."
           "\n")  # fmt: skip
