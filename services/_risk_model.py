@@ -427,6 +427,7 @@ class ModelSource:
                     )
                     return self._current
                 raise PreconditionError(f"champion {champion!r} cannot be loaded: {exc}") from exc
+            scorer.warm()  # kernels and SHAP tables ready before it serves its first call
             if self._workers is not None:
                 if self._pool is None:
                     self._pool = self._workers()

@@ -88,6 +88,11 @@ class RiskScorer:
         rev = np.zeros_like(p) if revenue is None else np.asarray(revenue, dtype=np.float64)
         return Scores(p, raw, logit, p * rev)
 
+    def warm(self) -> None:
+        """Load every kernel and build the SHAP tables now (call at server start)."""
+        self.trees.warm()
+        self.shap.explain_one(self.trees, np.zeros(len(self.numeric)), [""] * len(self.categorical))
+
     @property
     def shap(self) -> TreeShap:
         """SHAP tables (built on first use; call once at start-up to warm)."""
@@ -104,7 +109,7 @@ class RiskScorer:
         """One row's exact tree contributions: ranked, summed by business area, and the
         ``top`` features turned into short reasons an officer reads."""
         f = np.reshape(np.asarray(floats, dtype=np.float64), (1, -1))
-        phi = self.contributions(f, [list(cats)])[0]
+        phi = self.shap.explain_one(self.trees, f[0], list(cats))
         names = self.trees.model.feature_names
         values: dict[str, str] = {n: _fmt(v) for n, v in zip(self.numeric, f[0], strict=True)}
         values.update({n: str(v) for n, v in zip(self.categorical, cats, strict=True)})
