@@ -30,7 +30,7 @@ from tests.servers import StartServer, bearer
 
 pytestmark = pytest.mark.system
 
-N_LIVE = 400
+N_LIVE = 2000  # "thousands of declarations from the synthetic world"
 
 
 def test_declarations_are_assessed_recorded_and_learned_from(
