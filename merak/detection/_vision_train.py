@@ -56,15 +56,28 @@ def training_frames(
 
 
 def _crops(
-    x: np.ndarray, y: np.ndarray, boxes: list[list[dict[str, Any]]], rng: Any, size: int = 48
+    x: np.ndarray,
+    y: np.ndarray,
+    boxes: list[list[dict[str, Any]]],
+    rng: Any,
+    size: int = 48,
+    class_share: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two crops per frame (``size`` output cells square): one anywhere, one on an inclusion."""
+    """Two crops per frame (``size`` output cells square): one anywhere, one on an inclusion.
+
+    With ``class_share``, the inclusion is drawn with weights inverse to its class's share.
+    """
     xs, ys = [], []
     hh, ww = y.shape[1:]
     for i in range(len(x)):
         for kind in (0, 1):
             if kind == 1 and boxes[i]:
-                b = boxes[i][int(rng.integers(len(boxes[i])))]["piece_box"]
+                if class_share:
+                    p = np.array([1.0 / class_share[b["cls"]] for b in boxes[i]])
+                    j = int(rng.choice(len(boxes[i]), p=p / p.sum()))
+                else:
+                    j = int(rng.integers(len(boxes[i])))
+                b = boxes[i][j]["piece_box"]
                 cy, cx = (b[1] + b[3]) // 8, (b[0] + b[2]) // 8
                 jy, jx = rng.integers(-size // 4, size // 4 + 1, 2)
                 y0 = int(np.clip(cy - size // 2 + jy, 0, hh - size))
@@ -115,9 +128,14 @@ def train_vision(
     width: int = 24,
     seed: int = 0,
     threads: int = 2,
+    balance: bool = True,
     log: Any = None,
 ) -> VisionModel:
-    """Train the inclusion network on simulator frames of ``seeds``; seeded, CPU only."""
+    """Train the inclusion network on simulator frames of ``seeds``; seeded, CPU only.
+
+    ``balance``: loss weights from the classes' cell counts (inverse square root, 1..20)
+    and inclusion crops drawn class-balanced, instead of a flat 3× weight for inclusions.
+    """
     import torch
 
     t0 = time.perf_counter()
@@ -131,8 +149,16 @@ def train_vision(
     steps = epochs * ((2 * len(x)) // bs)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 1e-2, total_steps=steps)
     weights = torch.tensor([1.0] + [3.0] * (len(OUTPUTS) - 1))
+    share = None
+    if balance:
+        cnt = np.bincount(y[y >= 0].ravel(), minlength=len(OUTPUTS)).astype(float) + 1.0
+        w = np.clip(np.sqrt(cnt.sum() / cnt / len(OUTPUTS)), 1.0, 20.0)
+        w[0] = 1.0
+        weights = torch.tensor(w, dtype=torch.float32)
+        names = [b["cls"] for bx in boxes for b in bx]
+        share = {c: names.count(c) / len(names) for c in set(names)}
     for epoch in range(epochs):
-        xc, yc = _crops(x, y, boxes, rng)
+        xc, yc = _crops(x, y, boxes, rng, class_share=share)
         xt, yt = torch.from_numpy(xc), torch.from_numpy(yc)
         perm = torch.randperm(len(xt))
         total = 0.0
@@ -157,6 +183,7 @@ def train_vision(
         "seed": seed,
         "train_s": round(time.perf_counter() - t0, 1),
         "torch": torch.__version__,
+        "balance": balance,
     }
     return VisionModel(_fold(net), meta)
 
