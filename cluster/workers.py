@@ -33,7 +33,8 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -226,16 +227,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._actor_cls: Any = ray.remote(num_cpus=cpus, max_restarts=0)(ScoringWorker)
         self.group = group
-        self._target: Any = (
-            ray.remote(num_cpus=0)(WorkerTarget)
-            .options(
-                name=target_name(group),
-                namespace=NAMESPACE,
-                lifetime="detached",
-                get_if_exists=True,
-            )
-            .remote(size)
-        )
+        self._target: Any = _target_actor(ray, group, size)
         self._actors: list[Any] = []
         self._started = False
         target: Any = self._target
@@ -363,48 +355,51 @@ class WorkerLostError(OverloadedError):
     """A scoring worker died while it held part of a batch (retry: it has been replaced)."""
 
 
-def scale(group: str, size: int, address: str | None = None) -> dict[str, Any]:
-    """Set the desired size of a worker pool (the ``merak workers scale`` command)."""
+@contextmanager
+def _existing_cluster(address: str | None) -> Iterator[Any]:
+    """The running Ray of this process, else a connection to ``address`` (default: the
+    cluster ``ray start`` left on this machine) for the block."""
     import ray
 
-    started = False
-    if not ray.is_initialized():
-        ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
-        started = True
+    if ray.is_initialized():
+        yield ray
+        return
+    ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
     try:
-        target: Any = (
-            ray.remote(num_cpus=0)(WorkerTarget)
-            .options(
-                name=target_name(group),
-                namespace=NAMESPACE,
-                lifetime="detached",
-                get_if_exists=True,
-            )
-            .remote(size)
-        )
-        ray.get(target.set.remote(size))
-        status: dict[str, Any] = ray.get(target.status.remote())
-        return status
+        yield ray
     finally:
-        if started:
-            ray.shutdown()
+        ray.shutdown()
+
+
+def _target_actor(ray: Any, group: str, size: int) -> Any:
+    """The named detached actor holding a pool's desired size (created with ``size``)."""
+    return (
+        ray.remote(num_cpus=0)(WorkerTarget)
+        .options(
+            name=target_name(group),
+            namespace=NAMESPACE,
+            lifetime="detached",
+            get_if_exists=True,
+        )
+        .remote(size)
+    )
+
+
+def scale(group: str, size: int, address: str | None = None) -> dict[str, Any]:
+    """Set the desired size of a worker pool (the ``merak workers scale`` command)."""
+    with _existing_cluster(address) as ray:
+        target = _target_actor(ray, group, size)
+        ray.get(target.set.remote(size))
+        result: dict[str, Any] = ray.get(target.status.remote())
+        return result
 
 
 def status(group: str, address: str | None = None) -> dict[str, Any] | None:
     """The desired and live sizes of a worker pool; None when it has no target yet."""
-    import ray
-
-    started = False
-    if not ray.is_initialized():
-        ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
-        started = True
-    try:
+    with _existing_cluster(address) as ray:
         try:
             target: Any = ray.get_actor(target_name(group), namespace=NAMESPACE)
         except ValueError:
             return None
         result: dict[str, Any] = ray.get(target.status.remote())
         return result
-    finally:
-        if started:
-            ray.shutdown()

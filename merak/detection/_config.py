@@ -41,7 +41,7 @@ class DetectionConfig:
     # Estimated contaminated share of scans at or above which a lot is rejected outright.
     reject_fraction: float = 0.02
     # Vision lot test: clean-frame flag rate assumed, and significance.
-    vision_frame_fpr: float = 0.02
+    vision_frame_fpr: float = 0.05
     vision_alpha: float = 1e-3
     vision_min_confidence: float = 0.5
     # Evidence kept per lot and instrument (frames/spectra stored as blobs).
