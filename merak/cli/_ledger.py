@@ -112,6 +112,6 @@ def verify(
         raise _fail(f"FAILED: {exc}") from exc
     typer.echo(
         f"OK: {report.tree_size} entries, {report.heads} signed tree heads, "
-        f"{report.blobs} blobs verified; origin {report.origin}; "
+        f"{report.blobs} blob references verified; origin {report.origin}; "
         f"root {report.root_hash.hex()} at size {report.tree_size}"
     )

@@ -97,7 +97,7 @@ class VerifyReport:
     tree_size: int
     root_hash: bytes
     heads: int
-    blobs: int
+    blobs: int  # blob references checked (a blob two entries cite counts twice)
     origin: str
 
 
