@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -94,3 +97,49 @@ def before(tables: dict[str, pa.Table], cut: datetime) -> dict[str, pa.Table]:
 
 
 CUT = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+@dataclass
+class LiveWorld:
+    """An odd world built offline in full (``out``) and up to ``CUT`` (the history online
+    features start from), with its events after the cut in time order."""
+
+    root: Path
+    full: Pool
+    history: Any  # the build of the history: its ``snapshot`` seeds the online profiles
+    events: list[tuple[str, dict[str, Any]]]  # ("d", header) or ("i", inspection row)
+    lines: dict[str, list[dict[str, Any]]]  # declaration id -> its items
+    decls: pa.Table
+    items: pa.Table
+
+    def online(self) -> Any:
+        """Fresh online features from the history, with the full pool's reference data."""
+        from merak.features import DocumentIndex, FeatureConfig, OnlineFeatures, Reference
+
+        cfg = FeatureConfig()
+        return OnlineFeatures(
+            self.history.snapshot,
+            Reference.from_pool(self.full, cfg),
+            DocumentIndex(self.full.read("manifests"), self.full.read("logistics"), cfg),
+        )
+
+
+def live_world(root: Path, declarations: int, seed: int) -> LiveWorld:
+    from merak.features import run_build
+
+    tables = odd_world(declarations, seed=seed)
+    full = write(tables, root / "pool")
+    write(before(tables, CUT), root / "history")
+    run_build(str(root / "pool"), str(root / "out"))
+    history = run_build(str(root / "history"), str(root / "hout"))
+    decls = full.read("declarations", start=CUT)
+    items = full.read("declaration_items", start=CUT)
+    insp = full.read("inspections", start=CUT)
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for it in items.to_pylist():
+        lines[it["declaration_id"]].append(it)
+    keyed = [((h["lodgement_time"], 1, h["declaration_id"]), "d", h) for h in decls.to_pylist()]
+    keyed += [((r["inspection_time"], 0, r["inspection_id"]), "i", r) for r in insp.to_pylist()]
+    keyed.sort(key=lambda e: e[0])
+    events = [(kind, row) for _, kind, row in keyed]
+    return LiveWorld(root, full, history, events, lines, decls, items)

@@ -3,52 +3,20 @@ offline matrix bit for bit, entities repeated inside a batch included."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
 import pytest
 
-from merak.features import (
-    FEATURE_IDS,
-    DocumentIndex,
-    FeatureConfig,
-    OnlineFeatures,
-    Reference,
-    read_matrix,
-    run_build,
-)
-from tests.unit.features._synthetic import CUT, before, odd_world, write
+from merak.features import FEATURE_IDS, read_matrix
+from tests.unit.features._synthetic import live_world
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("batch")
-    tables = odd_world(1500, seed=5)
-    full = write(tables, root / "pool")
-    write(before(tables, CUT), root / "history")
-    run_build(str(root / "pool"), str(root / "out"))
-    history = run_build(str(root / "history"), str(root / "hout"))
-    cfg = FeatureConfig()
-
-    def online() -> OnlineFeatures:
-        return OnlineFeatures(
-            history.snapshot,
-            Reference.from_pool(full, cfg),
-            DocumentIndex(full.read("manifests"), full.read("logistics"), cfg),
-        )
-
-    decls = full.read("declarations", start=CUT)
-    items = full.read("declaration_items", start=CUT)
-    insp = full.read("inspections", start=CUT)
-    lines = defaultdict(list)
-    for it in items.to_pylist():
-        lines[it["declaration_id"]].append(it)
-    events = [((h["lodgement_time"], 1, h["declaration_id"]), "d", h) for h in decls.to_pylist()]
-    events += [((r["inspection_time"], 0, r["inspection_id"]), "i", r) for r in insp.to_pylist()]
-    events.sort(key=lambda e: e[0])
-
-    one, batched = online(), online()
+    world = live_world(tmp_path_factory.mktemp("batch"), 1500, seed=5)
+    lines = world.lines
+    one, batched = world.online(), world.online()
     single: dict[str, np.ndarray] = {}
     many: dict[str, np.ndarray] = {}
     pending: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
@@ -63,7 +31,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 many[h["declaration_id"]] = row
             pending.clear()
 
-    for _, kind, row in events:
+    for kind, row in world.events:
         if kind == "d":
             decl = (row, lines[row["declaration_id"]])
             single[row["declaration_id"]] = one.assess(decl)
@@ -81,13 +49,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "single": single,
         "many": many,
         "sizes": sizes,
-        "offline": read_matrix(root / "out"),
+        "offline": read_matrix(world.root / "out"),
         "one": one,
         "batched": batched,
-        "make": online,
+        "make": world.online,
         "chunks": chunks,
         "decls_for_failure": [
-            (row, lines[row["declaration_id"]]) for row in decls.to_pylist()[:20]
+            (row, lines[row["declaration_id"]]) for row in world.decls.to_pylist()[:20]
         ],
     }
 

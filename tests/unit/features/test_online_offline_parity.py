@@ -2,60 +2,31 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from merak.features import (
-    FEATURE_IDS,
-    DocumentIndex,
-    FeatureConfig,
-    OnlineFeatures,
-    Reference,
-    read_matrix,
-    run_build,
-)
-from tests.unit.features._synthetic import CUT, before, odd_world, write
+from merak.features import FEATURE_IDS, read_matrix
+from tests.unit.features._synthetic import live_world
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    root = tmp_path_factory.mktemp("parity")
-    tables = odd_world(2500, seed=11)
-    full = write(tables, root / "pool")
-    write(before(tables, CUT), root / "history")
-    run_build(str(root / "pool"), str(root / "out"))
-    history = run_build(str(root / "history"), str(root / "hout"))
-    cfg = FeatureConfig()
-    online = OnlineFeatures(
-        history.snapshot,
-        Reference.from_pool(full, cfg),
-        DocumentIndex(full.read("manifests"), full.read("logistics"), cfg),
-    )
-    decls = full.read("declarations", start=CUT)
-    items = full.read("declaration_items", start=CUT)
-    insp = full.read("inspections", start=CUT)
-    lines = defaultdict(list)
-    for it in items.to_pylist():
-        lines[it["declaration_id"]].append(it)
-    events = [((h["lodgement_time"], 1, h["declaration_id"]), "d", h) for h in decls.to_pylist()]
-    events += [((r["inspection_time"], 0, r["inspection_id"]), "i", r) for r in insp.to_pylist()]
-    events.sort(key=lambda e: e[0])
+    world = live_world(tmp_path_factory.mktemp("parity"), 2500, seed=11)
+    online = world.online()
     got: dict[str, np.ndarray] = {}
     attributed = 0
-    for _, kind, row in events:
+    for kind, row in world.events:
         if kind == "d":
-            got[row["declaration_id"]] = online.assess((row, lines[row["declaration_id"]]))
+            got[row["declaration_id"]] = online.assess((row, world.lines[row["declaration_id"]]))
         else:
             attributed += online.observe_inspection(row)
     return {
         "online": got,
-        "offline": read_matrix(root / "out"),
+        "offline": read_matrix(world.root / "out"),
         "attributed": attributed,
-        "decls": decls,
-        "items": items,
+        "decls": world.decls,
+        "items": world.items,
     }
 
 
