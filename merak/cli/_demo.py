@@ -99,7 +99,7 @@ def _show_validation(address: str, token: str) -> None:
     from merak.v1 import intake_pb2, intake_pb2_grpc
 
     with grpc.insecure_channel(address) as channel:
-        stub = intake_pb2_grpc.IntakeServiceStub(channel)
+        stub = intake_pb2_grpc.IntakeServiceStub(channel)  # type: ignore[no-untyped-call]
         try:
             stub.SubmitDeclaration(
                 intake_pb2.SubmitDeclarationRequest(declaration={}),
@@ -193,7 +193,7 @@ def _fed_back(address: str, token: str, lots: list[Any], timeout: float = 15.0) 
     linked = [lot for lot in lots if lot.declaration_id and lot.verdict is not None]
     deadline = time.monotonic() + timeout
     with grpc.insecure_channel(address) as channel:
-        stub = feedback_pb2_grpc.FeedbackServiceStub(channel)
+        stub = feedback_pb2_grpc.FeedbackServiceStub(channel)  # type: ignore[no-untyped-call]
         while True:
             found = 0
             for lot in linked:

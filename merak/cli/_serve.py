@@ -37,6 +37,9 @@ def build_config(services: list[str], config_file: Path | None, port: int | None
     return load_config(config_file, overrides=overrides)
 
 
+SWITCH_INTERVAL_S = 0.0005  # seconds; CPython default 0.005
+
+
 def run_serve(
     services: list[str], config_file: Path | None, port: int | None, port_file: Path | None
 ) -> int:
@@ -49,6 +52,9 @@ def run_serve(
     from cluster._ray import serve_with_graceful_sigterm, shutdown_ray
 
     serve_with_graceful_sigterm()
+    # Requests hop between gRPC's threads and the intake pipeline's stages; with CPython's
+    # default 5 ms GIL switch interval each hop can wait that long behind a busy thread.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     from services._server import create_server  # heavy: grpc, prometheus
 
     try:

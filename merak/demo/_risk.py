@@ -94,7 +94,7 @@ class OutcomeReporter:
 
     def __init__(self, address: str, token: str, stats: Stats, workers: int = 4) -> None:
         self._channel = grpc.insecure_channel(address)
-        self._stub = feedback_pb2_grpc.FeedbackServiceStub(self._channel)
+        self._stub = feedback_pb2_grpc.FeedbackServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._md = bearer(token)
         self._stats = stats
         self._pool = futures.ThreadPoolExecutor(workers, thread_name_prefix="demo-feedback")
@@ -157,7 +157,7 @@ def submit_stream(
             yield intake_pb2.SubmitDeclarationsRequest(correlation_id=cid, declaration=d)
 
     with grpc.insecure_channel(address) as ch:
-        stub = intake_pb2_grpc.IntakeServiceStub(ch)
+        stub = intake_pb2_grpc.IntakeServiceStub(ch)  # type: ignore[no-untyped-call]
         timeout = 120 + (len(declarations) / rate if rate > 0 else len(declarations) / 50)
         for reply in stub.SubmitDeclarations(requests(), metadata=bearer(token), timeout=timeout):
             ms = (time.monotonic() - sent[reply.correlation_id]) * 1000.0
@@ -185,7 +185,7 @@ def warm_up(
     champion on first use and compiles its scoring kernels per path); seconds each took.
     The live stream resubmits them later and gets the same assessments back (idempotent)."""
     with grpc.insecure_channel(address) as ch:
-        stub = intake_pb2_grpc.IntakeServiceStub(ch)
+        stub = intake_pb2_grpc.IntakeServiceStub(ch)  # type: ignore[no-untyped-call]
         t = time.monotonic()
         stub.SubmitDeclaration(
             intake_pb2.SubmitDeclarationRequest(declaration=declarations[0]),
@@ -251,7 +251,7 @@ class Models:
 
     def __init__(self, address: str, token: str) -> None:
         self._channel = grpc.insecure_channel(address)
-        self.stub = model_pb2_grpc.ModelServiceStub(self._channel)
+        self.stub = model_pb2_grpc.ModelServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self.md = bearer(token)
 
     def close(self) -> None:

@@ -100,7 +100,7 @@ class AlertWatcher:
         self._say = say
         self._seen: set[tuple[str, int, str]] = set()
         self._channel = grpc.insecure_channel(address)
-        stub = detection_pb2_grpc.DetectionServiceStub(self._channel)
+        stub = detection_pb2_grpc.DetectionServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._call = stub.WatchAlerts(
             detection_pb2.WatchAlertsRequest(
                 site_ids=[SITE], min_severity=detection_pb2.ALERT_SEVERITY_INFO
@@ -167,7 +167,7 @@ def run_terminal(
     started = time.monotonic()
     watcher = AlertWatcher(address, control_token, stats, say)
     channel = grpc.insecure_channel(address)
-    stub = detection_pb2_grpc.DetectionServiceStub(channel)
+    stub = detection_pb2_grpc.DetectionServiceStub(channel)  # type: ignore[no-untyped-call]
     md = _bearer(terminal_token)
     try:
         with FrameSender(ingest_endpoint, site_id=SITE, buffer_frames=50_000) as sender:
