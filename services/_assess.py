@@ -25,7 +25,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -310,12 +310,16 @@ class Assessor:
             if scored is not None:
                 self._stage2.put(scored)
 
-    def _fail(self, jobs: Sequence[_Job], exc: BaseException) -> None:
+    def _release(self, jobs: Iterable[_Job]) -> None:
+        """These jobs are no longer in flight: a later duplicate reads the store instead."""
         with self._inflight_lock:
             for j in jobs:
                 key = j.declaration.declaration_id
                 if self._inflight.get(key) is j.future:
                     del self._inflight[key]
+
+    def _fail(self, jobs: Sequence[_Job], exc: BaseException) -> None:
+        self._release(jobs)
         for j in jobs:
             if not j.future.done():
                 j.future.set_exception(exc)
@@ -396,9 +400,7 @@ class Assessor:
         return _Scored(kept, assessments, entries, inputs, started)
 
     def _answer_stored(self, job: _Job, stored: bytes) -> None:
-        with self._inflight_lock:
-            if self._inflight.get(job.declaration.declaration_id) is job.future:
-                del self._inflight[job.declaration.declaration_id]
+        self._release([job])
         job.future.set_result((assessment_pb2.Assessment.FromString(stored), True))
 
     def _assessment(
@@ -474,11 +476,7 @@ class Assessor:
             if logged:
                 self.feature_log.accept_many(logged, durable=False)
         self.store.record_results(results)
-        with self._inflight_lock:
-            for job, _, _ in s.jobs:
-                key = job.declaration.declaration_id
-                if self._inflight.get(key) is job.future:
-                    del self._inflight[key]
+        self._release(job for job, _, _ in s.jobs)
         for (job, before, stored), a in zip(s.jobs, s.assessments, strict=True):
             if self.on_assessed is not None:
                 try:
