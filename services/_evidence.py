@@ -7,19 +7,17 @@ elsewhere append through ``LedgerService/AppendEntry`` with a ``ledger_writer`` 
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Protocol
 
 import grpc
 
-from merak.core.errors import ConfigError, OverloadedError
+from merak.core.errors import OverloadedError
 from merak.ledger import BlobStore, Ledger, ledger_config_from, open_ledger, ref_to_proto
 from merak.v1 import common_pb2, ledger_pb2, ledger_pb2_grpc
 from services._identity import current_caller
 from services._registry import ServiceContext
+from services._remote import bearer_from_env, channel_to, with_retries
 
 
 class Evidence(Protocol):
@@ -80,36 +78,29 @@ class RemoteEvidence:
 
     RETRIES = 5
 
-    def __init__(self, address: str, token: str, tls_ca_file: str, timeout: float):
-        if tls_ca_file:
-            creds = grpc.ssl_channel_credentials(Path(tls_ca_file).read_bytes())
-            self._channel = grpc.secure_channel(address, creds)
-        else:
-            self._channel = grpc.insecure_channel(address)
+    def __init__(
+        self, address: str, metadata: list[tuple[str, str]], tls_ca_file: str, timeout: float
+    ):
+        self._channel = channel_to(address, tls_ca_file)
         self._stub = ledger_pb2_grpc.LedgerServiceStub(self._channel)
-        self._metadata = [("authorization", f"Bearer {token}")]
+        self._metadata = metadata
         self._timeout = timeout
 
     def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef:
         request = ledger_pb2.AppendEntryRequest(entry=entry)
-        delay = 0.05
-        for attempt in range(self.RETRIES):
-            try:
-                reply = self._stub.AppendEntry(
+        try:
+            reply = with_retries(
+                lambda: self._stub.AppendEntry(
                     request, metadata=self._metadata, timeout=self._timeout, wait_for_ready=True
-                )
-                result: common_pb2.LedgerRef = reply.ref
-                return result
-            except grpc.RpcError as err:
-                code = err.code()
-                retry = code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
-                if not retry or attempt == self.RETRIES - 1:
-                    raise OverloadedError(
-                        f"evidence ledger refused the entry: {code.name}: {err.details()}"
-                    ) from err
-                time.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
+                ),
+                self.RETRIES,
+            )
+        except grpc.RpcError as err:
+            raise OverloadedError(
+                f"evidence ledger refused the entry: {err.code().name}: {err.details()}"
+            ) from err
+        result: common_pb2.LedgerRef = reply.ref
+        return result
 
     def append_many(self, entries: Sequence[ledger_pb2.LedgerEntry]) -> list[common_pb2.LedgerRef]:
         """Pipelined: every entry in flight at once (the remote ledger group-commits them);
@@ -141,15 +132,12 @@ def evidence_for(ctx: ServiceContext, service_identity: str) -> Evidence:
     if not cfg.ledger_address:
         ledger, _ = local_ledger(ctx)
         return LocalEvidence(ledger, service_identity)
-    token = os.environ.get(cfg.token_env, "")
-    if not token:
-        raise ConfigError(
-            "evidence.token_env",
-            f"set {cfg.token_env} to a ledger_writer token for {cfg.ledger_address}",
-        )
+    metadata = bearer_from_env(
+        cfg.token_env, "evidence.token_env", f"the ledger at {cfg.ledger_address} (ledger_writer)"
+    )
 
     def make() -> RemoteEvidence:
-        return RemoteEvidence(cfg.ledger_address, token, cfg.tls_ca_file, cfg.timeout_seconds)
+        return RemoteEvidence(cfg.ledger_address, metadata, cfg.tls_ca_file, cfg.timeout_seconds)
 
     remote: RemoteEvidence = ctx.shared("remote-evidence", make, RemoteEvidence.close)
     return remote

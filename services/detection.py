@@ -8,17 +8,15 @@ Thin: request checks here; lots, algorithms, fusion, evidence and the ledger are
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import re
-import time
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
 
 import grpc
 
-from merak.core.errors import ConfigError, MerakError, Violations
+from merak.core.errors import MerakError, Violations
 from merak.detection import (
     DetectionConfig,
     DetectionEngine,
@@ -38,6 +36,7 @@ from merak.v1 import (
 )
 from services._evidence import Evidence, evidence_for, local_ledger
 from services._registry import ServiceContext
+from services._remote import bearer_from_env, channel_to, with_retries
 from services._status import grpc_errors, grpc_stream_errors
 
 log = logging.getLogger("merak.detection")
@@ -179,22 +178,13 @@ class FeedbackSink:
         self._channel: grpc.Channel | None = None
         self._metadata: list[tuple[str, str]] = []
         if self._address:
-            token = os.environ.get(section.feedback_token_env, "")
-            if not token:
-                raise ConfigError(
-                    "detection.feedback_token_env",
-                    f"${section.feedback_token_env} must hold a bearer token for the "
-                    f"feedback service at {self._address}",
-                )
-            if section.feedback_tls_ca_file:
-                creds = grpc.ssl_channel_credentials(
-                    Path(section.feedback_tls_ca_file).read_bytes()
-                )
-                self._channel = grpc.secure_channel(self._address, creds)
-            else:
-                self._channel = grpc.insecure_channel(self._address)
+            self._metadata = bearer_from_env(
+                section.feedback_token_env,
+                "detection.feedback_token_env",
+                f"the feedback service at {self._address} (outcome_reporter)",
+            )
+            self._channel = channel_to(self._address, section.feedback_tls_ca_file)
             self._stub = feedback_pb2_grpc.FeedbackServiceStub(self._channel)
-            self._metadata = [("authorization", f"Bearer {token}")]
         self._timeout = ctx.config.evidence.timeout_seconds
         self._pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="verdict-out")
 
@@ -227,21 +217,14 @@ class FeedbackSink:
 
     def _send_remote(self, outcome: feedback_pb2.InspectionOutcome) -> None:
         assert self._stub is not None
-        request = feedback_pb2.ReportOutcomeRequest(outcome=outcome)
-        delay = 0.1
-        for attempt in range(self.RETRIES):
-            try:
-                self._stub.ReportOutcome(
-                    request, metadata=self._metadata, timeout=self._timeout, wait_for_ready=True
-                )
-                return
-            except grpc.RpcError as err:
-                code = err.code()
-                retry = code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
-                if not retry or attempt == self.RETRIES - 1:
-                    raise
-                time.sleep(delay)
-                delay *= 2
+        stub, request = self._stub, feedback_pb2.ReportOutcomeRequest(outcome=outcome)
+        with_retries(
+            lambda: stub.ReportOutcome(
+                request, metadata=self._metadata, timeout=self._timeout, wait_for_ready=True
+            ),
+            self.RETRIES,
+            first_delay=0.1,
+        )
 
 
 def build_engine(
