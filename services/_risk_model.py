@@ -110,13 +110,18 @@ class ChampionRiskModel:
     """One model version over the shared online features (profiles outlive versions)."""
 
     def __init__(
-        self, version: str, scorer: RiskScorer, online: OnlineFeatures, lock: threading.Lock
+        self,
+        version: str,
+        scorer: RiskScorer,
+        online: OnlineFeatures,
+        lock: threading.Lock,
+        catalogue: str,
     ):
         self._version = version
         self._scorer = scorer
         self._online = online
         self._lock = lock  # OnlineFeatures' profiles are not thread-safe
-        self._catalogue_hash = catalogue_version(online.config)
+        self._catalogue_hash = catalogue  # the hash the registry checked the model against
         self._explainer = BatchExplainer(scorer)
 
     @property
@@ -435,7 +440,7 @@ class ModelSource:
             else:
                 assert self._online is not None
                 self._current = ChampionRiskModel(
-                    champion, scorer, self._online, self._features_lock
+                    champion, scorer, self._online, self._features_lock, catalogue
                 )
             return self._current
 
