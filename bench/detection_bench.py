@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from bench._common import machine, percentile
-from hal import FrameSender, Reading
-from hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
 from merak.detection import DetectionEngine, Ingest, SensorSpec
 from merak.detection._evaluate import train_nir_model
+from merak.hal import FrameSender, Reading
+from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
 from merak.v1 import detection_pb2, sensor_pb2
 
 KINDS = {

@@ -34,7 +34,7 @@ def _matrix(out: Path) -> np.ndarray:
 def _offline(root: Path, n: int) -> tuple[dict[str, float], Any, bool]:
     import ray
 
-    from cluster.features import build_features
+    from merak.cluster.features import build_features
     from merak.features import run_build
     from merak.pool import Pool
     from merak.pool.synth import WorldConfig, generate

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from bench._common import machine
-from hal import (
+from merak.hal import (
     CurveClient,
     CurveServer,
     Description,
@@ -39,7 +39,7 @@ from hal import (
     Kind,
     create_keypair,
 )
-from hal.sim import create_sim
+from merak.hal.sim import create_sim
 
 REALTIME = {
     # sensor: (description, real-time frames/s)
@@ -114,7 +114,7 @@ def _stream(plan: list[str], curve_dir: Path | None) -> tuple[float, int, int, i
     }
     tx = FrameSender(endpoint, curve=client, buffer_frames=4096, window=64, heartbeat_s=3600)
     channels = {sid: tx.channel(REALTIME[sid][0]) for sid in set(plan)}
-    from hal import Reading
+    from merak.hal import Reading
 
     nbytes = 0
     start = time.perf_counter()

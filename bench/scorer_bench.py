@@ -102,8 +102,8 @@ def _paired(fn_a: Any, fn_b: Any, repeats: int, warmup: int = 2) -> tuple[float,
 
 
 def _bench_model(name: str, with_cats: bool, trees: int, quick: bool) -> dict[str, Any]:
-    from scorer import ensemble_from_catboost_json
-    from scorer.engine import TreeScorer
+    from merak.scorer import ensemble_from_catboost_json
+    from merak.scorer.engine import TreeScorer
 
     x, cats, y = _rows(20_000 if quick else 50_000, seed=1)
     c = cats if with_cats else None
@@ -174,7 +174,7 @@ def _bench_shap(
     """One-row explanation time against ``ShapValues``, and SHAP parity on 500 rows."""
     from catboost import Pool
 
-    from scorer.engine import TreeShap
+    from merak.scorer.engine import TreeShap
 
     _log("SHAP tables and one-row explanations")
     cat_idx = list(range(N_NUM, N_NUM + len(CAT_NAMES))) if ct is not None else None

@@ -18,7 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from bench._common import machine, percentile
 from merak.core.config import load_config
-from services._server import create_server
+from merak.services._server import create_server
 
 
 def _bare_server() -> tuple[grpc.Server, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cluster._ray import ray_mapper, ray_session
+from merak.cluster._ray import ray_mapper, ray_session
 from merak.features import BuildResult, FeatureConfig, run_build
 
 

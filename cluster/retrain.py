@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cluster._ray import ray_session
-from cluster.features import build_features
+from merak.cluster._ray import ray_session
+from merak.cluster.features import build_features
 from merak.features import run_build
-from scorer._pipeline import TrainResult, train_and_publish
-from scorer._train import TrainConfig
+from merak.scorer._pipeline import TrainResult, train_and_publish
+from merak.scorer._train import TrainConfig
 
 LOCAL = "local"  # as an address: start a Ray in this process rather than join a cluster
 

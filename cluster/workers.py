@@ -61,7 +61,7 @@ def connect_ray(address: str | None) -> Any:
     else a new local one. Call it from the main thread, before serving."""
     import ray
 
-    from cluster._ray import resolve_address
+    from merak.cluster._ray import resolve_address
 
     if not ray.is_initialized():
         ray.init(
@@ -145,7 +145,7 @@ class ScoringWorker:
         scorer = self._scorers.get(version)
         if scorer is None:
             from merak.features import catalogue_version
-            from scorer import ModelRegistry
+            from merak.scorer import ModelRegistry
 
             registry = ModelRegistry(Path(self._models_dir))
             scorer = registry.load(version, catalogue_version(self._online.config))

@@ -2,14 +2,14 @@
 
 Public API: the device interface (``Device`` over a per-kind ``Backend``), the frame wire
 format, the streaming pair (``FrameSender`` on the node, ``FrameReceiver`` in the
-detection service), recording and replay, and the node. Simulators live in ``hal.sim``
-and real-driver adapters in ``hal.drivers``; the node chooses between them from its
-config by name, so runtime code that serves real hardware never imports ``hal.sim``.
+detection service), recording and replay, and the node. Simulators live in ``merak.hal.sim``
+and real-driver adapters in ``merak.hal.drivers``; the node chooses between them from its
+config by name, so runtime code that serves real hardware never imports ``merak.hal.sim``.
 """
 
-from hal._config import NodeConfig, SensorConfig, load_node_config, node_config_from_dict
-from hal._curve import CurveClient, CurveKeyError, CurveServer, create_keypair
-from hal._device import (
+from merak.hal._config import NodeConfig, SensorConfig, load_node_config, node_config_from_dict
+from merak.hal._curve import CurveClient, CurveKeyError, CurveServer, create_keypair
+from merak.hal._device import (
     Backend,
     CameraBackend,
     Description,
@@ -21,7 +21,7 @@ from hal._device import (
     RpmBackend,
     Setting,
 )
-from hal._errors import (
+from merak.hal._errors import (
     DeviceConnectionError,
     DeviceStateError,
     DeviceTimeoutError,
@@ -30,10 +30,10 @@ from hal._errors import (
     ProtocolError,
     SettingError,
 )
-from hal._receiver import FrameReceiver, SensorStats
-from hal._record import Recorder, read_recording, replay
-from hal._stream import Channel, FrameSender
-from hal._wire import decode as decode_frame
+from merak.hal._receiver import FrameReceiver, SensorStats
+from merak.hal._record import Recorder, read_recording, replay
+from merak.hal._stream import Channel, FrameSender
+from merak.hal._wire import decode as decode_frame
 
 __all__ = [
     "Backend",

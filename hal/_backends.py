@@ -1,7 +1,7 @@
 """Builds a sensor's backend from its config: the one place that names sim and drivers.
 
 Simulators are imported by name at run time and only for ``backend: sim``, so a node that
-serves real instruments never loads ``hal.sim`` (checked by an import-linter contract).
+serves real instruments never loads ``merak.hal.sim`` (checked by an import-linter contract).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from hal._config import SensorConfig
-from hal._device import Backend, Device
 from merak.core.errors import ConfigError
+from merak.hal._config import SensorConfig
+from merak.hal._device import Backend, Device
 
-_SIM_PACKAGE = "hal.sim"
-_DRIVER_PACKAGE = "hal.drivers"
+_SIM_PACKAGE = "merak.hal.sim"
+_DRIVER_PACKAGE = "merak.hal.drivers"
 
 
 def create_backend(

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from hal import _wire
+from merak.hal import _wire
 from merak.v1 import sensor_pb2
 
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from hal._curve import CurveClient
-from hal._device import Kind
 from merak.core.errors import ConfigError
+from merak.hal._curve import CurveClient
+from merak.hal._device import Kind
 
 BACKENDS = ("sim", "tcp")
 

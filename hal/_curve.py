@@ -8,7 +8,7 @@ from pathlib import Path
 import zmq
 import zmq.auth
 
-from hal._errors import HalError
+from merak.hal._errors import HalError
 
 
 class CurveKeyError(HalError):

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from hal._errors import DeviceConnectionError, DeviceStateError, SettingError
+from merak.hal._errors import DeviceConnectionError, DeviceStateError, SettingError
 
 
 class Kind(enum.StrEnum):

@@ -19,9 +19,9 @@ import numpy as np
 import zmq
 from zmq.auth.thread import ThreadAuthenticator
 
-from hal import _wire
-from hal._curve import CurveServer
-from hal._stream import ACK, tune_socket
+from merak.hal import _wire
+from merak.hal._curve import CurveServer
+from merak.hal._stream import ACK, tune_socket
 from merak.v1 import sensor_pb2
 
 log = logging.getLogger("merak.hal.receiver")

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from hal import _wire
-from hal._errors import FrameFormatError
+from merak.hal import _wire
+from merak.hal._errors import FrameFormatError
 from merak.v1 import sensor_pb2
 
 MAGIC = b"MERAKREC"

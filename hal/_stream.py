@@ -22,10 +22,10 @@ from collections.abc import Iterator
 
 import zmq
 
-from hal import _wire
-from hal._buffer import Entry, SensorBuffer
-from hal._curve import CurveClient
-from hal._device import Description, Reading
+from merak.hal import _wire
+from merak.hal._buffer import Entry, SensorBuffer
+from merak.hal._curve import CurveClient
+from merak.hal._device import Description, Reading
 from merak.v1 import sensor_pb2
 
 log = logging.getLogger("merak.hal.stream")

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import Description, Kind
-from hal._errors import FrameFormatError
+from merak.hal._device import Description, Kind
+from merak.hal._errors import FrameFormatError
 from merak.v1 import sensor_pb2
 
 KIND_TO_PROTO: dict[Kind, int] = {

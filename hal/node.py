@@ -18,11 +18,11 @@ from typing import Any
 
 import zmq
 
-from hal._backends import create_device
-from hal._config import NodeConfig, SensorConfig
-from hal._device import Device, DeviceStatus
-from hal._errors import DeviceTimeoutError, HalError
-from hal._stream import Channel, FrameSender
+from merak.hal._backends import create_device
+from merak.hal._config import NodeConfig, SensorConfig
+from merak.hal._device import Device, DeviceStatus
+from merak.hal._errors import DeviceTimeoutError, HalError
+from merak.hal._stream import Channel, FrameSender
 
 log = logging.getLogger("merak.hal.node")
 

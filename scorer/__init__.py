@@ -1,17 +1,17 @@
 """Risk models: training, export to arrays, the Numba scoring engine, the model registry.
 
-Importing ``scorer`` (or ``scorer.engine``) never imports catboost or torch: training
+Importing ``merak.scorer`` (or ``merak.scorer.engine``) never imports catboost or torch: training
 functions import them when called.
 """
 
-from scorer._errors import (
+from merak.scorer._errors import (
     CatalogueMismatchError,
     CorruptModelError,
     ModelFormatError,
     ModelNotFoundError,
 )
-from scorer._export_catboost import ensemble_from_catboost_json
-from scorer._registry import ModelMeta, ModelRegistry, ServingModel, sha256_file
+from merak.scorer._export_catboost import ensemble_from_catboost_json
+from merak.scorer._registry import ModelMeta, ModelRegistry, ServingModel, sha256_file
 
 __all__ = [
     "CatalogueMismatchError",

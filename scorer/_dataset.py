@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from scorer._train import Dataset
+from merak.scorer._train import Dataset
 
 CATEGORICAL = (
     "importer",

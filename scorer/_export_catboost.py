@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from scorer._errors import ModelFormatError
-from scorer.engine._cityhash import to_ctr_word
-from scorer.engine._trees import (
+from merak.scorer._errors import ModelFormatError
+from merak.scorer.engine._cityhash import to_ctr_word
+from merak.scorer.engine._trees import (
     CTR_BORDERS,
     CTR_BUCKETS,
     CTR_COUNTER,

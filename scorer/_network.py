@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from scorer.engine._cityhash import cat_hash
-from scorer.engine._net import CLIP, NetArrays
+from merak.scorer.engine._cityhash import cat_hash
+from merak.scorer.engine._net import CLIP, NetArrays
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scorer._dataset import CATEGORICAL, DatasetError, load_dataset
-from scorer._registry import ModelMeta, ModelRegistry
-from scorer._train import ExpertRules, TrainConfig, evaluate_bundle, train_bundle
+from merak.scorer._dataset import CATEGORICAL, DatasetError, load_dataset
+from merak.scorer._registry import ModelMeta, ModelRegistry
+from merak.scorer._train import ExpertRules, TrainConfig, evaluate_bundle, train_bundle
 
 
 def matrix_catalogue_hash(features: str | Path) -> str:

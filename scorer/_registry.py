@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scorer._errors import (
+from merak.scorer._errors import (
     CatalogueMismatchError,
     CorruptModelError,
     ModelFormatError,
     ModelNotFoundError,
 )
-from scorer.engine import BUNDLE_FILES, RiskScorer
+from merak.scorer.engine import BUNDLE_FILES, RiskScorer
 
 
 @dataclass(frozen=True)

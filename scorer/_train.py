@@ -1,7 +1,7 @@
 """Training: CatBoost + torch network on a time split, blended, calibrated, exported as a bundle.
 
 ``catboost`` and ``torch`` are imported inside the functions that need them; the bundle this
-writes is scored by ``scorer.engine`` without either.
+writes is scored by ``merak.scorer.engine`` without either.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from scorer._calibrate import fit_blend
-from scorer._export_catboost import ensemble_from_catboost_json
-from scorer._metrics import selection_report
-from scorer._network import NetConfig, TrainedNet, train_network
-from scorer.engine import Blend, RiskScorer, save_net, save_trees
+from merak.scorer._calibrate import fit_blend
+from merak.scorer._export_catboost import ensemble_from_catboost_json
+from merak.scorer._metrics import selection_report
+from merak.scorer._network import NetConfig, TrainedNet, train_network
+from merak.scorer.engine import Blend, RiskScorer, save_net, save_trees
 
 
 @dataclass
@@ -212,7 +212,7 @@ class ExpertRules:
     @classmethod
     def fit(cls, data: Dataset, k: int = 5, quantile: float = 0.9) -> ExpertRules:
         """The k numeric features with the strongest single-feature signal on training rows."""
-        from scorer._metrics import auc
+        from merak.scorer._metrics import auc
 
         strengths = []
         for j in range(data.floats.shape[1]):

@@ -40,9 +40,9 @@ from merak.core.errors import OverloadedError
 from merak.decision import DecisionPolicy, RiskInput
 from merak.intake import Record, RecordStore, now_ms
 from merak.ledger import assessment_entry
+from merak.services._evidence import Evidence, append_all
+from merak.services._hub import Hub
 from merak.v1 import assessment_pb2, common_pb2
-from services._evidence import Evidence, append_all
-from services._hub import Hub
 
 log = logging.getLogger("merak.intake")
 

@@ -16,8 +16,8 @@ from typing import Any
 import grpc
 
 from merak.core.config import PUBLIC_METHODS, AuthConfig
-from services._handlers import Behaviour, wrap_handler
-from services._identity import ANONYMOUS, Caller, reset_caller, set_caller
+from merak.services._handlers import Behaviour, wrap_handler
+from merak.services._identity import ANONYMOUS, Caller, reset_caller, set_caller
 
 
 class AuthError(Exception):

@@ -14,10 +14,10 @@ import grpc
 
 from merak.core.errors import OverloadedError
 from merak.ledger import BlobStore, Ledger, ledger_config_from, open_ledger, ref_to_proto
+from merak.services._identity import current_caller
+from merak.services._registry import ServiceContext
+from merak.services._remote import bearer_from_env, channel_to, with_retries
 from merak.v1 import common_pb2, ledger_pb2, ledger_pb2_grpc
-from services._identity import current_caller
-from services._registry import ServiceContext
-from services._remote import bearer_from_env, channel_to, with_retries
 
 
 class Evidence(Protocol):

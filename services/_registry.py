@@ -70,11 +70,11 @@ class RegisterFn(Protocol):
 
 # config name -> module that exports `register`
 SERVICE_MODULES: dict[str, str] = {
-    "intake": "services.intake",
-    "feedback": "services.feedback",
-    "models": "services.models",
-    "detection": "services.detection",
-    "ledger": "services.ledger",
+    "intake": "merak.services.intake",
+    "feedback": "merak.services.feedback",
+    "models": "merak.services.models",
+    "detection": "merak.services.detection",
+    "ledger": "merak.services.ledger",
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cluster.workers import WorkerPool, batch_contributions
+from merak.cluster.workers import WorkerPool, batch_contributions
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import MerakError, PreconditionError
@@ -35,14 +35,14 @@ from merak.features import (
     catalogue_version,
 )
 from merak.pool import Pool
-from scorer import ModelRegistry
-from scorer.engine import RiskScorer
+from merak.scorer import ModelRegistry
+from merak.scorer.engine import RiskScorer
 
 # The explanation's own wording and value format, so batched reasons read exactly like
 # ``RiskScorer.explain``'s (checked by tests/unit/services/test_batch_explainer.py).
-from scorer.engine._risk import Contribution as _ScorerContribution
-from scorer.engine._risk import _fmt, _reason
-from services._assess import Contribution, RiskScore
+from merak.scorer.engine._risk import Contribution as _ScorerContribution
+from merak.scorer.engine._risk import _fmt, _reason
+from merak.services._assess import Contribution, RiskScore
 
 log = logging.getLogger("merak.risk")
 
@@ -274,7 +274,7 @@ def score_rows(
 
 
 class PooledRiskModel:
-    """The champion scored by a pool of Ray actors (``cluster.workers``): features and
+    """The champion scored by a pool of Ray actors (``merak.cluster.workers``): features and
     scores there, explanations worded here exactly as in-process."""
 
     def __init__(self, version: str, scorer: RiskScorer, pool: WorkerPool, catalogue: str):
@@ -353,7 +353,7 @@ def _contribution(c: Any) -> Contribution:
 class ModelSource:
     """The current champion as a RiskModel; follows promotions made through the registry.
 
-    With ``workers`` (a ``cluster.workers.WorkerPool`` factory), features and scores run on
+    With ``workers`` (a ``merak.cluster.workers.WorkerPool`` factory), features and scores run on
     the pool's Ray actors; otherwise in this process.
     """
 

@@ -18,10 +18,10 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from merak.core.config import MerakConfig
-from services._auth import AuthInterceptor
-from services._registry import ServiceContext, register_fn
-from services._telemetry import RpcMetrics, TelemetryInterceptor
-from services._tls import server_credentials
+from merak.services._auth import AuthInterceptor
+from merak.services._registry import ServiceContext, register_fn
+from merak.services._telemetry import RpcMetrics, TelemetryInterceptor
+from merak.services._tls import server_credentials
 
 log = logging.getLogger("merak.server")
 

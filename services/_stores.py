@@ -7,7 +7,7 @@ open the same SQLite files (WAL allows many readers and one writer at a time).
 from __future__ import annotations
 
 from merak.intake import RecordStore, SQLiteRecordStore
-from services._registry import ServiceContext
+from merak.services._registry import ServiceContext
 
 
 def _store(ctx: ServiceContext, key: str, file: str, table: str) -> RecordStore:

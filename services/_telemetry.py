@@ -15,8 +15,8 @@ from typing import Any
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from services._handlers import Behaviour, wrap_handler
-from services._identity import current_caller
+from merak.services._handlers import Behaviour, wrap_handler
+from merak.services._identity import current_caller
 
 log = logging.getLogger("merak.rpc")
 

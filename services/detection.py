@@ -26,6 +26,10 @@ from merak.detection import (
     detection_config_from,
 )
 from merak.ledger import BlobStore, FileBlobStore
+from merak.services._evidence import Evidence, evidence_for, local_ledger
+from merak.services._registry import ServiceContext
+from merak.services._remote import bearer_from_env, channel_to, with_retries
+from merak.services._status import grpc_errors, grpc_stream_errors
 from merak.v1 import (
     common_pb2,
     detection_pb2,
@@ -34,10 +38,6 @@ from merak.v1 import (
     feedback_pb2_grpc,
     ledger_pb2,
 )
-from services._evidence import Evidence, evidence_for, local_ledger
-from services._registry import ServiceContext
-from services._remote import bearer_from_env, channel_to, with_retries
-from services._status import grpc_errors, grpc_stream_errors
 
 log = logging.getLogger("merak.detection")
 

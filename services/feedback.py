@@ -21,13 +21,13 @@ from merak.core.errors import NotFoundError, Violations
 from merak.intake import RecordStore, now_ms
 from merak.intake._labels import LabelWriter, label_row
 from merak.ledger import inspection_outcome_entry
+from merak.services._convert import check_outcome
+from merak.services._evidence import Evidence, evidence_for
+from merak.services._registry import ServiceContext
+from merak.services._risk_model import risk_paths
+from merak.services._status import grpc_errors
+from merak.services._stores import declaration_store, outcome_store
 from merak.v1 import common_pb2, feedback_pb2, feedback_pb2_grpc
-from services._convert import check_outcome
-from services._evidence import Evidence, evidence_for
-from services._registry import ServiceContext
-from services._risk_model import risk_paths
-from services._status import grpc_errors
-from services._stores import declaration_store, outcome_store
 
 log = logging.getLogger("merak.feedback")
 

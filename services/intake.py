@@ -17,7 +17,7 @@ from concurrent import futures
 import grpc
 from google.rpc import code_pb2
 
-from cluster.workers import WorkerPool, connect_ray
+from merak.cluster.workers import WorkerPool, connect_ray
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import (
@@ -28,17 +28,17 @@ from merak.core.errors import (
 )
 from merak.decision import DecisionPolicy
 from merak.intake._labels import DeclarationWriter
+from merak.services._assess import Assessor, RiskModel
+from merak.services._convert import declaration_from_proto
+from merak.services._evidence import evidence_for
+from merak.services._hub import Hub
+from merak.services._registry import ServiceContext
+from merak.services._risk_model import ModelSource as RiskModelSource
+from merak.services._risk_model import risk_paths
+from merak.services._status import grpc_errors, grpc_stream_errors, status_for
+from merak.services._stores import declaration_store, feature_log
+from merak.services.feedback import label_of, outcome_observers
 from merak.v1 import assessment_pb2, common_pb2, declaration_pb2, intake_pb2, intake_pb2_grpc
-from services._assess import Assessor, RiskModel
-from services._convert import declaration_from_proto
-from services._evidence import evidence_for
-from services._hub import Hub
-from services._registry import ServiceContext
-from services._risk_model import ModelSource as RiskModelSource
-from services._risk_model import risk_paths
-from services._status import grpc_errors, grpc_stream_errors, status_for
-from services._stores import declaration_store, feature_log
-from services.feedback import label_of, outcome_observers
 
 log = logging.getLogger("merak.intake")
 

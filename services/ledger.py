@@ -22,11 +22,11 @@ from merak.ledger import (
     ref_to_proto,
     validate_entry,
 )
+from merak.services._evidence import local_ledger
+from merak.services._identity import ANONYMOUS, current_caller
+from merak.services._registry import ServiceContext
+from merak.services._status import grpc_errors, grpc_stream_errors
 from merak.v1 import ledger_pb2, ledger_pb2_grpc
-from services._evidence import local_ledger
-from services._identity import ANONYMOUS, current_caller
-from services._registry import ServiceContext
-from services._status import grpc_errors, grpc_stream_errors
 
 log = logging.getLogger("merak.ledger")
 

@@ -30,8 +30,7 @@ from merak.core.errors import NotFoundError, PreconditionError, Violations
 from merak.features import catalogue_version
 from merak.intake import RecordStore
 from merak.ledger import model_promotion_entry
-from merak.v1 import feedback_pb2, ledger_pb2, model_pb2, model_pb2_grpc
-from scorer import (
+from merak.scorer import (
     CatalogueMismatchError,
     CorruptModelError,
     ModelFormatError,
@@ -39,14 +38,15 @@ from scorer import (
     ModelNotFoundError,
     ModelRegistry,
 )
-from scorer._metrics import DEFAULT_SHARES, SelectorMetrics, evaluate
-from services._assess import decode_inputs
-from services._evidence import Evidence, evidence_for
-from services._identity import current_caller
-from services._registry import ServiceContext
-from services._risk_model import risk_paths
-from services._status import grpc_errors
-from services._stores import feature_log, outcome_store
+from merak.scorer._metrics import DEFAULT_SHARES, SelectorMetrics, evaluate
+from merak.services._assess import decode_inputs
+from merak.services._evidence import Evidence, evidence_for
+from merak.services._identity import current_caller
+from merak.services._registry import ServiceContext
+from merak.services._risk_model import risk_paths
+from merak.services._status import grpc_errors
+from merak.services._stores import feature_log, outcome_store
+from merak.v1 import feedback_pb2, ledger_pb2, model_pb2, model_pb2_grpc
 
 log = logging.getLogger("merak.models")
 
@@ -203,7 +203,7 @@ class Models:
         self.jobs[job.job_id] = job
 
         def run() -> None:
-            from cluster.retrain import retrain
+            from merak.cluster.retrain import retrain
 
             try:
                 for writer in flush:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from merak.core.config import load_config
-from services._server import MerakServer, create_server
+from merak.services._server import MerakServer, create_server
 
 TOKENS = {
     "agency-token": ("dps", ["agency"]),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hal._device import Backend, Kind
-from hal.drivers.camera import TcpBeltCamera
-from hal.drivers.nir import TcpNirSpectrometer
-from hal.drivers.rpm import TcpPortalMonitor
+from merak.hal._device import Backend, Kind
+from merak.hal.drivers.camera import TcpBeltCamera
+from merak.hal.drivers.nir import TcpNirSpectrometer
+from merak.hal.drivers.rpm import TcpPortalMonitor
 
 __all__ = ["TcpBeltCamera", "TcpNirSpectrometer", "TcpPortalMonitor", "create_driver"]
 

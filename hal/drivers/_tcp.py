@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from hal._errors import DeviceConnectionError, DeviceTimeoutError
+from merak.hal._errors import DeviceConnectionError, DeviceTimeoutError
 
 
 def parse_address(sensor_id: str, address: str) -> tuple[str, int]:
@@ -87,7 +87,7 @@ class TcpLink:
                 del self._buf[: nl + 1]
                 return line.rstrip(b"\r").decode("ascii", errors="replace")
             if len(self._buf) > 65536:
-                from hal._errors import ProtocolError
+                from merak.hal._errors import ProtocolError
 
                 raise ProtocolError(
                     self.sensor_id, "a line under 64 KiB", f"{len(self._buf)} bytes without newline"

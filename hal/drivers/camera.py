@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import CameraBackend, Description, Kind, Reading
-from hal._errors import DeviceStateError, ProtocolError, SettingError
-from hal.drivers._tcp import TcpLink
+from merak.hal._device import CameraBackend, Description, Kind, Reading
+from merak.hal._errors import DeviceStateError, ProtocolError, SettingError
+from merak.hal.drivers._tcp import TcpLink
 
 _LEN = struct.Struct(">I")
 FRAME_HEAD = struct.Struct(">QQHHB")

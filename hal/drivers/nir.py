@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import Description, Kind, NirBackend, Reading
-from hal._errors import DeviceStateError, ProtocolError, SettingError
-from hal.drivers._tcp import TcpLink
+from merak.hal._device import Description, Kind, NirBackend, Reading
+from merak.hal._errors import DeviceStateError, ProtocolError, SettingError
+from merak.hal.drivers._tcp import TcpLink
 
 
 class TcpNirSpectrometer(NirBackend):

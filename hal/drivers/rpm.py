@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import Description, Kind, Reading, RpmBackend
-from hal._errors import DeviceStateError, ProtocolError, SettingError
-from hal.drivers._tcp import TcpLink
+from merak.hal._device import Description, Kind, Reading, RpmBackend
+from merak.hal._errors import DeviceStateError, ProtocolError, SettingError
+from merak.hal.drivers._tcp import TcpLink
 
 CHANNELS = ("GS1", "GS2", "GS3", "GS4", "NS1", "NS2", "NS3", "NS4", "OCC")
 _GAMMA = {"GB": 0, "GS": 1, "GA": 1}

@@ -1,7 +1,7 @@
 """Physics-based simulators, one per instrument kind, seeded and deterministic.
 
 Runtime code that serves real hardware never imports this package; the node builds a
-simulator only through ``hal.backends.create_backend`` when a sensor's config says
+simulator only through ``merak.hal.backends.create_backend`` when a sensor's config says
 ``backend: sim`` (an import by name, at run time).
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hal._device import Backend, Kind
-from hal.sim._camera import SimBeltCamera
-from hal.sim._nir import SimNirSpectrometer
-from hal.sim._rpm import CHANNELS as RPM_CHANNELS
-from hal.sim._rpm import SimPortalMonitor
-from hal.sim._scenario import (
+from merak.hal._device import Backend, Kind
+from merak.hal.sim._camera import SimBeltCamera
+from merak.hal.sim._nir import SimNirSpectrometer
+from merak.hal.sim._rpm import CHANNELS as RPM_CHANNELS
+from merak.hal.sim._rpm import SimPortalMonitor
+from merak.hal.sim._scenario import (
     CONTAMINANTS,
     INCLUSIONS,
     NUCLIDES,

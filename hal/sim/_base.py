@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from hal._device import Reading
-from hal._errors import DeviceStateError, SettingError
-from hal.sim._scenario import Scenario
+from merak.hal._device import Reading
+from merak.hal._errors import DeviceStateError, SettingError
+from merak.hal.sim._scenario import Scenario
 
 Clock = Literal["virtual", "realtime"]
 # 2026-01-01T00:00:00Z: where virtual time starts unless told otherwise.
@@ -57,7 +57,7 @@ class SimClockMixin:
             delay = self._wall_start + t_s - time.monotonic()
             if delay > timeout_s:
                 time.sleep(timeout_s)
-                from hal._errors import DeviceTimeoutError
+                from merak.hal._errors import DeviceTimeoutError
 
                 raise DeviceTimeoutError(self.sensor_id, "acquire", timeout_s)
             if delay > 0:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import CameraBackend, Description, Kind, Reading
-from hal.sim._base import Clock, SimClockMixin, check_params
-from hal.sim._scenario import INCLUSIONS, ORES, Scenario
+from merak.hal._device import CameraBackend, Description, Kind, Reading
+from merak.hal.sim._base import Clock, SimClockMixin, check_params
+from merak.hal.sim._scenario import INCLUSIONS, ORES, Scenario
 
 # Material ids in the label map; 0 = belt rubber, 1 = ore.
 _IDS = {"belt": 0, "ore": 1, **{name: i + 2 for i, name in enumerate(INCLUSIONS)}}
@@ -94,7 +94,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         super().__init__(sensor_id, belt_id)
         check_params(sensor_id, settings, set(self.settings))
         if channels not in (1, 3):
-            from hal._errors import SettingError
+            from merak.hal._errors import SettingError
 
             raise SettingError(sensor_id, "channels", f"expected 1 or 3, got {channels!r}")
         self._seed = int(seed)

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import Description, Kind, NirBackend, Reading
-from hal.sim._base import Clock, SimClockMixin, check_params
-from hal.sim._scenario import CONTAMINANTS, ORES, Scenario
-from hal.sim._spectra import (
+from merak.hal._device import Description, Kind, NirBackend, Reading
+from merak.hal.sim._base import Clock, SimClockMixin, check_params
+from merak.hal.sim._scenario import CONTAMINANTS, ORES, Scenario
+from merak.hal.sim._spectra import (
     CONTAMINANT_SPECTRA,
     MINERALS,
     albedo_from_reflectance,

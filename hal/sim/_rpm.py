@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from hal._device import Description, Kind, Reading, RpmBackend
-from hal.sim._base import Clock, SimClockMixin, check_params
-from hal.sim._gamma_spectrum import SpectrumModel
-from hal.sim._scenario import ORES, Scenario, Source
+from merak.hal._device import Description, Kind, Reading, RpmBackend
+from merak.hal.sim._base import Clock, SimClockMixin, check_params
+from merak.hal.sim._gamma_spectrum import SpectrumModel
+from merak.hal.sim._scenario import ORES, Scenario, Source
 
 CHANNELS = ("GS1", "GS2", "GS3", "GS4", "NS1", "NS2", "NS3", "NS4", "OCC")
 # Panel positions (m): x along the lane (0 = portal centre), lateral distance from the lane

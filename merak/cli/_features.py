@@ -48,7 +48,7 @@ def build(
     if no_ray:
         result = run_build(str(pool), str(out))
     else:
-        from cluster.features import build_features
+        from merak.cluster.features import build_features
 
         result = build_features(pool, out, address=ray_address, workers=workers)
     secs = sum(result.seconds.values())

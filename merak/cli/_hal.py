@@ -23,8 +23,8 @@ def _fail(message: str) -> None:
 
 
 def _load(config: Path) -> Any:
-    from hal import load_node_config
     from merak.core.errors import MerakError
+    from merak.hal import load_node_config
 
     try:
         return load_node_config(config)
@@ -39,9 +39,9 @@ def run(
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
 ) -> None:
     """Start the configured devices and stream every frame to the receiver until SIGTERM."""
-    from hal.node import Node
     from merak.core.errors import MerakError
     from merak.core.logs import configure_logging
+    from merak.hal.node import Node
 
     configure_logging(log_level.upper(), "json")
     cfg = _load(config)
@@ -60,8 +60,8 @@ def run(
 @app.command()
 def describe(config: ConfigOpt) -> None:
     """Connect each configured device and print what it measures (JSON)."""
-    from hal._backends import create_device
     from merak.core.errors import MerakError
+    from merak.hal._backends import create_device
 
     cfg = _load(config)
     out = []
@@ -115,8 +115,8 @@ def record(
     ] = None,
 ) -> None:
     """Receive frames from HAL nodes and record them (all types) until a limit or SIGTERM."""
-    from hal import CurveServer, FrameReceiver, Recorder
     from merak.core.errors import MerakError
+    from merak.hal import CurveServer, FrameReceiver, Recorder
 
     if (curve_secret is None) != (authorized_keys is None):
         _fail("--curve-secret and --authorized-keys go together")
@@ -175,9 +175,9 @@ def replay(
     flush_timeout: Annotated[float, typer.Option(help="Seconds to wait for the last acks.")] = 30.0,
 ) -> None:
     """Send a recording to a receiver, headers and payloads unchanged."""
-    from hal import CurveClient, FrameSender
-    from hal import replay as replay_file
     from merak.core.errors import MerakError
+    from merak.hal import CurveClient, FrameSender
+    from merak.hal import replay as replay_file
 
     if speed not in ("realtime", "max"):
         _fail(f"--speed: expected realtime or max, got {speed!r}")
@@ -203,7 +203,7 @@ def keygen(
     name: Annotated[str, typer.Argument(help="Key name, e.g. the node id or 'receiver'.")],
 ) -> None:
     """Create a CURVE key pair (zmq.auth certificate files)."""
-    from hal import create_keypair
+    from merak.hal import create_keypair
 
     public, secret = create_keypair(directory, name)
     typer.echo(f"public: {public}\nsecret: {secret}")

@@ -70,10 +70,10 @@ def train_cmd(
     ] = None,
 ) -> None:
     """Train CatBoost and the network on a time split, blend, calibrate, publish a version."""
-    from scorer._dataset import DatasetError
-    from scorer._network import NetConfig
-    from scorer._pipeline import train_and_publish
-    from scorer._train import TrainConfig
+    from merak.scorer._dataset import DatasetError
+    from merak.scorer._network import NetConfig
+    from merak.scorer._pipeline import train_and_publish
+    from merak.scorer._train import TrainConfig
 
     end = _date(until, "--until")
     if not features.is_dir():
@@ -93,7 +93,7 @@ def train_cmd(
                 config=config,
             )  # fmt: skip
         else:
-            from cluster.retrain import train_on_ray
+            from merak.cluster.retrain import train_on_ray
 
             result = train_on_ray(
                 features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
@@ -110,7 +110,7 @@ def train_cmd(
 def _ray_address(option: str | None, config_file: Path | None) -> str | None:
     """Where to train: the option, else the config's models.ray_address (file or
     MERAK__MODELS__RAY_ADDRESS), else MERAK_RAY_ADDRESS; None = in this process."""
-    from cluster._ray import resolve_address
+    from merak.cluster._ray import resolve_address
     from merak.core.config import load_config
     from merak.core.errors import MerakError
 
@@ -140,8 +140,8 @@ def evaluate_cmd(
     """Selection metrics of a version on a later slice: ensemble, CatBoost, network, rules,
     random."""
     from merak.core.errors import MerakError
-    from scorer._dataset import DatasetError
-    from scorer._pipeline import evaluate_version
+    from merak.scorer._dataset import DatasetError
+    from merak.scorer._pipeline import evaluate_version
 
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if end <= start:
@@ -161,7 +161,7 @@ def list_cmd(
     registry: Annotated[Path | None, typer.Option("--registry", help=_REGISTRY_HELP)] = None,
 ) -> None:
     """Every version: role, training window, catalogue hash, parent, validation AUC."""
-    from scorer import ModelRegistry
+    from merak.scorer import ModelRegistry
 
     reg = ModelRegistry(_registry(registry))
     champion = reg.champion()

@@ -14,10 +14,10 @@ from merak.features import run_build
 from merak.pool import Pool
 from merak.pool._schema import TABLES
 from merak.pool.synth._world import World, WorldConfig, generate
+from merak.scorer._network import NetConfig
+from merak.scorer._pipeline import train_and_publish
+from merak.scorer._train import TrainConfig
 from merak.v1 import declaration_pb2
-from scorer._network import NetConfig
-from scorer._pipeline import train_and_publish
-from scorer._train import TrainConfig
 
 # Tables that happen in time and are split at the cut; the rest are reference data.
 EVENTS = ("declarations", "declaration_items", "inspections")

@@ -49,13 +49,13 @@ def run_serve(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log.level, config.log.format)
-    from cluster._ray import serve_with_graceful_sigterm, shutdown_ray
+    from merak.cluster._ray import serve_with_graceful_sigterm, shutdown_ray
 
     serve_with_graceful_sigterm()
     # Requests hop between gRPC's threads and the intake pipeline's stages; with CPython's
     # default 5 ms GIL switch interval each hop can wait that long behind a busy thread.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    from services._server import create_server  # heavy: grpc, prometheus
+    from merak.services._server import create_server  # heavy: grpc, prometheus
 
     try:
         server, bound_port = create_server(config)

@@ -64,7 +64,7 @@ def scale_cmd(
     if size < 1:
         typer.echo(f"error: SIZE: expected >= 1, found {size}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    from cluster.workers import scale
+    from merak.cluster.workers import scale
 
     addr, name = _settings(config, address, group)
     _show(scale(name, size, addr), as_json, name)
@@ -80,7 +80,7 @@ def status_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Desired and live size of the pool."""
-    from cluster.workers import status
+    from merak.cluster.workers import status
 
     addr, name = _settings(config, address, group)
     found = status(name, addr)

@@ -31,8 +31,8 @@ class Rules:
 def fit_rules(data_dir: Path, cut: datetime) -> Rules:
     """The 5 single-feature rules fitted on the champion's training rows (before the cut)."""
     from merak.features import CATALOGUE, FEATURE_IDS
-    from scorer._dataset import load_dataset
-    from scorer._train import ExpertRules
+    from merak.scorer._dataset import load_dataset
+    from merak.scorer._train import ExpertRules
 
     train = load_dataset(data_dir / "features", data_dir / "pool", labels="truth", end=cut)
     rules = ExpertRules.fit(train)
@@ -48,7 +48,7 @@ def logged_inputs(data_dir: Path, ids: Sequence[str]) -> np.ndarray:
     """The feature values the intake scored each declaration with (its feature log)."""
     from merak.features import FEATURE_IDS
     from merak.intake import SQLiteRecordStore
-    from services._assess import decode_inputs
+    from merak.services._assess import decode_inputs
 
     store = SQLiteRecordStore(data_dir / "intake" / "records.db", "scored")
     try:

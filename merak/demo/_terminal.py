@@ -16,7 +16,7 @@ from merak.demo._stats import LotState, Stats
 from merak.v1 import common_pb2, detection_pb2, detection_pb2_grpc
 
 if TYPE_CHECKING:
-    from hal.sim import Scenario
+    from merak.hal.sim import Scenario
 
 SITE, BELT = "CNQDG-T1", "BELT-3"
 VESSEL = "MV DEMO"
@@ -76,7 +76,7 @@ def _bearer(token: str) -> list[tuple[str, str]]:
 
 
 def _scenario(prefix: str) -> tuple[Scenario, dict[str, PlannedLot]]:
-    from hal.sim import Lot, Scenario, Source
+    from merak.hal.sim import Lot, Scenario, Source
 
     lots, by_id = [], {}
     for p in PLAN:
@@ -148,8 +148,8 @@ def run_terminal(
 ) -> TerminalResult:
     """Unload the vessel: per lot, open it, stream its frames at ``speed``× real time
     (0: as fast as possible), wait until the service has them all, close it."""
-    from hal import FrameSender
-    from hal.sim import SimBeltCamera, SimNirSpectrometer, SimPortalMonitor
+    from merak.hal import FrameSender
+    from merak.hal.sim import SimBeltCamera, SimNirSpectrometer, SimPortalMonitor
 
     scenario, plan = _scenario(prefix)
     rate = RATES

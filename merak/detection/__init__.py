@@ -3,7 +3,7 @@
 Three algorithms (radiation portal, NIR spectra, belt camera) run on the HAL streams;
 their findings are fused per lot into a verdict with evidence blobs, written to the
 ledger, and turned into the declaration's inspection outcome. Runtime code here never
-imports ``hal.sim``; ``merak.detection._simdata`` (simulator training data) is for the
+imports ``merak.hal.sim``; ``merak.detection._simdata`` (simulator training data) is for the
 CLI, the tests and the bench only.
 """
 

@@ -1,6 +1,6 @@
 """Measured quality of the three algorithms on simulator seeds they were not tuned or trained on.
 
-Not runtime code (imports ``hal.sim`` through ``_simdata``): the CLI's ``detect evaluate``,
+Not runtime code (imports ``merak.hal.sim`` through ``_simdata``): the CLI's ``detect evaluate``,
 the tests and docs/detection.md use it. Every figure is computed against the simulators'
 ground truth, never against the algorithms' own output.
 """
@@ -114,7 +114,7 @@ def evaluate_radiation(
 def _occupancies_speed(
     seed: int, lot: Lot, cfg: RadiationConfig, interval: float, speed: float
 ) -> list[tuple[Any, dict[str, Any]]]:
-    from hal.sim import Scenario, SimPortalMonitor
+    from merak.hal.sim import Scenario, SimPortalMonitor
 
     sc = Scenario(lots=(lot,), vehicle_interval_s=interval, vehicle_speed_m_s=speed)
     sim = SimPortalMonitor("rpm-eval", seed=seed, scenario=sc)

@@ -6,8 +6,8 @@ import logging
 import threading
 import time
 
-from hal import FrameReceiver
 from merak.detection._engine import DetectionEngine
+from merak.hal import FrameReceiver
 
 log = logging.getLogger("merak.detection.ingest")
 

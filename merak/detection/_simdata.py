@@ -1,7 +1,7 @@
 """Labelled data from the HAL simulators, for training and measuring the algorithms.
 
 Not runtime code: only the CLI's ``detect train/evaluate``, the tests and the bench import
-this module (it imports ``hal.sim``). The service itself loads trained models from files.
+this module (it imports ``merak.hal.sim``). The service itself loads trained models from files.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from hal.sim import (
+from merak.hal.sim import (
     CONTAMINANTS,
     INCLUSIONS,
     ORES,

@@ -1,6 +1,6 @@
 """Training of the inclusion network on simulator frames (torch, CPU, seeded).
 
-Not runtime code (imports ``hal.sim`` through ``_simdata``): ``merak detect train-vision``
+Not runtime code (imports ``merak.hal.sim`` through ``_simdata``): ``merak detect train-vision``
 uses it, which writes the bundled weights (``_vision_weights.py``) or an ``.npz``.
 
 Data: for every training seed and ore, ``frames`` camera frames at 2 inclusions per frame

@@ -6,7 +6,7 @@ inspections to those keys and forms each month's starting state by an exclusive 
 merge of the partials. Pass 2 (per month, parallel): within-month exclusive cumulative
 profiles from that start, the inputs, the kernel, and one Parquet part of the matrix.
 ``run_build`` is the driver; it takes a ``mapper`` so that the same job runs in one process
-or as Ray tasks (``cluster.features``).
+or as Ray tasks (``merak.cluster.features``).
 """
 
 from __future__ import annotations

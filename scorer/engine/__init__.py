@@ -1,9 +1,9 @@
 """The scoring path: plain arrays and Numba kernels. Imports neither catboost nor torch."""
 
-from scorer.engine._cityhash import CatHasher, cat_hash, city_hash64, to_ctr_word
-from scorer.engine._format import FORMAT_VERSION, load_net, load_trees, save_net, save_trees
-from scorer.engine._net import NetArrays, NetScorer
-from scorer.engine._risk import (
+from merak.scorer.engine._cityhash import CatHasher, cat_hash, city_hash64, to_ctr_word
+from merak.scorer.engine._format import FORMAT_VERSION, load_net, load_trees, save_net, save_trees
+from merak.scorer.engine._net import NetArrays, NetScorer
+from merak.scorer.engine._risk import (
     BUNDLE_FILES,
     Blend,
     Contribution,
@@ -11,9 +11,9 @@ from scorer.engine._risk import (
     RiskScorer,
     Scores,
 )
-from scorer.engine._shap import TreeShap, feature_groups
-from scorer.engine._tree_scorer import TreeScorer
-from scorer.engine._trees import TreeEnsemble
+from merak.scorer.engine._shap import TreeShap, feature_groups
+from merak.scorer.engine._tree_scorer import TreeScorer
+from merak.scorer.engine._trees import TreeEnsemble
 
 __all__ = [
     "BUNDLE_FILES",

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from scorer._errors import ModelFormatError
-from scorer.engine._net import NetArrays
-from scorer.engine._trees import TreeEnsemble
+from merak.scorer._errors import ModelFormatError
+from merak.scorer.engine._net import NetArrays
+from merak.scorer.engine._trees import TreeEnsemble
 
 FORMAT_VERSION = 1
 _META = "__meta__"

@@ -1,6 +1,6 @@
 """The risk network as arrays, and its Numba forward pass (equal to torch's eval forward).
 
-Architecture (built in ``scorer._network``): numeric inputs are standardised, non-finite
+Architecture (built in ``merak.scorer._network``): numeric inputs are standardised, non-finite
 values become 0 with a missing indicator beside them; each categorical id is hashed
 (CatBoost's CityHash, low 32 bits) into a bucket of its own embedding table; the
 concatenation ``[numeric clipped to ±8, missing, embeddings]`` goes through ReLU layers
@@ -175,7 +175,7 @@ class NetScorer:
         """uint64 [n, n_cat] 32-bit value hashes (bucket = hash mod table size)."""
         import pandas as pd
 
-        from scorer.engine._cityhash import cat_hash
+        from merak.scorer.engine._cityhash import cat_hash
 
         arr = np.asarray(cats, dtype=object).reshape(-1, self.net.n_cat)
         out = np.empty(arr.shape, dtype=np.uint64)

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from scorer._errors import ModelFormatError
-from scorer.engine._format import load_net, load_trees
-from scorer.engine._net import NetScorer
-from scorer.engine._shap import TreeShap
-from scorer.engine._tree_scorer import TreeScorer
+from merak.scorer._errors import ModelFormatError
+from merak.scorer.engine._format import load_net, load_trees
+from merak.scorer.engine._net import NetScorer
+from merak.scorer.engine._shap import TreeShap
+from merak.scorer.engine._tree_scorer import TreeScorer
 
 BUNDLE_FILES = ("trees.npz", "net.npz", "ensemble.json")
 

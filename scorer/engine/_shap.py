@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-from scorer.engine._tree_scorer import TreeScorer
-from scorer.engine._trees import KIND_CTR, KIND_FLOAT, TreeEnsemble
+from merak.scorer.engine._tree_scorer import TreeScorer
+from merak.scorer.engine._trees import KIND_CTR, KIND_FLOAT, TreeEnsemble
 
 
 def feature_groups(model: TreeEnsemble) -> tuple[np.ndarray, list[tuple[int, ...]]]:

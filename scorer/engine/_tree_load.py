@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from scorer.engine._trees import (
+from merak.scorer.engine._trees import (
     _EMPTY,
     _MAGIC,
     CTR_BUCKETS,

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
-from scorer.engine._cityhash import CatHasher
-from scorer.engine._tree_load import pack
-from scorer.engine._trees import (
+from merak.scorer.engine._cityhash import CatHasher
+from merak.scorer.engine._tree_load import pack
+from merak.scorer.engine._trees import (
     TreeEnsemble,
     leaf_indices,
     leaves_one,

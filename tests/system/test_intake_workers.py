@@ -14,8 +14,8 @@ from typing import Any
 import grpc
 import pytest
 
-from cluster.workers import scale, status
 from merak.cli import _scenario as riskworld
+from merak.cluster.workers import scale, status
 from merak.v1 import assessment_pb2, intake_pb2, intake_pb2_grpc
 from tests.integration.conftest import ray_local  # noqa: F401 - the shared session Ray
 from tests.servers import StartServer, bearer
@@ -56,7 +56,7 @@ def _same(got: dict[str, Any], want: dict[str, Any]) -> None:
 def in_process(
     world: riskworld.RiskWorld, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    from services._server import create_server
+    from merak.services._server import create_server
     from tests.servers import auth_section
 
     data = riskworld.private_copy(world, tmp_path_factory.mktemp("inproc") / "data")

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from merak.cli import _scenario as riskworld
+from merak.services._assess import ledger_view
 from merak.v1 import (
     common_pb2,
     feedback_pb2,
@@ -25,7 +26,6 @@ from merak.v1 import (
     model_pb2,
     model_pb2_grpc,
 )
-from services._assess import ledger_view
 from tests.servers import StartServer, bearer
 
 pytestmark = pytest.mark.system

@@ -11,7 +11,7 @@ import textwrap
 SCRIPT = textwrap.dedent(
     """
     import os, signal, threading, time
-    from cluster._ray import ray_session, serve_with_graceful_sigterm, shutdown_ray
+    from merak.cluster._ray import ray_session, serve_with_graceful_sigterm, shutdown_ray
 
     serve_with_graceful_sigterm()  # as `merak serve` does at start
 

@@ -123,7 +123,7 @@ def test_the_control_room_sees_a_source_alert_streamed_from_a_hal_sender(
 
     import numpy as np
 
-    from hal import Description, FrameSender, Kind, Reading
+    from merak.hal import Description, FrameSender, Kind, Reading
 
     server, port = start_server(server={"services": ["detection"]})
     ingest = server.context.detection_ingest  # type: ignore[attr-defined]

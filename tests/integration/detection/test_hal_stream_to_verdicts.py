@@ -18,9 +18,9 @@ import pytest
 import zmq
 from cryptography.hazmat.primitives import serialization
 
-from hal import FrameSender
-from hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
 from merak.detection import DetectionEngine, Ingest, RecordingOutcomeSink, SensorSpec, load_array
+from merak.hal import FrameSender
+from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
 from merak.ledger import (
     FileBlobStore,
     LedgerConfig,

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from cluster.features import build_features
 from merak.cli._features import app
+from merak.cluster.features import build_features
 from merak.features import FEATURE_IDS, ProfileSnapshot, read_matrix, run_build
 from merak.pool import Pool
 from merak.pool.synth import WorldConfig, generate

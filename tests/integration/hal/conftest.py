@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hal import Description, FrameReceiver, Kind, Reading
+from merak.hal import Description, FrameReceiver, Kind, Reading
 
 
 def wait_for(cond: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.005) -> bool:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from hal import CurveClient, CurveKeyError, CurveServer, FrameReceiver, FrameSender, create_keypair
+from merak.hal import (
+    CurveClient,
+    CurveKeyError,
+    CurveServer,
+    FrameReceiver,
+    FrameSender,
+    create_keypair,
+)
 from tests.integration.hal.conftest import counter_reading, counter_sensor, drain
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from hal import Device, DeviceConnectionError, DeviceStatus, Kind, ProtocolError, SettingError
-from hal.drivers import TcpBeltCamera, TcpNirSpectrometer, TcpPortalMonitor
+from merak.hal import Device, DeviceConnectionError, DeviceStatus, Kind, ProtocolError, SettingError
+from merak.hal.drivers import TcpBeltCamera, TcpNirSpectrometer, TcpPortalMonitor
 from tests.integration.hal.emulators import CameraEmulator, NirEmulator, RpmEmulator
 from tests.unit.hal.device_conformance import check_device_conforms
 

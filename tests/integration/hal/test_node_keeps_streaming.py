@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hal import FrameReceiver, node_config_from_dict
-from hal.node import Node
+from merak.hal import FrameReceiver, node_config_from_dict
+from merak.hal.node import Node
 from tests.integration.hal.conftest import drain, wait_for
 from tests.integration.hal.emulators import NirEmulator
 

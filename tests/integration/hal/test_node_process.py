@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from hal import FrameReceiver, FrameSender, read_recording
+from merak.hal import FrameReceiver, FrameSender, read_recording
 from merak.v1 import sensor_pb2
 from tests.integration.hal.conftest import counter_reading, counter_sensor, drain, wait_for
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hal import Device, FrameReceiver, FrameSender, Recorder, read_recording, replay
-from hal.sim import Lot, Scenario, create_sim
+from merak.hal import Device, FrameReceiver, FrameSender, Recorder, read_recording, replay
+from merak.hal.sim import Lot, Scenario, create_sim
 from merak.v1 import sensor_pb2
 
 
@@ -61,7 +61,7 @@ def test_replay_reproduces_a_recording_bit_for_bit(tmp_path: Path) -> None:
 
 
 def _counter_recording(path: Path, n: int) -> None:
-    from hal import _wire
+    from merak.hal import _wire
     from tests.integration.hal.conftest import counter_reading, counter_sensor
 
     template = _wire.header_template(counter_sensor("cam-9"), "T9")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zmq
 
-from hal import FrameReceiver, FrameSender
+from merak.hal import FrameReceiver, FrameSender
 from merak.v1 import sensor_pb2
 from tests.integration.hal.conftest import counter_reading, counter_sensor, drain, wait_for
 

@@ -26,8 +26,8 @@ from merak.ledger import (
     verify_inclusion,
 )
 from merak.ledger._sqlite import SQLiteLedgerStore
+from merak.services._server import MerakServer, create_server
 from merak.v1 import common_pb2, ledger_pb2, ledger_pb2_grpc
-from services._server import MerakServer, create_server
 from tests.unit.ledger.helpers import entry, wait_until
 
 pytestmark = pytest.mark.integration

@@ -74,7 +74,7 @@ def test_train_publishes_a_champion_then_a_challenger(world: World) -> None:
 @pytest.fixture(scope="module")
 def later(world: World) -> tuple[dict[str, Any], str]:
     """Selection metrics of v0001 on the months after its training window."""
-    from scorer._pipeline import evaluate_version
+    from merak.scorer._pipeline import evaluate_version
 
     if not (world.registry / "versions" / "v0001").exists():
         _train(world)

@@ -8,7 +8,7 @@ import grpc
 import pytest
 
 from merak.core.config import load_config
-from services._auth import AuthError, Authorizer
+from merak.services._auth import AuthError, Authorizer
 
 SUBMIT = "/merak.v1.IntakeService/SubmitDeclaration"
 APPEND = "/merak.v1.LedgerService/AppendEntry"

@@ -8,8 +8,8 @@ import pytest
 
 from merak.core.declaration import DeclarationType, TransportMode
 from merak.core.errors import ValidationError
+from merak.services._convert import declaration_from_proto
 from merak.v1 import declaration_pb2
-from services._convert import declaration_from_proto
 from tests.factories import valid_declaration
 
 

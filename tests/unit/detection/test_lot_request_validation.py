@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from merak.core.errors import ValidationError
+from merak.services.detection import validate_lot
 from merak.v1 import detection_pb2
-from services.detection import validate_lot
 
 
 def _fields(request: detection_pb2.OpenLotRequest) -> set[str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hal.sim import Rain
 from merak.detection import RadiationConfig, RadiationDetector, peak_threshold
 from merak.detection._evaluate import evaluate_radiation
 from merak.detection._simdata import Lot, rpm_stream
+from merak.hal.sim import Rain
 
 
 def test_reference_source_is_detected_and_clean_and_norm_loads_are_not_alarmed() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hal import Device, DeviceStateError, DeviceStatus, Kind, SettingError
+from merak.hal import Device, DeviceStateError, DeviceStatus, Kind, SettingError
 
 
 def check_device_conforms(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hal import _wire
-from hal._buffer import Entry, SensorBuffer
-from hal._device import Description, Kind
+from merak.hal import _wire
+from merak.hal._buffer import Entry, SensorBuffer
+from merak.hal._device import Description, Kind
 from merak.v1 import sensor_pb2
 
 DESC = Description("s", Kind.NIR, (4,), "float32", "reflectance", "c", 10.0)

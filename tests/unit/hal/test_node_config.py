@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from hal import Kind, load_node_config, node_config_from_dict
-from hal._backends import create_device
 from merak.core.errors import ConfigError
+from merak.hal import Kind, load_node_config, node_config_from_dict
+from merak.hal._backends import create_device
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "hal" / "examples"
 
@@ -75,7 +75,7 @@ def test_bad_settings_and_scenarios_are_refused() -> None:
     cfg = node_config_from_dict(
         _base(sensors=[{"id": "a", "kind": "nir", "params": {"pionts": 3}}])
     )
-    from hal import SettingError
+    from merak.hal import SettingError
 
     with pytest.raises(SettingError, match="pionts"):
         create_device(cfg.sensors[0])

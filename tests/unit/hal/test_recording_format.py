@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hal import FrameFormatError, Recorder, _wire, read_recording, replay
-from hal._device import Description, Kind
+from merak.hal import FrameFormatError, Recorder, _wire, read_recording, replay
+from merak.hal._device import Description, Kind
 
 
 def _frames(n: int, step_ns: int) -> list[tuple[bytes, bytes]]:

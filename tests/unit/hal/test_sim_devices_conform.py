@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from hal import Device, Kind
-from hal.sim import create_sim
+from merak.hal import Device, Kind
+from merak.hal.sim import create_sim
 from tests.unit.hal.device_conformance import check_device_conforms
 
 CASES: list[tuple[Kind, dict[str, Any], dict[str, Any]]] = [
@@ -27,7 +27,7 @@ def test_simulator_conforms(kind: Kind, params: dict[str, Any], settings: dict[s
 
 
 def test_unknown_simulator_parameter_is_refused() -> None:
-    from hal import SettingError
+    from merak.hal import SettingError
 
     with pytest.raises(SettingError, match="unknown simulator parameter"):
         create_sim(Kind.NIR, "nir-1", exposure_us=10.0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from hal import Device, Kind
-from hal.sim import Lot, Rain, Scenario, Source, create_sim
-from hal.sim._spectra import CONTAMINANT_SPECTRA, MINERALS
+from merak.hal import Device, Kind
+from merak.hal.sim import Lot, Rain, Scenario, Source, create_sim
+from merak.hal.sim._spectra import CONTAMINANT_SPECTRA, MINERALS
 
 
 def _nir(lot: Lot, n: int = 256, seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[dict]]:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hal import Device, Kind
-from hal.sim import Lot, Scenario, Source, create_sim
+from merak.hal import Device, Kind
+from merak.hal.sim import Lot, Scenario, Source, create_sim
 
 SCENARIO = Scenario(
     lots=(

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from scorer.engine import TreeEnsemble
+from merak.scorer.engine import TreeEnsemble
 
 _MAGIC = 0x4906BA494954CB65
 _MASK = (1 << 64) - 1

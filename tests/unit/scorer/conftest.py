@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scorer import ensemble_from_catboost_json
-from scorer.engine import TreeEnsemble
+from merak.scorer import ensemble_from_catboost_json
+from merak.scorer.engine import TreeEnsemble
 from tests.unit.scorer._data import Rows, make_rows, train_catboost
 
 
@@ -35,8 +35,8 @@ def exported(catboost_model: Any, tmp_path_factory: pytest.TempPathFactory) -> T
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small trained bundle (trees, network, blend) on synthetic rows."""
-    from scorer._network import NetConfig
-    from scorer._train import Dataset, TrainConfig, train_bundle
+    from merak.scorer._network import NetConfig
+    from merak.scorer._train import Dataset, TrainConfig, train_bundle
     from tests.unit.scorer._data import CATEGORICAL, NUMERIC
 
     def dataset(rows: Rows) -> Dataset:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scorer._calibrate import fit_blend, fit_platt
+from merak.scorer._calibrate import fit_blend, fit_platt
 
 
 def _outcomes(logit: np.ndarray, seed: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scorer.engine import CatHasher, cat_hash, to_ctr_word
+from merak.scorer.engine import CatHasher, cat_hash, to_ctr_word
 
 
 def test_hash_matches_catboost_for_every_length(tmp_path: Path) -> None:

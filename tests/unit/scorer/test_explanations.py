@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scorer.engine import RiskScorer
+from merak.scorer.engine import RiskScorer
 from tests.unit.scorer._data import make_rows
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scorer import (
+from merak.scorer import (
     CatalogueMismatchError,
     CorruptModelError,
     ModelFormatError,

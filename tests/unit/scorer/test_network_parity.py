@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scorer._network import NetConfig, train_network
-from scorer.engine import NetScorer, load_net, save_net
+from merak.scorer._network import NetConfig, train_network
+from merak.scorer.engine import NetScorer, load_net, save_net
 from tests.unit.scorer._data import make_rows
 
 

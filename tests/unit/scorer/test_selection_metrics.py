@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from scorer._metrics import auc, precision_at, recall_at, revenue_at, selection_report
+from merak.scorer._metrics import auc, precision_at, recall_at, revenue_at, selection_report
 
 # 10 declarations, scores descending by index; findings at ranks 1, 2 and 6.
 SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0])

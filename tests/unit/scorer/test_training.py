@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scorer._network import NetConfig
-from scorer._train import Dataset, TrainConfig, catboost_raw, train_bundle, train_catboost
+from merak.scorer._network import NetConfig
+from merak.scorer._train import Dataset, TrainConfig, catboost_raw, train_bundle, train_catboost
 from tests.unit.scorer._data import CATEGORICAL, NUMERIC, Rows, make_rows
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scorer.engine import TreeEnsemble, TreeScorer, load_trees, save_trees
+from merak.scorer.engine import TreeEnsemble, TreeScorer, load_trees, save_trees
 from tests.unit.scorer._data import adversarial, catboost_pool, make_rows
 
 
@@ -97,7 +97,7 @@ def depth6(train_rows: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[A
     """CatBoost's default depth (6): the kernels' unrolled paths."""
     import json
 
-    from scorer import ensemble_from_catboost_json
+    from merak.scorer import ensemble_from_catboost_json
     from tests.unit.scorer._data import train_catboost
 
     model = train_catboost(train_rows, iterations=40, depth=6)
@@ -127,7 +127,7 @@ def test_numeric_only_model_after_warm_up(train_rows: Any, tmp_path: Path) -> No
     import pandas as pd
     from catboost import CatBoostClassifier
 
-    from scorer import ensemble_from_catboost_json
+    from merak.scorer import ensemble_from_catboost_json
 
     frame = pd.DataFrame(train_rows.floats, columns=[f"x{i}" for i in range(5)])
     model = CatBoostClassifier(iterations=30, depth=6, verbose=0, thread_count=2,

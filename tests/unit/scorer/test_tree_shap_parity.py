@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from scorer.engine import TreeEnsemble, TreeScorer, TreeShap
+from merak.scorer.engine import TreeEnsemble, TreeScorer, TreeShap
 from tests.unit.scorer._data import adversarial, catboost_pool, make_rows
 
 
