@@ -38,7 +38,7 @@ import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench._common import machine, percentile
-from merak.cli import _scenario
+from merak.demo import riskworld as _scenario
 from merak.v1 import declaration_pb2, intake_pb2, intake_pb2_grpc
 
 TOKEN = "bench-agency"

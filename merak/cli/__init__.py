@@ -106,7 +106,7 @@ def demo(
 ) -> None:
     """The whole platform on a synthetic world: five servers as processes, live declarations,
     inspections fed back, retrain and promotion, a terminal's lots, a report, ledger verified."""
-    from merak.cli._demo import run_demo
+    from merak.demo import run_demo
 
     raise typer.Exit(run_demo(config, quick=quick, out=out, rate=rate, ray=ray))
 
@@ -129,3 +129,9 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        # A Ray path that found no cluster: one line and exit 3, not Ray's traceback.
+        if type(exc).__name__ != "RayUnavailable":
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from merak.cli import _scenario as riskworld
+from merak.demo import riskworld
 
 
 @pytest.fixture(scope="session")

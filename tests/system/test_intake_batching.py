@@ -10,7 +10,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from merak.cli import _scenario as riskworld
+from merak.demo import riskworld
 from merak.services._convert import declaration_from_proto
 from merak.services._risk_model import ModelSource, RiskPaths
 from merak.v1 import intake_pb2, intake_pb2_grpc, ledger_pb2

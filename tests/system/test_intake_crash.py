@@ -16,7 +16,7 @@ import grpc
 import pytest
 import yaml
 
-from merak.cli import _scenario as riskworld
+from merak.demo import riskworld
 from merak.v1 import assessment_pb2, intake_pb2, intake_pb2_grpc
 
 pytestmark = pytest.mark.system

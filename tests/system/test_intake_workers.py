@@ -14,8 +14,8 @@ from typing import Any
 import grpc
 import pytest
 
-from merak.cli import _scenario as riskworld
 from merak.cluster.workers import scale, status
+from merak.demo import riskworld
 from merak.v1 import assessment_pb2, intake_pb2, intake_pb2_grpc
 from tests.integration.conftest import ray_local  # noqa: F401 - the shared session Ray
 from tests.servers import StartServer, bearer

@@ -14,7 +14,7 @@ import grpc
 import pytest
 import yaml
 
-from merak.cli import _scenario as riskworld
+from merak.demo import riskworld
 from merak.services._assess import ledger_view
 from merak.v1 import (
     common_pb2,

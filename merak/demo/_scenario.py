@@ -11,12 +11,8 @@ an HTML report, a clean stop of every server and an offline verification of the 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,14 +23,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from merak.core.config import SERVICE_NAMES, MerakConfig, load_config
 from merak.core.errors import ConfigError
+from merak.demo._supervisor import Servers, say, server_config
 
-READY_TIMEOUT_S = 90.0
 POOL_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 30.0
 RETRAIN_TIMEOUT_S = 420.0
 T = TypeVar("T")
 
@@ -59,35 +52,8 @@ QUICK = Sizes(
 )
 
 
-def _say(text: str) -> None:
-    print(text, flush=True)
-
-
 class DemoError(Exception):
     """A step of the demo failed; the message says which and why."""
-
-
-def _wait_port_file(path: Path, proc: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
-    while time.monotonic() < deadline:
-        if path.exists():
-            info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return info
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode} before it was ready")
-        time.sleep(0.05)
-    raise TimeoutError(f"server not ready within {READY_TIMEOUT_S:.0f} s")
-
-
-def _health(address: str, timeout: float) -> str:
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-    with grpc.insecure_channel(address) as channel:
-        grpc.channel_ready_future(channel).result(timeout=timeout)
-        reply = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(service=""), timeout=timeout
-        )
-        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
 
 def _show_validation(address: str, token: str) -> None:
@@ -107,80 +73,15 @@ def _show_validation(address: str, token: str) -> None:
                 timeout=10,
             )
         except grpc.RpcError as err:
-            _say(f"  SubmitDeclaration(empty declaration) -> {err.code().name}")
+            say(f"  SubmitDeclaration(empty declaration) -> {err.code().name}")
             status = rpc_status.from_call(err)
             for detail in status.details if status else []:
                 bad = error_details_pb2.BadRequest()
                 if detail.Unpack(bad):
                     for fv in bad.field_violations:
-                        _say(f"    {fv.field}: {fv.description}")
+                        say(f"    {fv.field}: {fv.description}")
             return
-    _say("  SubmitDeclaration(empty declaration) -> OK (unexpected)")
-
-
-class Servers:
-    """The five server processes of one demo run, with their logs under ``logs``."""
-
-    def __init__(self, config: Path, work: Path, metrics_host: str) -> None:
-        self.config = config
-        self.work = work
-        self.metrics_host = metrics_host
-        self.logs = work / "logs"
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.env = dict(os.environ)
-        self.procs: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
-        self.infos: dict[str, dict[str, Any]] = {}
-        self._starts: dict[str, int] = {}
-
-    def start(self, name: str) -> None:
-        n = self._starts[name] = self._starts.get(name, 0) + 1
-        port_file = self.work / f"{name}.{n}.json"
-        log = (self.logs / f"{name}.log").open("ab")
-        cmd = [sys.executable, "-m", "merak", "serve", name, "-c", str(self.config)]
-        proc = subprocess.Popen(
-            [*cmd, "--port-file", str(port_file)], env=dict(self.env), stdout=log, stderr=log
-        )
-        log.close()
-        self.procs[name] = (proc, port_file)
-
-    def ready(self, name: str, deadline: float) -> dict[str, Any]:
-        proc, port_file = self.procs[name]
-        try:
-            info = _wait_port_file(port_file, proc, deadline)
-        except (RuntimeError, TimeoutError) as exc:
-            raise RuntimeError(f"{exc}; its log: {self.logs / (name + '.log')}") from exc
-        self.infos[name] = info
-        return info
-
-    def address(self, name: str) -> str:
-        return str(self.infos[name]["address"])
-
-    def stop(self) -> bool:
-        """SIGTERM the servers, wait for each; True when any did not stop cleanly.
-
-        In the reverse order of their dependencies: the services that append to the
-        ledger or report to feedback first, then feedback, then the ledger, so that what
-        they flush on a graceful stop still has somewhere to go."""
-        failed = False
-        last = ("feedback", "ledger")
-        waves = [[n for n in self.procs if n not in last], *([n] for n in last)]
-        for wave in waves:
-            chosen = {n: self.procs[n] for n in wave if n in self.procs}
-            for proc, _ in chosen.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for name, (proc, _) in chosen.items():
-                try:
-                    code = proc.wait(timeout=STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    _say(f"  {name}: did not stop within {STOP_TIMEOUT_S:.0f} s, killed")
-                    failed = True
-                    continue
-                _say(f"  {name}: stopped (exit {code})")
-                failed |= code != 0
-        return failed
+    say("  SubmitDeclaration(empty declaration) -> OK (unexpected)")
 
 
 def _fed_back(address: str, token: str, lots: list[Any], timeout: float = 15.0) -> int:
@@ -216,44 +117,8 @@ def _timed(step: str, fn: Callable[[], T]) -> T:
         raise
     except Exception as exc:
         raise DemoError(f"{step}: {type(exc).__name__}: {exc}") from exc
-    _say(f"  done in {time.monotonic() - t:.1f} s")
+    say(f"  done in {time.monotonic() - t:.1f} s")
     return out
-
-
-def _demo_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: bool) -> Path:
-    def ident(name: str, *roles: str) -> dict[str, Any]:
-        digest = hashlib.sha256(tokens[name].encode()).hexdigest()
-        return {"identity": f"demo-{name}", "sha256": digest, "roles": list(roles)}
-
-    cfg = {
-        "server": {"host": base.server.host, "port": 0},
-        "metrics": {"host": base.metrics.host, "port": 0},
-        "log": {"level": "WARNING", "format": "json"},
-        "data_dir": str(out / "data"),
-        "auth": {
-            "tokens": [
-                ident("agency", "agency"),
-                ident("analyst", "analyst"),
-                ident("terminal", "terminal"),
-                ident("control", "control_room"),
-                # Merak's own services: evidence to the ledger, verdicts to feedback.
-                ident("services", "ledger_writer", "outcome_reporter"),
-            ]
-        },
-        # The demo compares and promotes explicitly, on outcomes the challenger never saw.
-        "models": {
-            "auto_promote": False,
-            "retrain_on_ray": ray,
-            "ray_address": base.models.ray_address,
-        },
-        "detection": {
-            "bind": "tcp://127.0.0.1:*",  # the port it got is in its port file
-            "model_dir": str(out / "detection"),
-        },
-    }
-    path = out / "merak.yaml"
-    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    return path
 
 
 def run_demo(
@@ -304,54 +169,54 @@ class _Run:
     def _step(self, title: str) -> None:
         self.step += 1
         elapsed = time.monotonic() - self.started
-        _say(f"[{self.step}/{self.steps}] {title}  (t = {elapsed:.0f} s)")
+        say(f"[{self.step}/{self.steps}] {title}  (t = {elapsed:.0f} s)")
 
     def run(self) -> int:
         from merak.demo._stats import Stats
 
         mode = "quick" if self.quick else "full"
-        _say(f"Merak demo ({mode} run; world, logs and report in {self.out})")
+        say(f"Merak demo ({mode} run; world, logs and report in {self.out})")
         self.stats = Stats()
         servers: Servers | None = None
         failed = False
         result: dict[str, Any] = {}
         try:
             self._build()
-            cfg_path = _demo_config(self.base, self.out, self.tokens, self.ray)
+            cfg_path = server_config(self.base, self.out, self.tokens, self.ray)
             servers = Servers(cfg_path, self.out, self.base.metrics.host)
             failed |= self._start_servers(servers)
             if not failed:
                 result = self._scenario(servers)
         except DemoError as exc:
-            _say(f"error: {exc}")
+            say(f"error: {exc}")
             failed = True
         except Exception as exc:
-            _say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
+            say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
             failed = True
         except KeyboardInterrupt:
-            _say("interrupted")
+            say("interrupted")
             failed = True
         finally:
             if servers is not None:
-                _say("Stopping servers (SIGTERM, graceful)...")
+                say("Stopping servers (SIGTERM, graceful)...")
                 failed |= servers.stop()
         if failed or not result:
             if servers is not None:
-                _say(f"Demo FAILED; server logs in {servers.logs}")
+                say(f"Demo FAILED; server logs in {servers.logs}")
             else:
-                _say("Demo FAILED")
+                say("Demo FAILED")
             return 1
         try:
             return self._finish(result)
         except Exception as exc:
-            _say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
-            _say("Demo FAILED")
+            say(f"error: step {self.step}/{self.steps}: {_describe(exc)}")
+            say("Demo FAILED")
             return 1
 
     # -- steps ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        from merak.cli import _scenario as riskworld
+        from merak.demo import riskworld
 
         s = self.sizes
         # The detection service's NIR classifier trains in its own process meanwhile.
@@ -378,7 +243,7 @@ class _Run:
             w = self.world
             self.truth = _truth(w)
             frauds = sum(w.truth[d.header.declaration_id] for d in w.live)
-            _say(
+            say(
                 f"  cut at {w.cut.date()}: {len(w.live):,} later declarations held out for the "
                 f"live stream ({frauds} with a planted irregularity, {frauds / len(w.live):.1%})"
             )
@@ -387,7 +252,7 @@ class _Run:
 
             self.rules = _timed("fitting the rules", lambda: fit_rules(data, w.cut))
             for name in self.rules.names:
-                _say(f"  rule: {name}")
+                say(f"  rule: {name}")
             t = time.monotonic()
             code = nir.wait()
         finally:
@@ -399,48 +264,14 @@ class _Run:
             raise DemoError(f"training the NIR model: exit {code}; its log: {nir_log}")
         for line in text.splitlines():
             if line.startswith("validation:"):
-                _say(f"  NIR model {line}")
-        _say(f"  NIR model ready ({time.monotonic() - t:.1f} s more after the world)")
+                say(f"  NIR model {line}")
+        say(f"  NIR model ready ({time.monotonic() - t:.1f} s more after the world)")
 
     def _start_servers(self, servers: Servers) -> bool:
         self._step(f"Starting {len(SERVICE_NAMES)} servers, each its own process")
-        failed = False
-        # The ledger's process owns the log; the others append to it over gRPC. The
-        # detection service reports verdicts on linked lots to the feedback service.
-        order = [
-            "ledger",
-            "feedback",
-            *(n for n in SERVICE_NAMES if n not in ("ledger", "feedback")),
-        ]
-        for name in order:
-            servers.start(name)
-            if name in ("ledger", "feedback"):
-                try:
-                    info = servers.ready(name, time.monotonic() + READY_TIMEOUT_S)
-                except RuntimeError as exc:
-                    _say(f"  {name:<10} {'-':<22} {'FAILED':<12} {exc}")
-                    return True
-            if name == "ledger":
-                servers.env["MERAK__EVIDENCE__LEDGER_ADDRESS"] = info["address"]
-                servers.env["MERAK_LEDGER_TOKEN"] = self.tokens["services"]
-            if name == "feedback":
-                servers.env["MERAK__DETECTION__FEEDBACK_ADDRESS"] = info["address"]
-                servers.env["MERAK_FEEDBACK_TOKEN"] = self.tokens["services"]
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        _say(f"  {'service':<10} {'address':<22} {'health':<12} metrics")
-        for name in servers.procs:
-            try:
-                info = servers.ready(name, deadline)
-                status = _health(info["address"], max(1.0, deadline - time.monotonic()))
-            except Exception as exc:
-                _say(f"  {name:<10} {'-':<22} {'FAILED':<12} {exc}")
-                failed = True
-                continue
-            metrics = f"http://{servers.metrics_host}:{info['metrics_port']}/metrics"
-            _say(f"  {name:<10} {info['address']:<22} {status:<12} {metrics}")
-            failed |= status != "SERVING"
+        failed = servers.start_all(self.tokens["services"])
         if "intake" in servers.infos:
-            _say("The API validates every field (an agency system's view):")
+            say("The API validates every field (an agency system's view):")
             _show_validation(servers.address("intake"), self.tokens["agency"])
         return failed
 
@@ -582,12 +413,12 @@ class _Run:
             champion, challenger, start, end
         )
         top = math.ceil(0.05 * labelled)
-        _say(
+        say(
             f"  {labelled} labelled outcomes; precision@5% ranks the top {top} of them, so one "
             f"hit more or less moves it by {1 / max(top, 1):.3f}"
         )
         for k in ("precision@5%", "precision@10%", "revenue@5%"):
-            _say(
+            say(
                 f"  {k:<14} champion {champion} {champ_m[k]:.3f}   "
                 f"challenger {challenger} {chall_m[k]:.3f}"
             )
@@ -599,8 +430,8 @@ class _Run:
                 f"{champ_m['revenue@5%']:.3f} -> {chall_m['revenue@5%']:.3f}"
             )
             index = models.promote(challenger, reason)
-            _say(f"  PROMOTED {challenger} (ledger entry {index}): {reason}")
-            _say(f"  the champion is now {models.champion()} (ListModels)")
+            say(f"  PROMOTED {challenger} (ledger entry {index}): {reason}")
+            say(f"  the champion is now {models.champion()} (ListModels)")
         else:
             reason = (
                 f"challenger {challenger} NOT promoted: no measured uplift over {champion} on "
@@ -608,7 +439,7 @@ class _Run:
                 f"least as good, one of them better, and >= {self.base.models.min_labelled} "
                 "outcomes)"
             )
-            _say(f"  {reason}")
+            say(f"  {reason}")
         return {
             "champion": champion,
             "challenger": challenger,
@@ -702,15 +533,15 @@ class _Run:
             ledger=ledger,
         )
         path = _report.write(report, self.out / "report.html")
-        ok = _report.print_summary(report, _say) and ledger["ok"]
-        _say(f"Report: {path}")
-        _say(f"Ledger verification ({ledger['entries']} entries exported to {ledger['export']}):")
+        ok = _report.print_summary(report, say) and ledger["ok"]
+        say(f"Report: {path}")
+        say(f"Ledger verification ({ledger['entries']} entries exported to {ledger['export']}):")
         for line in ledger["lines"]:
-            _say(f"  {line}")
+            say(f"  {line}")
         if not ok:
-            _say("Demo FAILED: see above")
+            say("Demo FAILED: see above")
             return 1
-        _say(
+        say(
             f"Demo finished in {time.monotonic() - self.started:.0f} s: every server was SERVING "
             f"and stopped cleanly; world, logs and report in {self.out}"
         )
