@@ -100,17 +100,13 @@ def node_config_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -
     for key in data:
         _expect(key in _TOP, str(key), f"unknown key (expected one of: {', '.join(sorted(_TOP))})")
     site = data.get("site_id")
-    _expect(
-        isinstance(site, str) and bool(site),
-        "site_id",
-        f"expected a non-empty string, got {site!r}",
-    )
+    if not isinstance(site, str) or not site:
+        raise ConfigError("site_id", f"expected a non-empty string, got {site!r}")
     endpoint = data.get("endpoint")
-    _expect(
-        isinstance(endpoint, str) and "://" in endpoint,
-        "endpoint",
-        f"expected a ZeroMQ endpoint like tcp://host:port, got {endpoint!r}",
-    )
+    if not isinstance(endpoint, str) or "://" not in endpoint:
+        raise ConfigError(
+            "endpoint", f"expected a ZeroMQ endpoint like tcp://host:port, got {endpoint!r}"
+        )
     base = Path(base_dir)
     curve = None
     if data.get("curve") is not None:
@@ -131,9 +127,8 @@ def node_config_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -
             "unknown key (expected frames_per_sensor, max_mb_per_sensor, window)",
         )
     sensors_raw = data.get("sensors")
-    _expect(
-        isinstance(sensors_raw, list) and bool(sensors_raw), "sensors", "expected a non-empty list"
-    )
+    if not isinstance(sensors_raw, list) or not sensors_raw:
+        raise ConfigError("sensors", "expected a non-empty list")
     sensors = []
     seen: set[str] = set()
     for i, raw in enumerate(sensors_raw):

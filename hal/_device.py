@@ -96,10 +96,15 @@ class Setting:
             raise SettingError(
                 sensor_id, self.name, f"expected {self.type.__name__}, got {value!r}"
             )
-        if self.minimum is not None and value < self.minimum:
-            raise SettingError(sensor_id, self.name, f"expected >= {self.minimum:g}, got {value!r}")
-        if self.maximum is not None and value > self.maximum:
-            raise SettingError(sensor_id, self.name, f"expected <= {self.maximum:g}, got {value!r}")
+        if isinstance(value, int | float):
+            if self.minimum is not None and value < self.minimum:
+                raise SettingError(
+                    sensor_id, self.name, f"expected >= {self.minimum:g}, got {value!r}"
+                )
+            if self.maximum is not None and value > self.maximum:
+                raise SettingError(
+                    sensor_id, self.name, f"expected <= {self.maximum:g}, got {value!r}"
+                )
         return value
 
 

@@ -81,7 +81,7 @@ def make_header(
 
 def capture_time_ns(header: sensor_pb2.FrameHeader) -> int:
     """The header's capture time in integer nanoseconds since the epoch."""
-    return header.capture_time.seconds * 1_000_000_000 + header.capture_time.nanos
+    return int(header.capture_time.seconds) * 1_000_000_000 + int(header.capture_time.nanos)
 
 
 def payload_of(data: np.ndarray) -> memoryview:
@@ -89,7 +89,7 @@ def payload_of(data: np.ndarray) -> memoryview:
     arr = np.ascontiguousarray(data)
     if arr.dtype.byteorder == ">":
         arr = arr.astype(arr.dtype.newbyteorder("<"))
-    return memoryview(arr).cast("B")
+    return arr.data.cast("B")
 
 
 def decode(parts: Sequence[Any]) -> tuple[sensor_pb2.FrameHeader, np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 def _smoothed(y: np.ndarray) -> np.ndarray:
     """Platt's smoothed targets: keep the fit finite on separable data."""
     t = np.asarray(y, dtype=np.float64)
-    pos = t.sum()
+    pos = float(t.sum())
     neg = len(t) - pos
     return np.where(t > 0, (pos + 1) / (pos + 2), 1 / (neg + 2))
 

@@ -51,12 +51,13 @@ def _upsample(grid: np.ndarray, h: int, w: int) -> np.ndarray:
     xs = np.linspace(0, gw - 1.001, w, dtype=np.float32)
     x0 = xs.astype(np.intp)
     fx = xs - x0
-    return rows[:, x0] * (1 - fx) + rows[:, x0 + 1] * fx
+    out: np.ndarray = rows[:, x0] * (1 - fx) + rows[:, x0 + 1] * fx
+    return out
 
 
 def _lump_sprites(rng: np.random.Generator, count: int) -> list[tuple[np.ndarray, ...]]:
     """Shaded ellipsoid lumps (mask, height, Lambert shade) of log-normal sizes."""
-    sprites = []
+    sprites: list[tuple[np.ndarray, ...]] = []
     for r in np.sort(np.clip(rng.lognormal(np.log(9.0), 0.45, count), 3.0, 60.0)):
         a, b = r, r * rng.uniform(0.6, 1.0)
         th = rng.uniform(0, np.pi)
@@ -313,7 +314,8 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         noisy = electrons + noise * np.sqrt(np.maximum(electrons, 0) + np.float32(12.0**2))
         gain = 10 ** (self._gain_db / 20.0)
         dn = noisy * gain * (255.0 / 3000.0)
-        return np.clip(np.rint(dn), 0, 255).astype(np.uint8)
+        pixels: np.ndarray = np.clip(np.rint(dn), 0, 255).astype(np.uint8)
+        return pixels
 
     @staticmethod
     def _colourise(
@@ -326,7 +328,8 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
                 lut[idx] = _COLOUR[name]
         lut = lut / lut.max(axis=1, keepdims=True)
         rgb = gray[..., None] * lut[label]
-        return np.clip(rgb, 0, 255).astype(np.uint8)
+        pixels: np.ndarray = np.clip(rgb, 0, 255).astype(np.uint8)
+        return pixels
 
 
 def _visible_boxes(
@@ -367,4 +370,5 @@ def _blur_rows(img: np.ndarray, length_px: float) -> np.ndarray:
     out = c[n : n + h] - c[0:h]
     if frac > 0:
         out = out + frac * pad[n : n + h]
-    return out / length_px
+    blurred: np.ndarray = out / length_px
+    return blurred

@@ -40,7 +40,7 @@ class SpectrumModel:
             self._shapes[name] = self._lines(lines)
         scatter = np.exp(-self.centres / 300.0) * (self.centres > 30.0)
         self._shapes["scatter"] = scatter / scatter.sum()
-        bg = sum(w * self._shapes[k] for k, w in BACKGROUND.items())
+        bg = sum((w * self._shapes[k] for k, w in BACKGROUND.items()), np.zeros_like(self.centres))
         self._shapes["background"] = bg / bg.sum()
 
     def _lines(self, lines: tuple[tuple[float, float], ...]) -> np.ndarray:
@@ -56,7 +56,8 @@ class SpectrumModel:
             if compton.sum() > 0:
                 shape += (1 - p) * compton / compton.sum()
             out += weight / total * shape
-        return out / out.sum()
+        normalised: np.ndarray = out / out.sum()
+        return normalised
 
     def expected(self, rates: dict[str, float]) -> np.ndarray:
         """Expected counts per channel for component -> counts in the sample."""

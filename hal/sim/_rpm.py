@@ -179,9 +179,9 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
                 norm += cps
             gamma += norm
             for src in vehicle.sources:
-                cps = self._source_cps(src, pos, vehicle, ore.bulk_density_t_m3)
-                gamma += cps
-                parts[src.nuclide] = parts.get(src.nuclide, 0.0) + float(cps.sum())
+                src_cps = self._source_cps(src, pos, vehicle, ore.bulk_density_t_m3)
+                gamma += src_cps
+                parts[src.nuclide] = parts.get(src.nuclide, 0.0) + float(src_cps.sum())
             # Ship effect: cosmic-ray spallation in dense cargo raises the neutron rate.
             neutron *= 1.0 + 0.15 * vehicle.fill * cover * ore.bulk_density_t_m3 / 2.5
             truth = {
