@@ -22,6 +22,7 @@ class EntryType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_TYPE_INSPECTION_OUTCOME: _ClassVar[EntryType]
     ENTRY_TYPE_MODEL_PROMOTION: _ClassVar[EntryType]
     ENTRY_TYPE_SENSOR_GAP_REPORT: _ClassVar[EntryType]
+    ENTRY_TYPE_SENSOR_HEALTH: _ClassVar[EntryType]
 ENTRY_TYPE_UNSPECIFIED: EntryType
 ENTRY_TYPE_ASSESSMENT: EntryType
 ENTRY_TYPE_DECISION: EntryType
@@ -29,6 +30,7 @@ ENTRY_TYPE_DETECTION_VERDICT: EntryType
 ENTRY_TYPE_INSPECTION_OUTCOME: EntryType
 ENTRY_TYPE_MODEL_PROMOTION: EntryType
 ENTRY_TYPE_SENSOR_GAP_REPORT: EntryType
+ENTRY_TYPE_SENSOR_HEALTH: EntryType
 
 class LedgerEntry(_message.Message):
     __slots__ = ("type", "appended_by", "appended_time", "subject_id", "payload", "payload_type", "blobs")
@@ -223,3 +225,31 @@ class SensorGapReport(_message.Message):
     detected_time: _timestamp_pb2.Timestamp
     heartbeat_lost: bool
     def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., first_missing_sequence: _Optional[int] = ..., last_missing_sequence: _Optional[int] = ..., frames_missing: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_lost: _Optional[bool] = ...) -> None: ...
+
+class SensorHealthReport(_message.Message):
+    __slots__ = ("sensor_id", "kind", "site_id", "lot_id", "problem", "channel", "expected", "found", "first_sequence", "last_sequence", "detected_time", "description_id")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_TIME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    kind: _sensor_pb2.SensorKind
+    site_id: str
+    lot_id: str
+    problem: str
+    channel: str
+    expected: str
+    found: str
+    first_sequence: int
+    last_sequence: int
+    detected_time: _timestamp_pb2.Timestamp
+    description_id: str
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., problem: _Optional[str] = ..., channel: _Optional[str] = ..., expected: _Optional[str] = ..., found: _Optional[str] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description_id: _Optional[str] = ...) -> None: ...

@@ -33,6 +33,14 @@ class FrameType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FRAME_TYPE_DATA: _ClassVar[FrameType]
     FRAME_TYPE_HEARTBEAT: _ClassVar[FrameType]
     FRAME_TYPE_GAP: _ClassVar[FrameType]
+
+class ChannelRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHANNEL_ROLE_UNSPECIFIED: _ClassVar[ChannelRole]
+    CHANNEL_ROLE_GROSS_GAMMA: _ClassVar[ChannelRole]
+    CHANNEL_ROLE_NEUTRON: _ClassVar[ChannelRole]
+    CHANNEL_ROLE_OCCUPANCY: _ClassVar[ChannelRole]
+    CHANNEL_ROLE_SPEED: _ClassVar[ChannelRole]
 SENSOR_KIND_UNSPECIFIED: SensorKind
 SENSOR_KIND_NIR_SPECTROMETER: SensorKind
 SENSOR_KIND_CAMERA: SensorKind
@@ -48,9 +56,14 @@ FRAME_TYPE_UNSPECIFIED: FrameType
 FRAME_TYPE_DATA: FrameType
 FRAME_TYPE_HEARTBEAT: FrameType
 FRAME_TYPE_GAP: FrameType
+CHANNEL_ROLE_UNSPECIFIED: ChannelRole
+CHANNEL_ROLE_GROSS_GAMMA: ChannelRole
+CHANNEL_ROLE_NEUTRON: ChannelRole
+CHANNEL_ROLE_OCCUPANCY: ChannelRole
+CHANNEL_ROLE_SPEED: ChannelRole
 
 class FrameHeader(_message.Message):
-    __slots__ = ("sensor_id", "kind", "site_id", "sequence", "capture_time", "shape", "dtype", "units", "calibration_id", "frame_type", "lost_count", "belt_id")
+    __slots__ = ("sensor_id", "kind", "site_id", "sequence", "capture_time", "shape", "dtype", "units", "calibration_id", "frame_type", "lost_count", "belt_id", "description")
     SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +76,7 @@ class FrameHeader(_message.Message):
     FRAME_TYPE_FIELD_NUMBER: _ClassVar[int]
     LOST_COUNT_FIELD_NUMBER: _ClassVar[int]
     BELT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     sensor_id: str
     kind: SensorKind
     site_id: str
@@ -75,4 +89,35 @@ class FrameHeader(_message.Message):
     frame_type: FrameType
     lost_count: int
     belt_id: str
-    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[SensorKind, str]] = ..., site_id: _Optional[str] = ..., sequence: _Optional[int] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[_Union[DType, str]] = ..., units: _Optional[str] = ..., calibration_id: _Optional[str] = ..., frame_type: _Optional[_Union[FrameType, str]] = ..., lost_count: _Optional[int] = ..., belt_id: _Optional[str] = ...) -> None: ...
+    description: SensorDescription
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[SensorKind, str]] = ..., site_id: _Optional[str] = ..., sequence: _Optional[int] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[_Union[DType, str]] = ..., units: _Optional[str] = ..., calibration_id: _Optional[str] = ..., frame_type: _Optional[_Union[FrameType, str]] = ..., lost_count: _Optional[int] = ..., belt_id: _Optional[str] = ..., description: _Optional[_Union[SensorDescription, _Mapping]] = ...) -> None: ...
+
+class SensorChannel(_message.Message):
+    __slots__ = ("name", "role", "pillar", "dead")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    PILLAR_FIELD_NUMBER: _ClassVar[int]
+    DEAD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    role: ChannelRole
+    pillar: str
+    dead: bool
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ChannelRole, str]] = ..., pillar: _Optional[str] = ..., dead: _Optional[bool] = ...) -> None: ...
+
+class SensorDescription(_message.Message):
+    __slots__ = ("sample_period_s", "channels", "wavelength_nm", "pixel_size_mm", "belt_speed_m_s", "description_id", "energy_kev")
+    SAMPLE_PERIOD_S_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    WAVELENGTH_NM_FIELD_NUMBER: _ClassVar[int]
+    PIXEL_SIZE_MM_FIELD_NUMBER: _ClassVar[int]
+    BELT_SPEED_M_S_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENERGY_KEV_FIELD_NUMBER: _ClassVar[int]
+    sample_period_s: float
+    channels: _containers.RepeatedCompositeFieldContainer[SensorChannel]
+    wavelength_nm: _containers.RepeatedScalarFieldContainer[float]
+    pixel_size_mm: float
+    belt_speed_m_s: float
+    description_id: str
+    energy_kev: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, sample_period_s: _Optional[float] = ..., channels: _Optional[_Iterable[_Union[SensorChannel, _Mapping]]] = ..., wavelength_nm: _Optional[_Iterable[float]] = ..., pixel_size_mm: _Optional[float] = ..., belt_speed_m_s: _Optional[float] = ..., description_id: _Optional[str] = ..., energy_kev: _Optional[_Iterable[float]] = ...) -> None: ...
