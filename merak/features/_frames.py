@@ -13,11 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from merak.core.declaration import Declaration
 
 NA = np.iinfo(np.int64).min
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -189,7 +192,7 @@ def frames_from_rows(
     return Frames(h, i)
 
 
-def declaration_rows(decl: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def declaration_rows(decl: Declaration) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A domain ``merak.core.declaration.Declaration`` as pool-shaped header and item rows."""
     hd = decl.header
     exp = hd.exporter

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from merak.core.declaration import Declaration
 from merak.features._basics import basics, usd_cents
 from merak.features._catalogue import compute
 from merak.features._config import FeatureConfig
@@ -32,11 +33,13 @@ from merak.features._profiles import (
 from merak.features._reference import Reference
 from merak.features._snapshot import ProfileSnapshot
 
-DeclarationLike = Any  # merak.core.declaration.Declaration or (header row, item rows)
+# A declaration as the domain sees it, or already as pool rows (header row, item rows).
+DeclarationRows = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]
+DeclarationLike = Declaration | DeclarationRows
 DAY_MS = 86_400_000
 
 
-def _rows_of(decl: DeclarationLike) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _rows_of(decl: DeclarationLike) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
     if isinstance(decl, tuple):
         return decl[0], list(decl[1])
     return declaration_rows(decl)
@@ -99,9 +102,9 @@ class OnlineFeatures:
         running profile of each row is exact. All or nothing: when any declaration fails,
         no profile changes and the error is raised (callers retry one by one to isolate it).
         """
-        headers: list[dict[str, Any]] = []
-        items: list[dict[str, Any]] = []
-        per_decl: list[list[dict[str, Any]]] = []
+        headers: list[Mapping[str, Any]] = []
+        items: list[Mapping[str, Any]] = []
+        per_decl: list[Sequence[Mapping[str, Any]]] = []
         for d in decls:
             header, lines = _rows_of(d)
             headers.append(header)

@@ -121,7 +121,9 @@ def tables_to_declarations(
         k = np.where(valid, keys_np, -1).astype(np.int64)
         lo = np.searchsorted(sorted_keys, k, "left")
         hi = np.searchsorted(sorted_keys, k, "right")
-        take = np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]) if len(lo) else []
+        take: np.ndarray | list[int] = (
+            np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]) if len(lo) else []
+        )
         rows_i = items.take(pa.array(np.asarray(take, dtype=np.int64))).to_pylist()
         pos = 0
         for h, a, b in zip(rows_h, lo, hi, strict=True):

@@ -179,7 +179,7 @@ class Pool:
 
     def info(self) -> list[TableInfo]:
         """Files, rows, bytes and months held, per table present."""
-        out = []
+        out: list[TableInfo] = []
         if not self.root.is_dir():
             return out
         for name in sorted(p.name for p in self.root.iterdir() if p.is_dir()):

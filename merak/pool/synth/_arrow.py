@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 
@@ -27,7 +29,7 @@ def fmt_ids(prefix: str | np.ndarray, numbers: np.ndarray, width: int) -> pa.Arr
     return pa.array(mat.view(f"S{mat.shape[1]}").ravel()).cast(pa.string())
 
 
-def codes(values: list[str] | np.ndarray, index: np.ndarray) -> pa.Array:
+def codes(values: Sequence[str] | np.ndarray, index: np.ndarray) -> pa.Array:
     """``values[index]`` as an Arrow string column (decoded from a dictionary)."""
     dictionary = pa.array(list(values), pa.string())
     return pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), dictionary).cast(pa.string())

@@ -126,7 +126,10 @@ def _effects(  # noqa: PLR0915 - one vectorised pass
     pat: np.ndarray,
     late: np.ndarray,
 ) -> None:
-    u = lambda: rng.random(len(d))  # noqa: E731 - one fresh draw per trace
+    def u() -> np.ndarray:
+        """One fresh uniform draw per declaration."""
+        return rng.random(len(d))
+
     is_ = {name: pat == k for name, k in P.items()}
 
     def scale_value(sel: np.ndarray, lo: float, hi: float) -> None:
