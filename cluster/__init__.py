@@ -2,3 +2,7 @@
 
 Import ``merak.cluster.features`` for the offline feature job; Ray itself is imported lazily.
 """
+
+from merak.cluster._ray import RayUnavailableError
+
+__all__ = ["RayUnavailableError"]

@@ -61,11 +61,11 @@ def connect_ray(address: str | None) -> Any:
     else a new local one. Call it from the main thread, before serving."""
     import ray
 
-    from merak.cluster._ray import resolve_address
+    from merak.cluster._ray import init_ray, resolve_address
 
     if not ray.is_initialized():
-        ray.init(
-            address=resolve_address(address),
+        init_ray(
+            resolve_address(address),
             namespace=NAMESPACE,
             include_dashboard=False,
             log_to_driver=False,
@@ -364,7 +364,9 @@ def _existing_cluster(address: str | None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
-    ray.init(address=address or "auto", namespace=NAMESPACE, log_to_driver=False)
+    from merak.cluster._ray import init_ray
+
+    init_ray(address or "auto", namespace=NAMESPACE, log_to_driver=False)
     try:
         yield ray
     finally:

@@ -124,14 +124,14 @@ def hash_token(token: str) -> str:
 
 def main() -> None:
     """Console-script entry point."""
+    from merak.cluster import RayUnavailableError
+
     _register_groups()
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:
+    except RayUnavailableError as exc:
         # A Ray path that found no cluster: one line and exit 3, not Ray's traceback.
-        if type(exc).__name__ != "RayUnavailable":
-            raise
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(3)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from merak.core.progress import Progress
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -91,35 +94,48 @@ def evaluate(
     only: Annotated[str, typer.Option(help="radiation, nir, vision or all.")] = "all",
 ) -> None:
     """Measure the algorithms on simulator seeds they never saw; JSON on stdout."""
+    if only not in ("radiation", "nir", "vision", "all"):
+        raise _fail(f"error: --only: expected radiation, nir, vision or all, got {only!r}")
+    from merak.core.progress import Progress
+
+    report: dict[str, object] = {}
+    with Progress.for_stderr() as progress:
+        _evaluate_all(progress, report, models, seed, quick, only)
+    typer.echo(json.dumps(report, indent=1, default=str))
+
+
+def _evaluate_all(
+    progress: Progress, report: dict[str, object], models: Path, seed: int, quick: bool, only: str
+) -> None:
+    """Each sensor's evaluation as one progress phase (``merak detect evaluate``)."""
     from merak.detection import NirModel
     from merak.detection._evaluate import evaluate_nir, evaluate_radiation, evaluate_vision
 
-    if only not in ("radiation", "nir", "vision", "all"):
-        raise _fail(f"error: --only: expected radiation, nir, vision or all, got {only!r}")
-    report: dict[str, object] = {}
     if only in ("nir", "all"):
         path = models / "nir.npz"
         if not path.is_file():
             raise _fail(f"error: no NIR model at {path}; run `merak detect train -o {models}`")
         model = NirModel.load(path)
-        report["nir"] = evaluate_nir(
-            model, seed=seed, scans=600 if quick else 1500, lots=3 if quick else 12
-        )
+        with progress.phase("evaluate NIR"):
+            report["nir"] = evaluate_nir(
+                model, seed=seed, scans=600 if quick else 1500, lots=3 if quick else 12
+            )
     if only in ("radiation", "all"):
-        report["radiation"] = evaluate_radiation(
-            seed=seed * 10 + 1,
-            clean_s=1200.0 if quick else 20000.0,
-            norm_s=600.0 if quick else 3000.0,
-            passes=10 if quick else 40,
-        )
+        with progress.phase("evaluate radiation"):
+            report["radiation"] = evaluate_radiation(
+                seed=seed * 10 + 1,
+                clean_s=1200.0 if quick else 20000.0,
+                norm_s=600.0 if quick else 3000.0,
+                passes=10 if quick else 40,
+            )
     if only in ("vision", "all"):
         from merak.detection._vision import InclusionDetector, VisionModel
 
         vpath = models / "vision.npz"
         vmodel = VisionModel.load(vpath) if vpath.is_file() else None  # else: the bundled one
-        report["vision"] = evaluate_vision(
-            seed=seed * 10 + 2,
-            frames_per_ore=5 if quick else 25,
-            detector=InclusionDetector(model=vmodel),
-        )
-    typer.echo(json.dumps(report, indent=1, default=str))
+        with progress.phase("evaluate vision"):
+            report["vision"] = evaluate_vision(
+                seed=seed * 10 + 2,
+                frames_per_ore=5 if quick else 25,
+                detector=InclusionDetector(model=vmodel),
+            )

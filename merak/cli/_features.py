@@ -45,12 +45,20 @@ def build(
         )
     if no_ray and (ray_address or workers):
         raise _fail("error: --no-ray cannot be combined with --ray-address or --workers", 2)
-    if no_ray:
-        result = run_build(str(pool), str(out))
-    else:
-        from merak.cluster.features import build_features
+    from merak.cluster.features import STEP_NAMES
+    from merak.core.progress import Progress
+    from merak.features import local_mapper
 
-        result = build_features(pool, out, address=ray_address, workers=workers)
+    with Progress.for_stderr() as progress:
+        if no_ray:
+            mapper = progress.mapper(local_mapper, STEP_NAMES)
+            result = run_build(str(pool), str(out), mapper=mapper)
+        else:
+            from merak.cluster.features import build_features
+
+            result = build_features(
+                pool, out, address=ray_address, workers=workers, progress=progress
+            )
     secs = sum(result.seconds.values())
     typer.echo(
         f"{result.rows} declarations over {len(result.months)} months in {secs:.1f} s "

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from merak.scorer._pipeline import TrainResult
+    from merak.scorer._train import TrainConfig
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -72,7 +76,6 @@ def train_cmd(
     """Train CatBoost and the network on a time split, blend, calibrate, publish a version."""
     from merak.scorer._dataset import DatasetError
     from merak.scorer._network import NetConfig
-    from merak.scorer._pipeline import train_and_publish
     from merak.scorer._train import TrainConfig
 
     end = _date(until, "--until")
@@ -86,25 +89,44 @@ def train_cmd(
     config = TrainConfig(
         iterations=iterations, depth=depth, net=NetConfig(epochs=epochs), refit=refit
     )
-    try:
-        if address is None:
-            result = train_and_publish(
-                features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
-                config=config,
-            )  # fmt: skip
-        else:
-            from merak.cluster.retrain import train_on_ray
+    from merak.core.progress import Progress
 
-            result = train_on_ray(
-                features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
-                config=config, address=address,
-            )  # fmt: skip
+    where = "in this process" if address is None else f"on Ray ({address})"
+    try:
+        with Progress.for_stderr() as progress, progress.phase(f"train until {until} {where}"):
+            result = _train(features, pool, end, registry, labels, valid_days, config, address)
     except DatasetError as exc:
         raise _fail(str(exc)) from None
     role = "champion" if result.champion else "challenger"
     typer.echo(f"model {result.meta.version} ({role}), catalogue {result.meta.catalogue_hash[:12]}")
     typer.echo(f"trained in {result.ran_on}")
     typer.echo(result.report)
+
+
+def _train(
+    features: Path,
+    pool: Path,
+    end: datetime,
+    registry: Path | None,
+    labels: str,
+    valid_days: int,
+    config: TrainConfig,
+    address: str | None,
+) -> TrainResult:
+    """Train and publish here, or as a Ray job when ``address`` is set."""
+    if address is None:
+        from merak.scorer._pipeline import train_and_publish
+
+        return train_and_publish(
+            features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
+            config=config,
+        )  # fmt: skip
+    from merak.cluster.retrain import train_on_ray
+
+    return train_on_ray(
+        features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
+        config=config, address=address,
+    )  # fmt: skip
 
 
 def _ray_address(option: str | None, config_file: Path | None) -> str | None:

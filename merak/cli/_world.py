@@ -36,12 +36,17 @@ def generate_cmd(
     if out.exists() and any(out.iterdir()):
         typer.echo(f"error: {out} is not empty; choose a new directory", err=True)
         raise typer.Exit(2)
+    from merak.core.progress import Progress
+
     cfg = _config(declarations, seed, fraud_rate, days)
-    t0 = time.perf_counter()
-    world = generate(cfg)
-    t1 = time.perf_counter()
-    counts = write_world(world, out)
-    t2 = time.perf_counter()
+    with Progress.for_stderr() as progress:
+        t0 = time.perf_counter()
+        with progress.phase(f"generate a world of {declarations:,} declarations"):
+            world = generate(cfg)
+        t1 = time.perf_counter()
+        with progress.phase(f"write the pool to {out}"):
+            counts = write_world(world, out)
+        t2 = time.perf_counter()
     for name, rows in counts.items():
         typer.echo(f"{name:<20}{rows:>12}")
     typer.echo(
