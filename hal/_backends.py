@@ -32,10 +32,16 @@ def create_backend(
                 else sim.scenario_from_dict(scenario)
             )
         params.setdefault("clock", "realtime")
-        return sim.create_sim(sensor.kind, sensor.id, belt_id=sensor.belt_id, **params)  # type: ignore[no-any-return]
+        simulated: Backend = sim.create_sim(
+            sensor.kind, sensor.id, belt_id=sensor.belt_id, **params
+        )
+        return simulated
     if sensor.backend == "tcp":
         drivers = importlib.import_module(_DRIVER_PACKAGE)
-        return drivers.create_driver(sensor.kind, sensor.id, belt_id=sensor.belt_id, **params)  # type: ignore[no-any-return]
+        driver: Backend = drivers.create_driver(
+            sensor.kind, sensor.id, belt_id=sensor.belt_id, **params
+        )
+        return driver
     raise ConfigError(
         f"sensors.{sensor.id}.backend", f"expected sim or tcp, got {sensor.backend!r}"
     )

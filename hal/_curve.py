@@ -35,7 +35,7 @@ class CurveClient:
     secret_key_file: str
     server_public_key_file: str
 
-    def apply(self, sock: zmq.Socket) -> None:  # type: ignore[type-arg]
+    def apply(self, sock: zmq.Socket[bytes]) -> None:
         public, secret = _load(self.secret_key_file, need_secret=True)
         server_public, _ = _load(self.server_public_key_file, need_secret=False)
         sock.curve_publickey = public
@@ -50,7 +50,7 @@ class CurveServer:
     secret_key_file: str
     authorized_keys_dir: str
 
-    def apply(self, sock: zmq.Socket) -> None:  # type: ignore[type-arg]
+    def apply(self, sock: zmq.Socket[bytes]) -> None:
         public, secret = _load(self.secret_key_file, need_secret=True)
         if not Path(self.authorized_keys_dir).is_dir():
             raise CurveKeyError(

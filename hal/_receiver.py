@@ -76,7 +76,7 @@ class FrameReceiver:
         dead_after_s: float = 5.0,
         ack_every: int = 32,
         ack_interval_s: float = 0.02,
-        context: zmq.Context | None = None,  # type: ignore[type-arg]
+        context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self._own_ctx = context is None
         self._ctx = context or zmq.Context()

@@ -33,7 +33,7 @@ log = logging.getLogger("merak.hal.stream")
 ACK = b"ACK"
 
 
-def tune_socket(sock: zmq.Socket) -> None:  # type: ignore[type-arg]
+def tune_socket(sock: zmq.Socket[bytes]) -> None:
     sock.linger = 0
     # ZMTP heartbeats notice a dead peer on a silent link (network trouble, not just a close).
     sock.heartbeat_ivl = 1000
@@ -109,7 +109,7 @@ class FrameSender:
         window: int = 256,
         ack_timeout_s: float = 1.0,
         heartbeat_s: float = 1.0,
-        context: zmq.Context | None = None,  # type: ignore[type-arg]
+        context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.site_id = site_id

@@ -35,7 +35,7 @@ class Node:
         config: NodeConfig,
         *,
         devices: Mapping[str, Device] | None = None,
-        context: zmq.Context | None = None,  # type: ignore[type-arg]
+        context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.config = config
         self._devices: dict[str, Device] = dict(devices or {})
@@ -88,7 +88,7 @@ class Node:
         device.connect()
         if sensor.settings:
             device.configure(**sensor.settings)
-        channel = self.sender.channel(device.describe())
+        channel = self.sender.channel(sensor.described(device.describe()))
         device.start()
         return channel
 

@@ -52,7 +52,7 @@ def build_module(n_num: int, n_cat: int, config: NetConfig) -> Any:
     import torch
     from torch import nn
 
-    class RiskNet(nn.Module):  # type: ignore[misc]
+    class RiskNet(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.emb = nn.ModuleList(nn.Embedding(config.buckets, config.dim) for _ in range(n_cat))
@@ -66,7 +66,8 @@ def build_module(n_num: int, n_cat: int, config: NetConfig) -> Any:
 
         def forward(self, num: torch.Tensor, cat: torch.Tensor) -> torch.Tensor:
             parts = [num] + [e(cat[:, i]) for i, e in enumerate(self.emb)]
-            return self.mlp(torch.cat(parts, dim=1)).squeeze(1)
+            logits: torch.Tensor = self.mlp(torch.cat(parts, dim=1)).squeeze(1)
+            return logits
 
     return RiskNet()
 
@@ -88,7 +89,8 @@ class TrainedNet:
         num = torch.from_numpy(_inputs(floats, self.mean, self.std))
         cat = torch.from_numpy(_buckets(np.asarray(cats, dtype=object), self.config.buckets))
         with torch.no_grad():
-            return self.module(num, cat).double().numpy()  # type: ignore[no-any-return]
+            logits: np.ndarray = self.module(num, cat).double().numpy()
+            return logits
 
     def export(self) -> NetArrays:
         """The weights as plain arrays for the Numba engine."""

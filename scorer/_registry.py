@@ -13,6 +13,7 @@ champion serving when a new one is refused.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import os
@@ -175,7 +176,7 @@ class ModelRegistry:
         value = self._pointers().get("champion")
         return str(value) if value else None
 
-    def challengers(self) -> list[str]:
+    def challengers(self) -> builtins.list[str]:
         """Versions scored in shadow beside the champion."""
         return list(self._pointers().get("challengers", []))
 

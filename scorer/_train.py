@@ -257,7 +257,7 @@ def evaluate_bundle(
         "random": rng.random(len(data)),
     }
     rows, table = selection_report(selectors, data.y, data.revenue, shares)
-    metrics = {
+    metrics: dict[str, Any] = {
         r.name: {
             "auc": r.auc,
             **{f"precision@{k}": v for k, v in r.precision.items()},

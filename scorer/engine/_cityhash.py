@@ -208,7 +208,8 @@ class CatHasher:
 
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         table = np.array([self.word(str(v)) for v in uniques], dtype=np.uint64)
-        return table[codes]
+        words: np.ndarray = table[codes]
+        return words
 
     def words(self, values: Sequence[str]) -> np.ndarray:
         """A uint64 array of CTR words for a column of values."""

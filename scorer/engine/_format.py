@@ -20,7 +20,7 @@ def _write(path: Path, kind: str, arrays: dict[str, np.ndarray], meta: dict[str,
     header = {"format": "merak-arrays", "kind": kind, "version": FORMAT_VERSION, **meta}
     blob = np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8)
     with path.open("wb") as fh:
-        np.savez(fh, **arrays, **{_META: blob})
+        np.savez(fh, allow_pickle=True, **arrays, **{_META: blob})
 
 
 def _read(path: Path, kind: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

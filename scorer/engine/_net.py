@@ -52,8 +52,10 @@ class NetArrays:
 
 @njit(cache=True)
 def _forward_row(
-    x, hashes, mean, std, emb, emb_off, weights, w_off, biases, b_off, dims, buf_a, buf_b
-):  # type: ignore[no-untyped-def]
+    x: np.ndarray, hashes: np.ndarray, mean: np.ndarray, std: np.ndarray, emb: np.ndarray,
+    emb_off: np.ndarray, weights: np.ndarray, w_off: np.ndarray, biases: np.ndarray,
+    b_off: np.ndarray, dims: np.ndarray, buf_a: np.ndarray, buf_b: np.ndarray,
+) -> float:  # fmt: skip
     n_num = mean.shape[0]
     dim = emb.shape[1]
     for j in range(n_num):
@@ -88,14 +90,19 @@ def _forward_row(
             for i in range(n_in):
                 acc += np.float64(weights[base + i]) * src[i]
             if layer < n_layers - 1 and acc < 0.0:
-                acc = 0.0
+                acc = np.float64(0.0)
             dst[o] = acc
         src, dst = dst, src
-    return src[0]
+    logit: float = src[0]
+    return logit
 
 
 @njit(cache=True, parallel=True)
-def net_forward(x, hashes, mean, std, emb, emb_off, weights, w_off, biases, b_off, dims):  # type: ignore[no-untyped-def]
+def net_forward(
+    x: np.ndarray, hashes: np.ndarray, mean: np.ndarray, std: np.ndarray, emb: np.ndarray,
+    emb_off: np.ndarray, weights: np.ndarray, w_off: np.ndarray, biases: np.ndarray,
+    b_off: np.ndarray, dims: np.ndarray,
+) -> np.ndarray:  # fmt: skip
     """Logit of every row: ``x`` float64 [n, n_num], ``hashes`` uint64 [n, n_cat] (32-bit)."""
     n = x.shape[0]
     out = np.empty(n, dtype=np.float64)
@@ -124,7 +131,11 @@ def net_forward(x, hashes, mean, std, emb, emb_off, weights, w_off, biases, b_of
 
 
 @njit(cache=True)
-def net_forward_serial(x, hashes, mean, std, emb, emb_off, weights, w_off, biases, b_off, dims):  # type: ignore[no-untyped-def]
+def net_forward_serial(
+    x: np.ndarray, hashes: np.ndarray, mean: np.ndarray, std: np.ndarray, emb: np.ndarray,
+    emb_off: np.ndarray, weights: np.ndarray, w_off: np.ndarray, biases: np.ndarray,
+    b_off: np.ndarray, dims: np.ndarray,
+) -> np.ndarray:  # fmt: skip
     """Same as ``net_forward`` on one thread (cheapest for a handful of rows)."""
     n = x.shape[0]
     out = np.empty(n, dtype=np.float64)
@@ -157,7 +168,7 @@ class NetScorer:
 
     def __init__(self, net: NetArrays) -> None:
         self.net = net
-        self._cache: dict[str, int] = {}
+        self._cache: dict[object, int] = {}
         n = net
         self._args = (
             n.mean,
@@ -202,7 +213,12 @@ class NetScorer:
     ) -> np.ndarray:
         """Network logit of every row."""
         x = np.ascontiguousarray(floats, dtype=np.float64).reshape(-1, self.net.n_num)
-        h = self.hashes(cats) if self.net.n_cat else np.zeros((x.shape[0], 0), dtype=np.uint64)
+        if not self.net.n_cat:
+            h = np.zeros((x.shape[0], 0), dtype=np.uint64)
+        elif cats is None:
+            raise ValueError(f"the network reads {self.net.n_cat} categorical inputs, got none")
+        else:
+            h = self.hashes(cats)
         use_parallel = x.shape[0] >= 256 if parallel is None else parallel
         fn = net_forward if use_parallel else net_forward_serial
-        return fn(x, h, *self._args)  # type: ignore[no-any-return]
+        return fn(x, h, *self._args)

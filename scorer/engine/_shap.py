@@ -47,7 +47,10 @@ def feature_groups(model: TreeEnsemble) -> tuple[np.ndarray, list[tuple[int, ...
 
 
 @njit(cache=True)
-def _value(leaf_vals, leaf_w, depth, level_slot, known_mask, leaf):  # type: ignore[no-untyped-def]
+def _value(
+    leaf_vals: np.ndarray, leaf_w: np.ndarray, depth: int, level_slot: np.ndarray,
+    known_mask: int, leaf: int,
+) -> float:  # fmt: skip
     """Path-dependent expectation of one tree given the features in ``known_mask``."""
     n = 1 << depth
     vals = leaf_vals.copy()
@@ -72,11 +75,15 @@ def _value(leaf_vals, leaf_w, depth, level_slot, known_mask, leaf):  # type: ign
             ws[i] = w
             vals[j] = v
             ws[j] = w
-    return vals[0]
+    expectation: float = vals[0]
+    return expectation
 
 
 @njit(cache=True)
-def _tree_phi(leaf_vals, leaf_w, depth, level_slot, n_slots, weights, phi):  # type: ignore[no-untyped-def]
+def _tree_phi(
+    leaf_vals: np.ndarray, leaf_w: np.ndarray, depth: int, level_slot: np.ndarray, n_slots: int,
+    weights: np.ndarray, phi: np.ndarray,
+) -> None:  # fmt: skip
     """``phi[leaf, slot]`` for one tree (``weights[s]`` = s!(M-s-1)!/M!)."""
     n_sub = 1 << n_slots
     v = np.empty(n_sub, dtype=np.float64)
@@ -152,7 +159,7 @@ class TreeShap:
     ) -> np.ndarray:  # fmt: skip
         """One row's SHAP values ``[n_features + 1]`` (last: the expected value), from its raw
         inputs (as ``TreeScorer.raw_one``): one leaf kernel and one table kernel."""
-        return _explain_one(  # type: ignore[no-any-return]
+        return _explain_one(
             scorer.leaves_one(floats, cats), self.phi, self.slot_group, len(self.groups),
             self._member_off, self._members, self.share.shape[1], float(self.model.scale),
             float(self.expected_value),
@@ -168,7 +175,9 @@ class TreeShap:
 
 
 @njit(cache=True)
-def _group_contrib(leaf_idx, phi, slot_group, n_groups):  # type: ignore[no-untyped-def]
+def _group_contrib(
+    leaf_idx: np.ndarray, phi: np.ndarray, slot_group: np.ndarray, n_groups: int
+) -> np.ndarray:
     n_trees, n_rows = leaf_idx.shape
     out = np.zeros((n_rows, n_groups), dtype=np.float64)
     for r in range(n_rows):
@@ -183,7 +192,10 @@ def _group_contrib(leaf_idx, phi, slot_group, n_groups):  # type: ignore[no-unty
 
 
 @njit(cache=True)
-def _explain_one(leaves, phi, slot_group, n_groups, member_off, members, n_flat, scale, expected):  # type: ignore[no-untyped-def]
+def _explain_one(
+    leaves: np.ndarray, phi: np.ndarray, slot_group: np.ndarray, n_groups: int,
+    member_off: np.ndarray, members: np.ndarray, n_flat: int, scale: float, expected: float,
+) -> np.ndarray:  # fmt: skip
     contrib = np.zeros(n_groups, dtype=np.float64)
     for t in range(leaves.shape[0]):
         leaf = leaves[t]

@@ -65,7 +65,8 @@ def _ctr_value(
             good = np.float32(g)
             total = np.float32(s)
     ctr = (good + pn) / (total + pd)
-    return (ctr + shift) * scale
+    value: np.float32 = (ctr + shift) * scale
+    return value
 
 
 @njit(cache=True, inline="always")
@@ -251,7 +252,7 @@ def pack(model: TreeEnsemble) -> tuple[np.ndarray, ...]:
         "proj_cat_coef": proj_cat_coef, "proj_bin_coef": proj_bin_coef,
     }  # fmt: skip
     for k, (name, dtype) in enumerate(LAYOUT):
-        a = np.ascontiguousarray(source[name], dtype=dtype).reshape(-1)
+        a: np.ndarray = np.ascontiguousarray(source[name], dtype=dtype).reshape(-1)
         header[2 * k] = sizes[dtype]
         header[2 * k + 1] = sizes[dtype] + a.size
         parts[dtype].append(a)

@@ -92,7 +92,7 @@ class TreeScorer:
         self, floats: Sequence[float] | np.ndarray, cats: Sequence[str] | np.ndarray | None = None
     ) -> np.ndarray:
         """``[n_trees]`` leaf index of one row in every tree (inputs as ``raw_one``)."""
-        return leaves_one(self._row(floats), self.words(cats), *self._blob)  # type: ignore[no-any-return]
+        return leaves_one(self._row(floats), self.words(cats), *self._blob)
 
     def prepare(
         self, floats: np.ndarray, cats: Sequence[Sequence[str]] | np.ndarray | None
@@ -155,7 +155,7 @@ class TreeScorer:
     def leaf_indices(self, xf: np.ndarray, xc: np.ndarray) -> np.ndarray:
         """``[n_trees, n_rows]`` leaf index of every row in every tree."""
         if xf.shape[0] == 1:
-            return leaves_one(xf[0], xc[0], *self._blob).reshape(-1, 1)  # type: ignore[no-any-return]
+            return leaves_one(xf[0], xc[0], *self._blob).reshape(-1, 1)
         out = np.empty((self.model.n_trees, xf.shape[0]), dtype=np.int32)
         leaf_indices(xf, xc, out, *self._packed)
         return out
@@ -178,7 +178,7 @@ def _one_row(
     if isinstance(cats, np.ndarray):
         return cats.reshape(-1) if cats.size == n_cat else cats  # type: ignore[return-value]
     if len(cats) == 1 and not isinstance(cats[0], str) and n_cat != 1:
-        return cats[0]  # type: ignore[return-value]
+        return cats[0]
     if len(cats) == 1 and n_cat == 1 and isinstance(cats[0], list | tuple | np.ndarray):
-        return cats[0]  # type: ignore[return-value]
+        return cats[0]
     return cats  # type: ignore[return-value]

@@ -119,7 +119,9 @@ def _count_below(borders: np.ndarray, lo: int, hi: int, v: np.float32) -> int:
 
 
 @njit(cache=True, inline="always")
-def _probe(slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64) -> int:
+def _probe(
+    slot_data: np.ndarray, base: int, cap: int, width: int, key: np.uint64
+) -> int | np.int64:
     """Index in ``slot_data`` of ``key``'s slot, or -1 (linear probing)."""
     mask = np.uint64(cap - 1)
     i = key & mask
@@ -442,6 +444,21 @@ def _sum_one(
     return acc
 
 
+# The typed buffers of ``_tree_load.pack`` (int8, uint8, int32, int64, uint64, float32, float64
+# and the offset header) and the groups of arrays ``_views`` cuts out of them.
+_Packed = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]
+_BinaryFeatures = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray,
+]  # fmt: skip
+_Trees = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_PaddedTrees = tuple[np.ndarray, np.ndarray]
+
+
 # --- packed entry kernels --------------------------------------------------------------------
 # The model arrives as ``_tree_load.pack``'s buffers (one per dtype plus an offset header, or
 # one byte buffer for the one-row kernels). These kernels live in this module on purpose:
@@ -450,7 +467,7 @@ def _sum_one(
 
 
 @njit(cache=True, inline="always")
-def _unblob(blob, hb):  # type: ignore[no-untyped-def]
+def _unblob(blob: np.ndarray, hb: np.ndarray) -> _Packed:
     """The typed buffers and header of ``_tree_load.pack``'s byte buffer."""
     return (
         blob[hb[0] : hb[1]].view(np.int8), blob[hb[2] : hb[3]],
@@ -461,7 +478,10 @@ def _unblob(blob, hb):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def _views(
+    i8: np.ndarray, u8: np.ndarray, i32: np.ndarray, i64: np.ndarray, u64: np.ndarray,
+    f32: np.ndarray, f64: np.ndarray, h: np.ndarray,
+) -> tuple[_BinaryFeatures, _Trees, _PaddedTrees]:  # fmt: skip
     """The arrays of ``_tree_load.LAYOUT``, in its order (keep the two in step): binary
     features and CTR tables, trees, padded trees."""
     return (
@@ -478,7 +498,9 @@ def _views(i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _scratch(n_bf, n_cat, m):  # type: ignore[no-untyped-def]
+def _scratch(
+    n_bf: int, n_cat: int, m: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-block buffers: bins, CTR keys, CTR slots, one float column, categorical columns."""
     return (
         np.empty((n_bf, m), dtype=np.uint8), np.empty(m, dtype=np.uint64),
@@ -488,7 +510,11 @@ def _scratch(n_bf, n_cat, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def _predict_range(
+    xf: np.ndarray, xc: np.ndarray, out: np.ndarray, scale: float, bias: float, r_lo: int,
+    r_hi: int, i8: np.ndarray, u8: np.ndarray, i32: np.ndarray, i64: np.ndarray,
+    u64: np.ndarray, f32: np.ndarray, f64: np.ndarray, h: np.ndarray,
+) -> None:  # fmt: skip
     """Raw values of rows ``r_lo .. r_hi``: binarised a chunk at a time (CTR tables one by
     one across the chunk, so a table stays in cache while the chunk's rows probe it), then
     summed block by block."""
@@ -508,7 +534,11 @@ def _predict_range(xf, xc, out, scale, bias, r_lo, r_hi, i8, u8, i32, i64, u64, 
 
 
 @njit(cache=True)
-def _raw_one(xf, xc, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def _raw_one(
+    xf: np.ndarray, xc: np.ndarray, scale: float, bias: float, i8: np.ndarray, u8: np.ndarray,
+    i32: np.ndarray, i64: np.ndarray, u64: np.ndarray, f32: np.ndarray, f64: np.ndarray,
+    h: np.ndarray,
+) -> float:  # fmt: skip
     bf, tr, pad = _views(i8, u8, i32, i64, u64, f32, f64, h)
     b = np.zeros(bf[0].shape[0] + 1, dtype=np.int32)
     _binarize_one(xf, xc, b, *bf)
@@ -516,14 +546,16 @@ def _raw_one(xf, xc, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: 
 
 
 @njit(cache=True)
-def predict_one(xf, xc, blob, hb, scale, bias):  # type: ignore[no-untyped-def]
+def predict_one(
+    xf: np.ndarray, xc: np.ndarray, blob: np.ndarray, hb: np.ndarray, scale: float, bias: float
+) -> float:
     """Raw value of one row given as 1-d arrays: float inputs (any float dtype, rounded to
     float32 as CatBoost does) and CTR words; the model as ``pack``'s byte buffer."""
     return _raw_one(xf, xc, scale, bias, *_unblob(blob, hb))
 
 
 @njit(cache=True)
-def leaves_one(xf, xc, blob, hb):  # type: ignore[no-untyped-def]
+def leaves_one(xf: np.ndarray, xc: np.ndarray, blob: np.ndarray, hb: np.ndarray) -> np.ndarray:
     """One row's leaf index in every tree (1-d inputs, as ``predict_one``)."""
     i8, u8, i32, i64, u64, f32, f64, h = _unblob(blob, hb)
     bf, tr, pad = _views(i8, u8, i32, i64, u64, f32, f64, h)
@@ -535,7 +567,11 @@ def leaves_one(xf, xc, blob, hb):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def predict_serial(
+    xf: np.ndarray, xc: np.ndarray, out: np.ndarray, scale: float, bias: float, i8: np.ndarray,
+    u8: np.ndarray, i32: np.ndarray, i64: np.ndarray, u64: np.ndarray, f32: np.ndarray,
+    f64: np.ndarray, h: np.ndarray,
+) -> None:  # fmt: skip
     """Raw values of every row, one thread, block by block."""
     n_rows = xf.shape[0]
     if n_rows == 1:
@@ -545,7 +581,11 @@ def predict_serial(xf, xc, out, scale, bias, i8, u8, i32, i64, u64, f32, f64, h)
 
 
 @njit(cache=True, parallel=True)
-def predict_parallel(xf, xc, out, scale, bias, n_chunks, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def predict_parallel(
+    xf: np.ndarray, xc: np.ndarray, out: np.ndarray, scale: float, bias: float, n_chunks: int,
+    i8: np.ndarray, u8: np.ndarray, i32: np.ndarray, i64: np.ndarray, u64: np.ndarray,
+    f32: np.ndarray, f64: np.ndarray, h: np.ndarray,
+) -> None:  # fmt: skip
     """Raw values of every row: ``n_chunks`` contiguous runs of blocks, one per task."""
     n_rows = xf.shape[0]
     n_blocks = (n_rows + BLOCK - 1) // BLOCK
@@ -558,7 +598,11 @@ def predict_parallel(xf, xc, out, scale, bias, n_chunks, i8, u8, i32, i64, u64, 
 
 
 @njit(cache=True)
-def leaf_indices(xf, xc, leaf_idx, i8, u8, i32, i64, u64, f32, f64, h):  # type: ignore[no-untyped-def]
+def leaf_indices(
+    xf: np.ndarray, xc: np.ndarray, leaf_idx: np.ndarray, i8: np.ndarray, u8: np.ndarray,
+    i32: np.ndarray, i64: np.ndarray, u64: np.ndarray, f32: np.ndarray, f64: np.ndarray,
+    h: np.ndarray,
+) -> None:  # fmt: skip
     """``leaf_idx[t, r]`` for every row and tree (used by explanations)."""
     bf, tr, _ = _views(i8, u8, i32, i64, u64, f32, f64, h)
     n_rows = xf.shape[0]
