@@ -48,6 +48,8 @@ def import_cmd(
         f"{result.table}: read {result.read}, accepted {result.accepted}, "
         f"rejected {result.rejected}"
     )
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
     if result.rejected:
         top = ", ".join(f"{k} ({v})" for k, v in result.reasons.most_common(8))
         typer.echo(f"rejected rows are in {result.reject_file}; problems by field: {top}", err=True)

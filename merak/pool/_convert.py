@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from merak.core.codes import COUNTRY_CODES, CURRENCY_CODES
-from merak.pool._mapping import CURRENCY_SYMBOLS, FieldMap, Mapping
+from merak.pool._mapping import CURRENCY_SYMBOLS, CodeMap, FieldMap, Mapping
 from merak.pool._problems import PoolImportError, Problems, np_mask, text_or_null
 from merak.pool._schema import (
     CHECK_CONTAINER,
@@ -20,7 +20,7 @@ from merak.pool._schema import (
     TS,
     Field,
 )
-from merak.pool._times import timestamps
+from merak.pool._times import shift_times, timestamps
 
 MONEY_CURRENCY = {
     "invoice_total": "invoice_currency",
@@ -34,30 +34,30 @@ _MONEY = (
 )
 
 
-def _apply_code_map(
-    fm: FieldMap,
-    s: pa.Array,
-    probs: Problems,
-    ok_values: frozenset[str] | None,
-    shown: pa.Array,
-) -> pa.Array:
-    if fm.code_map is None:
-        return s
-    keys = pa.array(list(fm.code_map.keys()), pa.string())
-    vals = pa.array(list(fm.code_map.values()), pa.string())
-    idx = pc.index_in(pc.utf8_lower(s), value_set=keys)
-    mapped = pc.take(vals, idx)
-    out = pc.coalesce(mapped, s)
-    if ok_values is not None:
-        unknown = pc.and_(pc.is_null(mapped), pc.invert(pc.is_in(s, pa.array(sorted(ok_values)))))
-        probs.add(
-            fm.field,
-            pc.and_(pc.is_valid(s), unknown),
-            shown,
-            f"{{value!r}} is not in code map {fm.code_map_name} and not a valid code",
-        )
-        out = pc.if_else(unknown, pa.scalar(None, pa.string()), out)
-    return out
+def _apply_code_map(cm: CodeMap, s: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Codes through the map (exact keys, then prefix rules, then the default).
+
+    Returns the mapped text and which rows a rule matched; unmatched rows keep their value.
+    """
+    valid = np_mask(pc.is_valid(s))
+    low = pc.utf8_lower(s)
+    hit = np.zeros(len(s), dtype=bool)
+    out = s
+    if cm.exact:
+        keys = pa.array(list(cm.exact), pa.string())
+        vals = pa.array(list(cm.exact.values()), pa.string())
+        idx = pc.index_in(low, value_set=keys)
+        hit = np_mask(pc.is_valid(idx))
+        out = pc.if_else(pa.array(hit), pc.take(vals, idx), out)
+    for prefix, val in cm.prefixes:
+        m = valid & ~hit & np_mask(pc.starts_with(low, prefix))
+        out = pc.if_else(pa.array(m), pa.scalar(val, pa.string()), out)
+        hit |= m
+    if cm.has_default:
+        m = valid & ~hit
+        out = pc.if_else(pa.array(m), pa.scalar(cm.default, pa.string()), out)
+        hit |= m
+    return out, hit
 
 
 _WEIGHTS = 1 << np.arange(10, dtype=np.int64)
@@ -83,16 +83,15 @@ def container_ids_ok(s: pa.Array) -> np.ndarray:
 def _check_strings(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.Array:
     allowed: frozenset[str] | None = None
     shown = s
-    if f.check == CHECK_COUNTRY:
-        s = pc.utf8_upper(s) if fm.code_map is None else s
-        allowed = COUNTRY_CODES
-    elif f.check == CHECK_CURRENCY:
-        s = pc.utf8_upper(s) if fm.code_map is None else s
-        allowed = CURRENCY_CODES
+    hit: np.ndarray | None = None
+    if fm.code_map is not None:
+        s, hit = _apply_code_map(fm.code_map, s)
+    if f.check in (CHECK_COUNTRY, CHECK_CURRENCY):
+        s = pc.utf8_upper(s)
+        allowed = COUNTRY_CODES if f.check == CHECK_COUNTRY else CURRENCY_CODES
     elif f.values:
         s = pc.utf8_lower(s)
         allowed = frozenset(f.values)
-    s = _apply_code_map(fm, s, probs, allowed, shown)
     if f.check == CHECK_HS:
         s = pc.replace_substring_regex(s, r"[.\s]", "")
         bad = pc.invert(pc.match_substring_regex(s, r"^[0-9]{6,10}$"))
@@ -106,8 +105,8 @@ def _check_strings(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.A
             s,
             "{value!r} is not an ISO 6346 container id with a correct check digit",
         )
-    elif allowed is not None and fm.code_map is None:
-        bad = pc.invert(pc.is_in(s, pa.array(sorted(allowed))))
+    elif allowed is not None:
+        bad = np_mask(pc.is_valid(s)) & ~np_mask(pc.is_in(s, pa.array(sorted(allowed))))
         expected = (
             "an ISO 3166-1 alpha-2 country code"
             if f.check == CHECK_COUNTRY
@@ -115,7 +114,25 @@ def _check_strings(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.A
             if f.check == CHECK_CURRENCY
             else f"one of {', '.join(f.values)}"
         )
-        probs.add(f.name, pc.and_(pc.is_valid(s), bad), s, f"{{value!r}} is not {expected}")
+        if fm.code_map is not None and hit is not None:
+            name = fm.code_map.name
+            mapped = bad & hit
+            probs.add(
+                f.name,
+                mapped,
+                pc.binary_join_element_wise(shown, s, " -> "),
+                f"code map {name} gives {{value!r}}, which is not {expected}",
+            )
+            probs.add(
+                f.name,
+                bad & ~hit,
+                shown,
+                f"{{value!r}} is not in code map {name} and not {expected} "
+                "(a '\"*\": ~' entry keeps unknown codes as null)",
+            )
+        else:
+            probs.add(f.name, bad, s, f"{{value!r}} is not {expected}")
+        s = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), s)
     return s
 
 
@@ -126,20 +143,39 @@ def _decimal(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.Array:
     t = pc.replace_substring_regex(t, r"[\s']", "")
     if fm.decimal != ".":
         t = pc.replace_substring(t, fm.decimal, ".")
-    ok = pc.match_substring_regex(t, _NUM)
-    probs.add(f.name, pc.and_(pc.is_valid(s), pc.invert(ok)), s, "{value!r} is not a number")
-    t = pc.if_else(ok, t, pa.scalar(None, pa.string()))
-    d = pc.cast(t, pa.decimal128(24, 9))  # 15 integer digits: room to convert units
+    ok = np_mask(pc.match_substring_regex(t, _NUM))
+    probs.add(f.name, np_mask(pc.is_valid(s)) & ~ok, s, "{value!r} is not a number")
+    t = pc.replace_substring_regex(t, r"^([+-]?)0+([0-9])", r"\1\2")
     assert isinstance(f.type, pa.Decimal128Type)
     scale, precision = f.type.scale, f.type.precision
-    if fm.multiply != 1.0:
-        d = pc.multiply(d, pa.scalar(Decimal(repr(fm.multiply)), pa.decimal128(13, 9)))
-        d = pc.round(d, ndigits=scale)
-    else:
-        lost = pc.not_equal(pc.round(d, ndigits=scale), d)
-        probs.add(f.name, lost, s, f"{{value!r}} has more than {scale} decimal places")
-        d = pc.if_else(lost, pa.scalar(None, d.type), d)
     limit = Decimal(10) ** (precision - scale)
+    # Arrow's cast refuses digits beyond the target scale: keep 9 places and a sticky last
+    # digit (10th place) when anything non-zero was cut, so that rounding to the field's
+    # places still rounds half-way cases the right way.
+    big = ok & np_mask(pc.match_substring_regex(t, r"^[+-]?[0-9]{16,}"))
+    probs.add(f.name, big, s, f"{{value!r}} is too large (limit {limit})")
+    ok &= ~big
+    sticky = np_mask(pc.match_substring_regex(t, r"\.[0-9]{9}[0-9]*[1-9]"))
+    t = pc.replace_substring_regex(t, r"^([+-]?[0-9]*\.[0-9]{9})[0-9]*$", r"\1")
+    t = pc.if_else(pa.array(sticky), pc.binary_join_element_wise(t, "1", ""), t)
+    t = pc.if_else(pa.array(ok), t, pa.scalar(None, pa.string()))
+    d = pc.cast(t, pa.decimal128(25, 10))  # 15 integer digits: room to convert units
+    mode = fm.round_mode or "half_to_even"
+    if fm.multiply != 1.0:
+        d = pc.cast(pc.round(d, ndigits=9), pa.decimal128(24, 9))
+        d = pc.multiply(d, pa.scalar(Decimal(repr(fm.multiply)), pa.decimal128(13, 9)))
+        d = pc.round(d, ndigits=scale, round_mode=mode)
+    elif fm.round_mode is None:
+        lost = pc.not_equal(pc.round(d, ndigits=scale), d)
+        probs.add(
+            f.name,
+            lost,
+            s,
+            f"{{value!r}} has more than {scale} decimal places (the mapping option "
+            "'round: true' rounds them)",
+        )
+        d = pc.if_else(lost, pa.scalar(None, d.type), d)
+    d = pc.round(d, ndigits=scale, round_mode=mode)
     big = pc.greater_equal(pc.abs(pc.cast(d, pa.float64())), float(limit))
     probs.add(f.name, big, s, f"{{value!r}} is too large (limit {limit})")
     d = pc.if_else(big, pa.scalar(None, d.type), d)
@@ -147,7 +183,7 @@ def _decimal(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.Array:
         neg = pc.less(d, pa.scalar(Decimal(0), pa.decimal128(1, 0)))
         probs.add(f.name, neg, s, "{value!r} is negative")
         d = pc.if_else(neg, pa.scalar(None, d.type), d)
-    return pc.cast(pc.round(d, ndigits=scale), f.type)
+    return pc.cast(d, f.type)
 
 
 def _money(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> tuple[pa.Array, pa.Array]:
@@ -288,6 +324,11 @@ def convert(mapping: Mapping, source: pa.Table) -> tuple[pa.Table, Problems]:
             out[f.name] = _list_field(f, fm, raw, probs)
         else:
             out[f.name] = _scalar_field(f, fm, raw, probs, currencies)
+        if f.type == TS:
+            days = source.column(fm.add_days_column) if fm.add_days_column else None
+            out[f.name] = shift_times(
+                f, fm, raw, days.combine_chunks() if days is not None else None, out[f.name], probs
+            )
     for name, parsed in currencies.items():
         out[name] = _merge_currency(name, out.get(name), parsed, probs)
     for f in spec.fields:

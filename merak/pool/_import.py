@@ -22,6 +22,7 @@ from merak.pool._convert import convert
 from merak.pool._mapping import Mapping
 from merak.pool._problems import PoolImportError, Problems
 from merak.pool._store import Pool
+from merak.pool._times import DAY_MS
 
 __all__ = ["ImportResult", "PoolImportError", "import_file", "read_source"]
 
@@ -37,6 +38,7 @@ class ImportResult:
     reject_file: Path | None
     reasons: Counter[str] = field(default_factory=Counter)
     files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_source(path: Path, mapping: Mapping) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -120,8 +122,11 @@ def import_file(
         row_no[row_no >= b] += 1
     bad_idx = np.flatnonzero(bad)
     reasons, counts = probs.reasons(bad_idx)
-    reject_path = Path(rejects) if rejects else path.with_name(path.name + ".rejects.csv")
+    reject_path = free_path(
+        Path(rejects) if rejects else path.with_name(path.name + ".rejects.csv")
+    )
     n_rej = len(bad_idx) + len(broken)
+    warnings = _outcome_warnings(pool, spec.name, accepted)
     if n_rej:
         _write_rejects(reject_path, source, bad_idx, row_no, reasons, broken)
         if broken:
@@ -135,7 +140,64 @@ def import_file(
         reject_path if n_rej else None,
         counts,
         files,
+        warnings,
     )
+
+
+def free_path(path: Path) -> Path:
+    """``path``, or ``name.1.csv``, ``name.2.csv``, ... if it exists: never overwrite."""
+    if not path.exists():
+        return path
+    stem, suffix = (path.name[:-4], ".csv") if path.name.endswith(".csv") else (path.name, "")
+    k = 1
+    while (cand := path.with_name(f"{stem}.{k}{suffix}")).exists():
+        k += 1
+    return cand
+
+
+# Share of outcomes stamped on their declaration's lodgement day above which the import
+# warns: a date-only export that stamps results at lodgement would leak labels into any
+# feature that counts past outcomes at the same time.
+SAME_DAY_WARN = 0.2
+
+
+def _outcome_warnings(pool: Pool, table: str, rows: pa.Table) -> list[str]:
+    """Warnings about outcome times against the lodgement times already in the pool."""
+    if table != "inspections" or not rows.num_rows or not pool.files("declarations"):
+        return []
+    decl = pool.read("declarations", columns=["declaration_id", "lodgement_time"])
+    lodged = dict(
+        zip(
+            decl.column("declaration_id").to_pylist(),
+            pc.cast(decl.column("lodgement_time"), pa.int64()).to_pylist(),
+            strict=True,
+        )
+    )
+    ids = rows.column("declaration_id").to_pylist()
+    t = pc.cast(rows.column("inspection_time"), pa.int64()).to_pylist()
+    pairs = [(lodged[d], x) for d, x in zip(ids, t, strict=True) if d in lodged]
+    if not pairs:
+        return [
+            f"none of the {rows.num_rows} outcomes refers to a declaration in the pool: "
+            "import the declarations first, or check the declaration id column"
+        ]
+    lt = np.array([p[0] for p in pairs], dtype=np.int64)
+    it = np.array([p[1] for p in pairs], dtype=np.int64)
+    out = []
+    same = int(((it - lt) < DAY_MS).sum() - (it < lt).sum())
+    if same > SAME_DAY_WARN * len(pairs):
+        out.append(
+            f"{same} of {len(pairs)} outcomes are stamped within a day of their declaration's "
+            "lodgement: check that the export gives the completion time, not the lodgement "
+            "time (features count an outcome only for declarations lodged after it)"
+        )
+    early = int((it < lt).sum())
+    if early:
+        out.append(
+            f"{early} of {len(pairs)} outcomes are dated before their declaration was lodged; "
+            "features ignore them"
+        )
+    return out
 
 
 def _duplicates(key: tuple[str, ...], table: pa.Table, bad: np.ndarray, probs: Problems) -> None:

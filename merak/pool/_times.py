@@ -127,3 +127,54 @@ def _strict_dates(s: pa.Array, parsed: pa.Array, formats: tuple[str, ...]) -> pa
                 continue
         bad[i] = not ok
     return pc.if_else(pa.array(bad), pa.scalar(None, parsed.type), parsed)
+
+
+DAY_MS = 86_400_000
+# Outcome times that mean "completed on that day": a date without a time of day is stamped
+# at the end of the day, so that an outcome never looks known before the day was over
+# (a declaration lodged that same day must not see it).
+END_OF_DAY = frozenset({"inspection_time"})
+_ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
+
+
+def date_only_rows(fm: FieldMap, raw: pa.Array) -> np.ndarray:
+    """Which values carry a date but no time of day."""
+    n = len(raw)
+    if pa.types.is_date(raw.type):
+        return np.ones(n, dtype=bool)
+    if pa.types.is_timestamp(raw.type):
+        return np.zeros(n, dtype=bool)
+    if fm.date_format:
+        return np.full(n, fm.date_only, dtype=bool)
+    try:
+        text = pc.cast(raw, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return np.zeros(n, dtype=bool)
+    return np_mask(pc.match_substring_regex(text, _ISO_DATE))
+
+
+def shift_times(
+    f: Field, fm: FieldMap, raw: pa.Array, days_raw: pa.Array | None, t: pa.Array, probs: Problems
+) -> pa.Array:
+    """Relative times (``add_days``) and end-of-day stamping of date-only outcome times."""
+    n = len(t)
+    shift = np.full(n, fm.add_days * DAY_MS, dtype=np.int64)
+    if days_raw is not None:
+        text = pc.utf8_trim_whitespace(pc.cast(days_raw, pa.string()))
+        text = pc.replace_substring_regex(text, r"\.0+$", "")
+        ok = np_mask(pc.match_substring_regex(text, r"^[+-]?[0-9]{1,5}$"))
+        probs.add(
+            f.name,
+            ~ok,
+            text,
+            f"add_days column {fm.add_days_column!r}: {{value!r}} is not a whole number of days",
+        )
+        days = pc.cast(pc.if_else(pa.array(ok), text, "0"), pa.int64()).to_numpy()
+        shift += days * DAY_MS
+        t = pc.if_else(pa.array(ok), t, pa.scalar(None, TS))
+    if f.name in END_OF_DAY:
+        shift += np.where(date_only_rows(fm, raw), DAY_MS - 1, 0)
+    if not shift.any():
+        return t
+    ms = pc.add(pc.cast(t, pa.int64()), pa.array(shift))
+    return pc.cast(pc.cast(ms, pa.timestamp("ms", tz="UTC")), TS)

@@ -78,7 +78,8 @@ table: declarations            # optional; must agree with --category
 format: csv                    # csv or parquet; default from the file name
 csv: {{delimiter: ";", encoding: utf-8}}
 code_maps:
-  origins: {{Deutschland: DE, "Viet Nam": VN}}   # matched case-insensitively
+  origins: {{Deutschland: DE, "Viet Nam": VN, ZZ: ~}}   # matched case-insensitively; ~ is null
+  modes: {{"1": sea, "3": road, "4*": air, "*": road}}   # "4*": a prefix rule; "*": the default
 fields:
   declaration_id: DeclNo                                     # short form: the column
   lodgement_time: {{column: Lodged, date_format: "%d.%m.%Y %H:%M", timezone: Europe/Berlin}}
@@ -88,17 +89,30 @@ fields:
   type: {{value: import}}                                      # a constant
   countries_of_transit: {{column: Via, split: "|", code_map: country_names}}
   seized: {{column: Hit, true_values: [J], false_values: [N]}}
+  transport_mode: {{column: Mode, code_map: modes}}
 ```
+
+Code maps: keys match case-insensitively; a key ending in `*` is a prefix rule (the longest
+prefix wins); the key `"*"` is the default for a code that nothing matched; a null value
+(`~`) stores null. Only `true`/`false` are YAML booleans here, so `NO` stays Norway.
+`round: true` (or a mode: `half_up`, `down`, ...) rounds amounts with more decimal places
+than the field holds, e.g. `{{column: Price, round: true}}`. `add_days` makes a relative
+time: `inspection_time: {{column: Lodged, add_days: DaysToResult}}` is the lodgement date
+plus the days in column `DaysToResult` (or a fixed number of days).
 
 Conversions: text is trimmed and empty text is null; dates and times are ISO 8601 by
 default (`2025-03-01`, `2025-03-01T10:00:00.250Z`, `2025-03-01 12:00+02:00`), or follow
 the `strptime` formats given (several may be listed); times without a zone are in
 `timezone` (default UTC); impossible dates such as 31.02 are rejected; decimals with
-thousands and decimal separators, unit conversion, and a check of decimal places and
-range; money amounts may carry their currency (`USD 12.00`, `12,00 EUR`, `$12`, `¥12`),
-which fills the currency column when it is not mapped and must agree with it when it is;
-tariff codes lose dots and spaces (`8471.30.00`); enumerations are matched
-case-insensitively; countries, currencies and container ids are checked against ISO.
+thousands and decimal separators, unit conversion, and a check of decimal places (more
+places than the field holds reject the row, unless `round` is given) and range; money
+amounts may carry their currency (`USD 12.00`, `12,00 EUR`, `$12`, `¥12`), which fills the
+currency column when it is not mapped and must agree with it when it is; tariff codes
+lose dots and spaces (`8471.30.00`); enumerations are matched case-insensitively;
+countries, currencies and container ids are checked against ISO.
+An outcome time given as a date only (`inspection_time: 2025-03-01`) means "completed that
+day" and is stamped at the end of the day (23:59:59.999 in `timezone`), so that no
+declaration lodged that day sees it.
 
 What happens to rows: every row is either accepted into the pool or written to the
 reject file (default `FILE.rejects.csv`): the original values as text, `_row` (the data
@@ -106,14 +120,20 @@ row number; the header is not a row) and `_reason` naming each bad field, the va
 what was expected. Rows whose key repeats an earlier good row of the file, or whose id is
 already in the pool, are rejected as duplicates; the first good row is kept. A CSV row
 with the wrong number of fields is rejected alone. The command prints
-`TABLE: read N, accepted A, rejected R`.
+`TABLE: read N, accepted A, rejected R`. An existing reject file is never overwritten: the
+rejects then go to `FILE.rejects.1.csv` (`.2`, ...) and the command names it. Importing
+inspections warns when more than a fifth of the outcomes are stamped within a day of their
+declaration's lodgement (an export that stamps results at lodgement), and counts outcomes
+dated before their lodgement (features ignore them).
 
 Exit codes: `0` everything imported; `1` some rows rejected (the good rows are imported;
 the reject file says why); `2` the file or the mapping cannot be used at all (file
 missing or empty, no data rows, columns named by the mapping missing from the file,
 repeated column names, a Parquet column of a type that is not text, number or date, bad
-YAML, unknown fields or options, required fields not mapped) -- a message on stderr and
-nothing is written. Inspection outcomes (labels) import the same way with
+YAML, unknown fields or options, required fields not mapped, a date format that cannot
+parse a full date, an unknown time zone or rounding mode) -- a message on stderr naming the
+mapping file and line, and nothing is written; mapping errors stop the import before the
+file is read. Inspection outcomes (labels) import the same way with
 `--category inspections`.
 
 ## Tables and fields
