@@ -27,45 +27,45 @@ from merak.v1 import common_pb2 as merak_dot_v1_dot_common__pb2
 from merak.v1 import sensor_pb2 as merak_dot_v1_dot_sensor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18merak/v1/detection.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15merak/v1/common.proto\x1a\x15merak/v1/sensor.proto\"\xf8\x01\n\x03Lot\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\x12\x0f\n\x07site_id\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x65lt_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x65\x63laration_id\x18\x04 \x01(\t\x12\x11\n\tcommodity\x18\x05 \x01(\t\x12\x0f\n\x07hs_code\x18\x06 \x01(\t\x12!\n\x05state\x18\x07 \x01(\x0e\x32\x12.merak.v1.LotState\x12/\n\x0bopened_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63losed_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa7\x01\n\x0eSensorCoverage\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x17\n\x0f\x66rames_received\x18\x03 \x01(\x04\x12\x16\n\x0e\x66rames_missing\x18\x04 \x01(\x04\x12\x16\n\x0e\x66irst_sequence\x18\x05 \x01(\x04\x12\x15\n\rlast_sequence\x18\x06 \x01(\x04\"\xb7\x01\n\x07\x46inding\x12\"\n\x04kind\x18\x01 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x11\n\tsensor_id\x18\x02 \x01(\t\x12\r\n\x05label\x18\x03 \x01(\t\x12\x12\n\nconfidence\x18\x04 \x01(\x01\x12\x16\n\x0e\x66irst_sequence\x18\x05 \x01(\x04\x12\x15\n\rlast_sequence\x18\x06 \x01(\x04\x12#\n\x08\x65vidence\x18\x07 \x03(\x0b\x32\x11.merak.v1.BlobRef\"\x95\x03\n\x07Verdict\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\x12#\n\x04kind\x18\x02 \x01(\x0e\x32\x15.merak.v1.VerdictKind\x12.\n\x0e\x62usiness_areas\x18\x03 \x03(\x0e\x32\x16.merak.v1.BusinessArea\x12\x1d\n\x15\x63ontaminated_fraction\x18\x04 \x01(\x01\x12!\n\x19\x63ontaminated_fraction_low\x18\x05 \x01(\x01\x12\"\n\x1a\x63ontaminated_fraction_high\x18\x06 \x01(\x01\x12#\n\x08\x66indings\x18\x07 \x03(\x0b\x32\x11.merak.v1.Finding\x12*\n\x08\x63overage\x18\x08 \x03(\x0b\x32\x18.merak.v1.SensorCoverage\x12\x13\n\x0bprovisional\x18\t \x01(\x08\x12\'\n\nledger_ref\x18\n \x01(\x0b\x32\x13.merak.v1.LedgerRef\x12\x30\n\x0c\x64\x65\x63ided_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xde\x01\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12)\n\x08severity\x18\x02 \x01(\x0e\x32\x17.merak.v1.AlertSeverity\x12\x0f\n\x07site_id\x18\x03 \x01(\t\x12\x0e\n\x06lot_id\x18\x04 \x01(\t\x12\x11\n\tsensor_id\x18\x05 \x01(\t\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\"\n\x07\x66inding\x18\x07 \x01(\x0b\x32\x11.merak.v1.Finding\x12/\n\x0braised_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x0eOpenLotRequest\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\"-\n\x0fOpenLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\"!\n\x0f\x43loseLotRequest\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\"R\n\x10\x43loseLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\x12\"\n\x07verdict\x18\x02 \x01(\x0b\x32\x11.merak.v1.Verdict\"\x1f\n\rGetLotRequest\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\"P\n\x0eGetLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\x12\"\n\x07verdict\x18\x02 \x01(\x0b\x32\x11.merak.v1.Verdict\"U\n\x12WatchAlertsRequest\x12\x10\n\x08site_ids\x18\x01 \x03(\t\x12-\n\x0cmin_severity\x18\x02 \x01(\x0e\x32\x17.merak.v1.AlertSeverity\"5\n\x13WatchAlertsResponse\x12\x1e\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x0f.merak.v1.Alert*O\n\x08LotState\x12\x19\n\x15LOT_STATE_UNSPECIFIED\x10\x00\x12\x12\n\x0eLOT_STATE_OPEN\x10\x01\x12\x14\n\x10LOT_STATE_CLOSED\x10\x02*v\n\x0bVerdictKind\x12\x1c\n\x18VERDICT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12VERDICT_KIND_CLEAR\x10\x01\x12\x18\n\x14VERDICT_KIND_SUSPECT\x10\x02\x12\x17\n\x13VERDICT_KIND_REJECT\x10\x03*\x81\x01\n\rAlertSeverity\x12\x1e\n\x1a\x41LERT_SEVERITY_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41LERT_SEVERITY_INFO\x10\x01\x12\x1a\n\x16\x41LERT_SEVERITY_WARNING\x10\x02\x12\x1b\n\x17\x41LERT_SEVERITY_CRITICAL\x10\x03\x32\xa0\x02\n\x10\x44\x65tectionService\x12>\n\x07OpenLot\x12\x18.merak.v1.OpenLotRequest\x1a\x19.merak.v1.OpenLotResponse\x12\x41\n\x08\x43loseLot\x12\x19.merak.v1.CloseLotRequest\x1a\x1a.merak.v1.CloseLotResponse\x12;\n\x06GetLot\x12\x17.merak.v1.GetLotRequest\x1a\x18.merak.v1.GetLotResponse\x12L\n\x0bWatchAlerts\x12\x1c.merak.v1.WatchAlertsRequest\x1a\x1d.merak.v1.WatchAlertsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18merak/v1/detection.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15merak/v1/common.proto\x1a\x15merak/v1/sensor.proto\"\xf8\x01\n\x03Lot\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\x12\x0f\n\x07site_id\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x65lt_id\x18\x03 \x01(\t\x12\x16\n\x0e\x64\x65\x63laration_id\x18\x04 \x01(\t\x12\x11\n\tcommodity\x18\x05 \x01(\t\x12\x0f\n\x07hs_code\x18\x06 \x01(\t\x12!\n\x05state\x18\x07 \x01(\x0e\x32\x12.merak.v1.LotState\x12/\n\x0bopened_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63losed_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xce\x01\n\x0eSensorCoverage\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x17\n\x0f\x66rames_received\x18\x03 \x01(\x04\x12\x16\n\x0e\x66rames_missing\x18\x04 \x01(\x04\x12\x16\n\x0e\x66irst_sequence\x18\x05 \x01(\x04\x12\x15\n\rlast_sequence\x18\x06 \x01(\x04\x12\x10\n\x08restarts\x18\x07 \x01(\r\x12\x13\n\x0binterrupted\x18\x08 \x01(\x08\"\xb7\x01\n\x07\x46inding\x12\"\n\x04kind\x18\x01 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x11\n\tsensor_id\x18\x02 \x01(\t\x12\r\n\x05label\x18\x03 \x01(\t\x12\x12\n\nconfidence\x18\x04 \x01(\x01\x12\x16\n\x0e\x66irst_sequence\x18\x05 \x01(\x04\x12\x15\n\rlast_sequence\x18\x06 \x01(\x04\x12#\n\x08\x65vidence\x18\x07 \x03(\x0b\x32\x11.merak.v1.BlobRef\"\x95\x03\n\x07Verdict\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\x12#\n\x04kind\x18\x02 \x01(\x0e\x32\x15.merak.v1.VerdictKind\x12.\n\x0e\x62usiness_areas\x18\x03 \x03(\x0e\x32\x16.merak.v1.BusinessArea\x12\x1d\n\x15\x63ontaminated_fraction\x18\x04 \x01(\x01\x12!\n\x19\x63ontaminated_fraction_low\x18\x05 \x01(\x01\x12\"\n\x1a\x63ontaminated_fraction_high\x18\x06 \x01(\x01\x12#\n\x08\x66indings\x18\x07 \x03(\x0b\x32\x11.merak.v1.Finding\x12*\n\x08\x63overage\x18\x08 \x03(\x0b\x32\x18.merak.v1.SensorCoverage\x12\x13\n\x0bprovisional\x18\t \x01(\x08\x12\'\n\nledger_ref\x18\n \x01(\x0b\x32\x13.merak.v1.LedgerRef\x12\x30\n\x0c\x64\x65\x63ided_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xde\x01\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12)\n\x08severity\x18\x02 \x01(\x0e\x32\x17.merak.v1.AlertSeverity\x12\x0f\n\x07site_id\x18\x03 \x01(\t\x12\x0e\n\x06lot_id\x18\x04 \x01(\t\x12\x11\n\tsensor_id\x18\x05 \x01(\t\x12\x0f\n\x07message\x18\x06 \x01(\t\x12\"\n\x07\x66inding\x18\x07 \x01(\x0b\x32\x11.merak.v1.Finding\x12/\n\x0braised_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x0eOpenLotRequest\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\"-\n\x0fOpenLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\"!\n\x0f\x43loseLotRequest\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\"R\n\x10\x43loseLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\x12\"\n\x07verdict\x18\x02 \x01(\x0b\x32\x11.merak.v1.Verdict\"\x1f\n\rGetLotRequest\x12\x0e\n\x06lot_id\x18\x01 \x01(\t\"P\n\x0eGetLotResponse\x12\x1a\n\x03lot\x18\x01 \x01(\x0b\x32\r.merak.v1.Lot\x12\"\n\x07verdict\x18\x02 \x01(\x0b\x32\x11.merak.v1.Verdict\"U\n\x12WatchAlertsRequest\x12\x10\n\x08site_ids\x18\x01 \x03(\t\x12-\n\x0cmin_severity\x18\x02 \x01(\x0e\x32\x17.merak.v1.AlertSeverity\"5\n\x13WatchAlertsResponse\x12\x1e\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x0f.merak.v1.Alert*O\n\x08LotState\x12\x19\n\x15LOT_STATE_UNSPECIFIED\x10\x00\x12\x12\n\x0eLOT_STATE_OPEN\x10\x01\x12\x14\n\x10LOT_STATE_CLOSED\x10\x02*\x93\x01\n\x0bVerdictKind\x12\x1c\n\x18VERDICT_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12VERDICT_KIND_CLEAR\x10\x01\x12\x18\n\x14VERDICT_KIND_SUSPECT\x10\x02\x12\x17\n\x13VERDICT_KIND_REJECT\x10\x03\x12\x1b\n\x17VERDICT_KIND_INCOMPLETE\x10\x04*\x81\x01\n\rAlertSeverity\x12\x1e\n\x1a\x41LERT_SEVERITY_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41LERT_SEVERITY_INFO\x10\x01\x12\x1a\n\x16\x41LERT_SEVERITY_WARNING\x10\x02\x12\x1b\n\x17\x41LERT_SEVERITY_CRITICAL\x10\x03\x32\xa0\x02\n\x10\x44\x65tectionService\x12>\n\x07OpenLot\x12\x18.merak.v1.OpenLotRequest\x1a\x19.merak.v1.OpenLotResponse\x12\x41\n\x08\x43loseLot\x12\x19.merak.v1.CloseLotRequest\x1a\x1a.merak.v1.CloseLotResponse\x12;\n\x06GetLot\x12\x17.merak.v1.GetLotRequest\x1a\x18.merak.v1.GetLotResponse\x12L\n\x0bWatchAlerts\x12\x1c.merak.v1.WatchAlertsRequest\x1a\x1d.merak.v1.WatchAlertsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'merak.v1.detection_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOTSTATE']._serialized_start=1826
-  _globals['_LOTSTATE']._serialized_end=1905
-  _globals['_VERDICTKIND']._serialized_start=1907
-  _globals['_VERDICTKIND']._serialized_end=2025
-  _globals['_ALERTSEVERITY']._serialized_start=2028
-  _globals['_ALERTSEVERITY']._serialized_end=2157
+  _globals['_LOTSTATE']._serialized_start=1865
+  _globals['_LOTSTATE']._serialized_end=1944
+  _globals['_VERDICTKIND']._serialized_start=1947
+  _globals['_VERDICTKIND']._serialized_end=2094
+  _globals['_ALERTSEVERITY']._serialized_start=2097
+  _globals['_ALERTSEVERITY']._serialized_end=2226
   _globals['_LOT']._serialized_start=118
   _globals['_LOT']._serialized_end=366
   _globals['_SENSORCOVERAGE']._serialized_start=369
-  _globals['_SENSORCOVERAGE']._serialized_end=536
-  _globals['_FINDING']._serialized_start=539
-  _globals['_FINDING']._serialized_end=722
-  _globals['_VERDICT']._serialized_start=725
-  _globals['_VERDICT']._serialized_end=1130
-  _globals['_ALERT']._serialized_start=1133
-  _globals['_ALERT']._serialized_end=1355
-  _globals['_OPENLOTREQUEST']._serialized_start=1357
-  _globals['_OPENLOTREQUEST']._serialized_end=1401
-  _globals['_OPENLOTRESPONSE']._serialized_start=1403
-  _globals['_OPENLOTRESPONSE']._serialized_end=1448
-  _globals['_CLOSELOTREQUEST']._serialized_start=1450
-  _globals['_CLOSELOTREQUEST']._serialized_end=1483
-  _globals['_CLOSELOTRESPONSE']._serialized_start=1485
-  _globals['_CLOSELOTRESPONSE']._serialized_end=1567
-  _globals['_GETLOTREQUEST']._serialized_start=1569
-  _globals['_GETLOTREQUEST']._serialized_end=1600
-  _globals['_GETLOTRESPONSE']._serialized_start=1602
-  _globals['_GETLOTRESPONSE']._serialized_end=1682
-  _globals['_WATCHALERTSREQUEST']._serialized_start=1684
-  _globals['_WATCHALERTSREQUEST']._serialized_end=1769
-  _globals['_WATCHALERTSRESPONSE']._serialized_start=1771
-  _globals['_WATCHALERTSRESPONSE']._serialized_end=1824
-  _globals['_DETECTIONSERVICE']._serialized_start=2160
-  _globals['_DETECTIONSERVICE']._serialized_end=2448
+  _globals['_SENSORCOVERAGE']._serialized_end=575
+  _globals['_FINDING']._serialized_start=578
+  _globals['_FINDING']._serialized_end=761
+  _globals['_VERDICT']._serialized_start=764
+  _globals['_VERDICT']._serialized_end=1169
+  _globals['_ALERT']._serialized_start=1172
+  _globals['_ALERT']._serialized_end=1394
+  _globals['_OPENLOTREQUEST']._serialized_start=1396
+  _globals['_OPENLOTREQUEST']._serialized_end=1440
+  _globals['_OPENLOTRESPONSE']._serialized_start=1442
+  _globals['_OPENLOTRESPONSE']._serialized_end=1487
+  _globals['_CLOSELOTREQUEST']._serialized_start=1489
+  _globals['_CLOSELOTREQUEST']._serialized_end=1522
+  _globals['_CLOSELOTRESPONSE']._serialized_start=1524
+  _globals['_CLOSELOTRESPONSE']._serialized_end=1606
+  _globals['_GETLOTREQUEST']._serialized_start=1608
+  _globals['_GETLOTREQUEST']._serialized_end=1639
+  _globals['_GETLOTRESPONSE']._serialized_start=1641
+  _globals['_GETLOTRESPONSE']._serialized_end=1721
+  _globals['_WATCHALERTSREQUEST']._serialized_start=1723
+  _globals['_WATCHALERTSREQUEST']._serialized_end=1808
+  _globals['_WATCHALERTSRESPONSE']._serialized_start=1810
+  _globals['_WATCHALERTSRESPONSE']._serialized_end=1863
+  _globals['_DETECTIONSERVICE']._serialized_start=2229
+  _globals['_DETECTIONSERVICE']._serialized_end=2517
 # @@protoc_insertion_point(module_scope)

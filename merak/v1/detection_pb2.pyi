@@ -24,6 +24,7 @@ class VerdictKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     VERDICT_KIND_CLEAR: _ClassVar[VerdictKind]
     VERDICT_KIND_SUSPECT: _ClassVar[VerdictKind]
     VERDICT_KIND_REJECT: _ClassVar[VerdictKind]
+    VERDICT_KIND_INCOMPLETE: _ClassVar[VerdictKind]
 
 class AlertSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -38,6 +39,7 @@ VERDICT_KIND_UNSPECIFIED: VerdictKind
 VERDICT_KIND_CLEAR: VerdictKind
 VERDICT_KIND_SUSPECT: VerdictKind
 VERDICT_KIND_REJECT: VerdictKind
+VERDICT_KIND_INCOMPLETE: VerdictKind
 ALERT_SEVERITY_UNSPECIFIED: AlertSeverity
 ALERT_SEVERITY_INFO: AlertSeverity
 ALERT_SEVERITY_WARNING: AlertSeverity
@@ -66,20 +68,24 @@ class Lot(_message.Message):
     def __init__(self, lot_id: _Optional[str] = ..., site_id: _Optional[str] = ..., belt_id: _Optional[str] = ..., declaration_id: _Optional[str] = ..., commodity: _Optional[str] = ..., hs_code: _Optional[str] = ..., state: _Optional[_Union[LotState, str]] = ..., opened_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SensorCoverage(_message.Message):
-    __slots__ = ("sensor_id", "kind", "frames_received", "frames_missing", "first_sequence", "last_sequence")
+    __slots__ = ("sensor_id", "kind", "frames_received", "frames_missing", "first_sequence", "last_sequence", "restarts", "interrupted")
     SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     FRAMES_RECEIVED_FIELD_NUMBER: _ClassVar[int]
     FRAMES_MISSING_FIELD_NUMBER: _ClassVar[int]
     FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    RESTARTS_FIELD_NUMBER: _ClassVar[int]
+    INTERRUPTED_FIELD_NUMBER: _ClassVar[int]
     sensor_id: str
     kind: _sensor_pb2.SensorKind
     frames_received: int
     frames_missing: int
     first_sequence: int
     last_sequence: int
-    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., frames_received: _Optional[int] = ..., frames_missing: _Optional[int] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ...) -> None: ...
+    restarts: int
+    interrupted: bool
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., frames_received: _Optional[int] = ..., frames_missing: _Optional[int] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., restarts: _Optional[int] = ..., interrupted: _Optional[bool] = ...) -> None: ...
 
 class Finding(_message.Message):
     __slots__ = ("kind", "sensor_id", "label", "confidence", "first_sequence", "last_sequence", "evidence")

@@ -205,7 +205,7 @@ class ModelPromotion(_message.Message):
     def __init__(self, model: _Optional[_Union[_model_pb2.ModelVersion, _Mapping]] = ..., previous_version: _Optional[str] = ..., reason: _Optional[str] = ..., promoted_by: _Optional[str] = ..., promoted_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SensorGapReport(_message.Message):
-    __slots__ = ("sensor_id", "kind", "site_id", "lot_id", "first_missing_sequence", "last_missing_sequence", "frames_missing", "detected_time", "heartbeat_lost")
+    __slots__ = ("sensor_id", "kind", "site_id", "lot_id", "first_missing_sequence", "last_missing_sequence", "frames_missing", "detected_time", "heartbeat_lost", "node_restarted")
     SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -215,6 +215,7 @@ class SensorGapReport(_message.Message):
     FRAMES_MISSING_FIELD_NUMBER: _ClassVar[int]
     DETECTED_TIME_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_LOST_FIELD_NUMBER: _ClassVar[int]
+    NODE_RESTARTED_FIELD_NUMBER: _ClassVar[int]
     sensor_id: str
     kind: _sensor_pb2.SensorKind
     site_id: str
@@ -224,7 +225,8 @@ class SensorGapReport(_message.Message):
     frames_missing: int
     detected_time: _timestamp_pb2.Timestamp
     heartbeat_lost: bool
-    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., first_missing_sequence: _Optional[int] = ..., last_missing_sequence: _Optional[int] = ..., frames_missing: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_lost: _Optional[bool] = ...) -> None: ...
+    node_restarted: bool
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., first_missing_sequence: _Optional[int] = ..., last_missing_sequence: _Optional[int] = ..., frames_missing: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., heartbeat_lost: _Optional[bool] = ..., node_restarted: _Optional[bool] = ...) -> None: ...
 
 class SensorHealthReport(_message.Message):
     __slots__ = ("sensor_id", "kind", "site_id", "lot_id", "problem", "channel", "expected", "found", "first_sequence", "last_sequence", "detected_time", "description_id")

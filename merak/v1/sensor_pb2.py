@@ -25,25 +25,25 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/sensor.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xef\x02\n\x0b\x46rameHeader\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x0f\n\x07site_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x04\x12\x30\n\x0c\x63\x61pture_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05shape\x18\x06 \x03(\r\x12\x1e\n\x05\x64type\x18\x07 \x01(\x0e\x32\x0f.merak.v1.DType\x12\r\n\x05units\x18\x08 \x01(\t\x12\x16\n\x0e\x63\x61libration_id\x18\t \x01(\t\x12\'\n\nframe_type\x18\n \x01(\x0e\x32\x13.merak.v1.FrameType\x12\x12\n\nlost_count\x18\x0b \x01(\x04\x12\x0f\n\x07\x62\x65lt_id\x18\x0c \x01(\t\x12\x30\n\x0b\x64\x65scription\x18\r \x01(\x0b\x32\x1b.merak.v1.SensorDescription\"`\n\rSensorChannel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x04role\x18\x02 \x01(\x0e\x32\x15.merak.v1.ChannelRole\x12\x0e\n\x06pillar\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x65\x61\x64\x18\x04 \x01(\x08\"\xc9\x01\n\x11SensorDescription\x12\x17\n\x0fsample_period_s\x18\x01 \x01(\x01\x12)\n\x08\x63hannels\x18\x02 \x03(\x0b\x32\x17.merak.v1.SensorChannel\x12\x15\n\rwavelength_nm\x18\x03 \x03(\x02\x12\x15\n\rpixel_size_mm\x18\x04 \x01(\x01\x12\x16\n\x0e\x62\x65lt_speed_m_s\x18\x05 \x01(\x01\x12\x16\n\x0e\x64\x65scription_id\x18\x06 \x01(\t\x12\x12\n\nenergy_kev\x18\x07 \x03(\x02*\x86\x01\n\nSensorKind\x12\x1b\n\x17SENSOR_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cSENSOR_KIND_NIR_SPECTROMETER\x10\x01\x12\x16\n\x12SENSOR_KIND_CAMERA\x10\x02\x12!\n\x1dSENSOR_KIND_RADIATION_MONITOR\x10\x03*\x91\x01\n\x05\x44Type\x12\x16\n\x12\x44_TYPE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x44_TYPE_UINT8\x10\x01\x12\x11\n\rD_TYPE_UINT16\x10\x02\x12\x10\n\x0c\x44_TYPE_INT32\x10\x03\x12\x12\n\x0e\x44_TYPE_FLOAT32\x10\x04\x12\x12\n\x0e\x44_TYPE_FLOAT64\x10\x05\x12\x11\n\rD_TYPE_UINT32\x10\x06*j\n\tFrameType\x12\x1a\n\x16\x46RAME_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46RAME_TYPE_DATA\x10\x01\x12\x18\n\x14\x46RAME_TYPE_HEARTBEAT\x10\x02\x12\x12\n\x0e\x46RAME_TYPE_GAP\x10\x03*\x97\x01\n\x0b\x43hannelRole\x12\x1c\n\x18\x43HANNEL_ROLE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43HANNEL_ROLE_GROSS_GAMMA\x10\x01\x12\x18\n\x14\x43HANNEL_ROLE_NEUTRON\x10\x02\x12\x1a\n\x16\x43HANNEL_ROLE_OCCUPANCY\x10\x03\x12\x16\n\x12\x43HANNEL_ROLE_SPEED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/sensor.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x02\n\x0b\x46rameHeader\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.merak.v1.SensorKind\x12\x0f\n\x07site_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x04\x12\x30\n\x0c\x63\x61pture_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05shape\x18\x06 \x03(\r\x12\x1e\n\x05\x64type\x18\x07 \x01(\x0e\x32\x0f.merak.v1.DType\x12\r\n\x05units\x18\x08 \x01(\t\x12\x16\n\x0e\x63\x61libration_id\x18\t \x01(\t\x12\'\n\nframe_type\x18\n \x01(\x0e\x32\x13.merak.v1.FrameType\x12\x12\n\nlost_count\x18\x0b \x01(\x04\x12\x0f\n\x07\x62\x65lt_id\x18\x0c \x01(\t\x12\x30\n\x0b\x64\x65scription\x18\r \x01(\x0b\x32\x1b.merak.v1.SensorDescription\x12\r\n\x05\x65poch\x18\x0e \x01(\x04\"`\n\rSensorChannel\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x04role\x18\x02 \x01(\x0e\x32\x15.merak.v1.ChannelRole\x12\x0e\n\x06pillar\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x65\x61\x64\x18\x04 \x01(\x08\"\xc9\x01\n\x11SensorDescription\x12\x17\n\x0fsample_period_s\x18\x01 \x01(\x01\x12)\n\x08\x63hannels\x18\x02 \x03(\x0b\x32\x17.merak.v1.SensorChannel\x12\x15\n\rwavelength_nm\x18\x03 \x03(\x02\x12\x15\n\rpixel_size_mm\x18\x04 \x01(\x01\x12\x16\n\x0e\x62\x65lt_speed_m_s\x18\x05 \x01(\x01\x12\x16\n\x0e\x64\x65scription_id\x18\x06 \x01(\t\x12\x12\n\nenergy_kev\x18\x07 \x03(\x02*\x86\x01\n\nSensorKind\x12\x1b\n\x17SENSOR_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cSENSOR_KIND_NIR_SPECTROMETER\x10\x01\x12\x16\n\x12SENSOR_KIND_CAMERA\x10\x02\x12!\n\x1dSENSOR_KIND_RADIATION_MONITOR\x10\x03*\x91\x01\n\x05\x44Type\x12\x16\n\x12\x44_TYPE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x44_TYPE_UINT8\x10\x01\x12\x11\n\rD_TYPE_UINT16\x10\x02\x12\x10\n\x0c\x44_TYPE_INT32\x10\x03\x12\x12\n\x0e\x44_TYPE_FLOAT32\x10\x04\x12\x12\n\x0e\x44_TYPE_FLOAT64\x10\x05\x12\x11\n\rD_TYPE_UINT32\x10\x06*~\n\tFrameType\x12\x1a\n\x16\x46RAME_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46RAME_TYPE_DATA\x10\x01\x12\x18\n\x14\x46RAME_TYPE_HEARTBEAT\x10\x02\x12\x12\n\x0e\x46RAME_TYPE_GAP\x10\x03\x12\x12\n\x0e\x46RAME_TYPE_END\x10\x04*\x97\x01\n\x0b\x43hannelRole\x12\x1c\n\x18\x43HANNEL_ROLE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43HANNEL_ROLE_GROSS_GAMMA\x10\x01\x12\x18\n\x14\x43HANNEL_ROLE_NEUTRON\x10\x02\x12\x1a\n\x16\x43HANNEL_ROLE_OCCUPANCY\x10\x03\x12\x16\n\x12\x43HANNEL_ROLE_SPEED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'merak.v1.sensor_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SENSORKIND']._serialized_start=741
-  _globals['_SENSORKIND']._serialized_end=875
-  _globals['_DTYPE']._serialized_start=878
-  _globals['_DTYPE']._serialized_end=1023
-  _globals['_FRAMETYPE']._serialized_start=1025
-  _globals['_FRAMETYPE']._serialized_end=1131
-  _globals['_CHANNELROLE']._serialized_start=1134
-  _globals['_CHANNELROLE']._serialized_end=1285
+  _globals['_SENSORKIND']._serialized_start=756
+  _globals['_SENSORKIND']._serialized_end=890
+  _globals['_DTYPE']._serialized_start=893
+  _globals['_DTYPE']._serialized_end=1038
+  _globals['_FRAMETYPE']._serialized_start=1040
+  _globals['_FRAMETYPE']._serialized_end=1166
+  _globals['_CHANNELROLE']._serialized_start=1169
+  _globals['_CHANNELROLE']._serialized_end=1320
   _globals['_FRAMEHEADER']._serialized_start=69
-  _globals['_FRAMEHEADER']._serialized_end=436
-  _globals['_SENSORCHANNEL']._serialized_start=438
-  _globals['_SENSORCHANNEL']._serialized_end=534
-  _globals['_SENSORDESCRIPTION']._serialized_start=537
-  _globals['_SENSORDESCRIPTION']._serialized_end=738
+  _globals['_FRAMEHEADER']._serialized_end=451
+  _globals['_SENSORCHANNEL']._serialized_start=453
+  _globals['_SENSORCHANNEL']._serialized_end=549
+  _globals['_SENSORDESCRIPTION']._serialized_start=552
+  _globals['_SENSORDESCRIPTION']._serialized_end=753
 # @@protoc_insertion_point(module_scope)

@@ -33,6 +33,7 @@ class FrameType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FRAME_TYPE_DATA: _ClassVar[FrameType]
     FRAME_TYPE_HEARTBEAT: _ClassVar[FrameType]
     FRAME_TYPE_GAP: _ClassVar[FrameType]
+    FRAME_TYPE_END: _ClassVar[FrameType]
 
 class ChannelRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -56,6 +57,7 @@ FRAME_TYPE_UNSPECIFIED: FrameType
 FRAME_TYPE_DATA: FrameType
 FRAME_TYPE_HEARTBEAT: FrameType
 FRAME_TYPE_GAP: FrameType
+FRAME_TYPE_END: FrameType
 CHANNEL_ROLE_UNSPECIFIED: ChannelRole
 CHANNEL_ROLE_GROSS_GAMMA: ChannelRole
 CHANNEL_ROLE_NEUTRON: ChannelRole
@@ -63,7 +65,7 @@ CHANNEL_ROLE_OCCUPANCY: ChannelRole
 CHANNEL_ROLE_SPEED: ChannelRole
 
 class FrameHeader(_message.Message):
-    __slots__ = ("sensor_id", "kind", "site_id", "sequence", "capture_time", "shape", "dtype", "units", "calibration_id", "frame_type", "lost_count", "belt_id", "description")
+    __slots__ = ("sensor_id", "kind", "site_id", "sequence", "capture_time", "shape", "dtype", "units", "calibration_id", "frame_type", "lost_count", "belt_id", "description", "epoch")
     SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +79,7 @@ class FrameHeader(_message.Message):
     LOST_COUNT_FIELD_NUMBER: _ClassVar[int]
     BELT_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_FIELD_NUMBER: _ClassVar[int]
     sensor_id: str
     kind: SensorKind
     site_id: str
@@ -90,7 +93,8 @@ class FrameHeader(_message.Message):
     lost_count: int
     belt_id: str
     description: SensorDescription
-    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[SensorKind, str]] = ..., site_id: _Optional[str] = ..., sequence: _Optional[int] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[_Union[DType, str]] = ..., units: _Optional[str] = ..., calibration_id: _Optional[str] = ..., frame_type: _Optional[_Union[FrameType, str]] = ..., lost_count: _Optional[int] = ..., belt_id: _Optional[str] = ..., description: _Optional[_Union[SensorDescription, _Mapping]] = ...) -> None: ...
+    epoch: int
+    def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[SensorKind, str]] = ..., site_id: _Optional[str] = ..., sequence: _Optional[int] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[_Union[DType, str]] = ..., units: _Optional[str] = ..., calibration_id: _Optional[str] = ..., frame_type: _Optional[_Union[FrameType, str]] = ..., lost_count: _Optional[int] = ..., belt_id: _Optional[str] = ..., description: _Optional[_Union[SensorDescription, _Mapping]] = ..., epoch: _Optional[int] = ...) -> None: ...
 
 class SensorChannel(_message.Message):
     __slots__ = ("name", "role", "pillar", "dead")
