@@ -3,6 +3,11 @@
 Import ``merak.cluster.features`` for the offline feature job; Ray itself is imported lazily.
 """
 
-from merak.cluster._ray import RayUnavailableError
+from merak.cluster._ray import (
+    RayUnavailableError,
+    resolve_address,
+    serve_with_graceful_sigterm,
+    shutdown_ray,
+)
 
-__all__ = ["RayUnavailableError"]
+__all__ = ["RayUnavailableError", "resolve_address", "serve_with_graceful_sigterm", "shutdown_ray"]

@@ -7,6 +7,7 @@ and real-driver adapters in ``merak.hal.drivers``; the node chooses between them
 config by name, so runtime code that serves real hardware never imports ``merak.hal.sim``.
 """
 
+from merak.hal._backends import create_device
 from merak.hal._config import NodeConfig, SensorConfig, load_node_config, node_config_from_dict
 from merak.hal._curve import CurveClient, CurveKeyError, CurveServer, create_keypair
 from merak.hal._device import (
@@ -63,6 +64,7 @@ __all__ = [
     "SensorStats",
     "Setting",
     "SettingError",
+    "create_device",
     "create_keypair",
     "decode_frame",
     "load_node_config",

@@ -132,7 +132,7 @@ def _train(
 def _ray_address(option: str | None, config_file: Path | None) -> str | None:
     """Where to train: the option, else the config's models.ray_address (file or
     MERAK__MODELS__RAY_ADDRESS), else MERAK_RAY_ADDRESS; None = in this process."""
-    from merak.cluster._ray import resolve_address
+    from merak.cluster import resolve_address
     from merak.core.config import load_config
     from merak.core.errors import MerakError
 

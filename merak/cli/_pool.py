@@ -33,9 +33,7 @@ def import_cmd(
 ) -> None:
     """Import FILE; rejected rows go to the reject file with reasons. Exit 1 if any row was
     rejected (the good rows are imported), 2 if the file or mapping cannot be used at all."""
-    from merak.pool import Pool
-    from merak.pool._import import PoolImportError, import_file
-    from merak.pool._mapping import MappingError, load_mapping
+    from merak.pool import MappingError, Pool, PoolImportError, import_file, load_mapping
 
     try:
         m = load_mapping(mapping, category)

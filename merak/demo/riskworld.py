@@ -11,9 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from merak.features import run_build
-from merak.pool import Pool
-from merak.pool._schema import TABLES
-from merak.pool.synth._world import World, WorldConfig, generate
+from merak.pool import TABLES, Pool
+from merak.pool.synth import World, WorldConfig, generate
 from merak.scorer._network import NetConfig
 from merak.scorer._pipeline import train_and_publish
 from merak.scorer._train import TrainConfig
@@ -66,7 +65,7 @@ def build(
         valid_days=20,
         config=train or TrainConfig(iterations=60, depth=4, net=NetConfig(epochs=2, hidden=(16,))),
     )
-    from merak.pool._proto import tables_to_declarations
+    from merak.pool import tables_to_declarations
 
     later = world.tables["declarations"].filter(
         pc.greater_equal(

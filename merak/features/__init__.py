@@ -9,6 +9,7 @@ from merak.features._catalogue import (
     compute,
 )
 from merak.features._config import FeatureConfig
+from merak.features._docs import render_markdown
 from merak.features._documents import DocumentIndex
 from merak.features._frames import Frames, frames_from_arrow, frames_from_rows
 from merak.features._offline import BuildResult, local_mapper, read_matrix, run_build
@@ -40,5 +41,6 @@ __all__ = [
     "frames_from_rows",
     "local_mapper",
     "read_matrix",
+    "render_markdown",
     "run_build",
 ]

@@ -11,9 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
-from merak.pool import Pool
-from merak.pool._proto import declarations_to_tables
-from merak.pool._schema import INSPECTIONS
+from merak.pool import INSPECTIONS, Pool, declarations_to_tables
 from merak.v1 import declaration_pb2
 
 log = logging.getLogger("merak.labels")

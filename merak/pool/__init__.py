@@ -3,11 +3,12 @@
 from merak.pool._import import ImportResult, PoolImportError, import_file
 from merak.pool._mapping import Mapping, MappingError, load_mapping, parse_mapping
 from merak.pool._proto import declarations_to_tables, tables_to_declarations
-from merak.pool._schema import CATEGORIES, TABLES, Field, TableSpec, table_spec
+from merak.pool._schema import CATEGORIES, INSPECTIONS, TABLES, Field, TableSpec, table_spec
 from merak.pool._store import Pool, TableInfo, conform
 
 __all__ = [
     "CATEGORIES",
+    "INSPECTIONS",
     "TABLES",
     "Field",
     "ImportResult",
