@@ -25,9 +25,8 @@ from merak.detection import (
     OutcomeSink,
     detection_config_from,
 )
-from merak.ledger import BlobStore, FileBlobStore
-from merak.services._evidence import Evidence, evidence_for, local_ledger
-from merak.services._registry import ServiceContext
+from merak.ledger import LedgerWriter
+from merak.services._context import ServiceContext
 from merak.services._remote import bearer_from_env, channel_to, with_retries
 from merak.services._status import grpc_errors, grpc_stream_errors
 from merak.v1 import (
@@ -139,20 +138,20 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
             self.engine.unsubscribe(q)
 
 
-class EvidenceLedger:
-    """The engine's view of the ledger (append, submit) over this server's evidence sink."""
+class QueuedLedgerWriter:
+    """The engine's view of the ledger (append, submit) over this server's ledger writer."""
 
-    def __init__(self, evidence: Evidence):
-        self._evidence = evidence
+    def __init__(self, writer: LedgerWriter):
+        self._writer = writer
         self._pool = futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="detection-evidence"
         )
 
     def append(self, entry: ledger_pb2.LedgerEntry) -> common_pb2.LedgerRef:
-        return self._evidence.append(entry)
+        return self._writer.append(entry)
 
     def submit(self, entry: ledger_pb2.LedgerEntry) -> futures.Future[common_pb2.LedgerRef]:
-        return self._pool.submit(self._evidence.append, entry)
+        return self._pool.submit(self._writer.append, entry)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -198,7 +197,7 @@ class FeedbackSink:
 
     def _send(self, outcome: feedback_pb2.InspectionOutcome) -> None:
         where = {"declaration_id": outcome.declaration_id, "outcome_id": outcome.outcome_id}
-        feedback = self._ctx.existing("feedback")
+        feedback = self._ctx.feedback
         try:
             if feedback is not None:
                 feedback.report(outcome)
@@ -240,18 +239,9 @@ def build_engine(
             nir = NirModel.load(path)
         else:
             log.warning("no NIR model at %s: NIR scans are counted, not judged", path)
-    ledger = ctx.shared(
-        "detection-evidence",
-        lambda: EvidenceLedger(evidence_for(ctx, cfg.identity)),
-        EvidenceLedger.close,
-    )
-    if ctx.config.evidence.ledger_address:
-        blobs: BlobStore = ctx.shared(
-            "blobs", lambda: FileBlobStore(ctx.data_dir / "blobs"), FileBlobStore.close
-        )
-    else:
-        _, blobs = local_ledger(ctx)
-    return DetectionEngine(cfg, nir_model=nir, ledger=ledger, blobs=blobs, outcomes=outcomes)
+    ledger = QueuedLedgerWriter(ctx.ledger_writer(cfg.identity))
+    ctx.on_stop(ledger.close)
+    return DetectionEngine(cfg, nir_model=nir, ledger=ledger, blobs=ctx.blobs(), outcomes=outcomes)
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
@@ -259,7 +249,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     sink = FeedbackSink(ctx)
     engine = build_engine(cfg, ctx, sink)
     ingest = Ingest(engine, cfg.bind).start()
-    ctx.detection_ingest = ingest  # type: ignore[attr-defined]
+    ctx.detection_ingest = ingest
     log.info("detection ingest bound", extra={"endpoint": ingest.endpoint})
     ctx.on_stop(ingest.stop)
     ctx.on_stop(sink.close)

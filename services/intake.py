@@ -27,17 +27,11 @@ from merak.core.errors import (
     Violations,
 )
 from merak.decision import DecisionPolicy
-from merak.intake._labels import DeclarationWriter
-from merak.services._assess import Assessor, RiskModel
+from merak.feedback import label_of
+from merak.intake import Assessor, Hub, Submitted, risk_paths
+from merak.services._context import ServiceContext
 from merak.services._convert import declaration_from_proto
-from merak.services._evidence import evidence_for
-from merak.services._hub import Hub
-from merak.services._registry import ServiceContext
-from merak.services._risk_model import ModelSource as RiskModelSource
-from merak.services._risk_model import risk_paths
 from merak.services._status import grpc_errors, grpc_stream_errors, status_for
-from merak.services._stores import declaration_store, feature_log
-from merak.services.feedback import label_of, outcome_observers
 from merak.v1 import assessment_pb2, common_pb2, declaration_pb2, intake_pb2, intake_pb2_grpc
 
 log = logging.getLogger("merak.intake")
@@ -45,9 +39,6 @@ log = logging.getLogger("merak.intake")
 _SERVICE = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"]
 # Declarations of one stream being assessed at once (backpressure beyond it).
 STREAM_WINDOW = 64
-
-
-ModelSource = Callable[[], RiskModel]
 
 
 def check_nomenclature(declaration: Declaration, subheadings: frozenset[str] | None) -> None:
@@ -81,12 +72,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self._ready = ready
 
     def _submit(
-        self, request_declaration: object, present: bool
-    ) -> futures.Future[tuple[assessment_pb2.Assessment, bool]]:
-        declaration = declaration_from_proto(request_declaration, present=present)  # type: ignore[arg-type]
+        self, request_declaration: declaration_pb2.Declaration, present: bool
+    ) -> futures.Future[Submitted]:
+        declaration = declaration_from_proto(request_declaration, present=present)
         check_nomenclature(declaration, self._nomenclature())
         self._ready()
-        payload = request_declaration.SerializeToString(deterministic=True)  # type: ignore[attr-defined]
+        payload = request_declaration.SerializeToString(deterministic=True)
         return self._assessor_for().submit_async(declaration, payload)
 
     @grpc_errors
@@ -141,7 +132,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
 
         def answer(
             correlation_id: str,
-            f: futures.Future[tuple[assessment_pb2.Assessment, bool]],
+            f: futures.Future[Submitted],
         ) -> None:
             out = intake_pb2.SubmitDeclarationsResponse(correlation_id=correlation_id)
             exc = f.exception()
@@ -242,25 +233,13 @@ def worker_pool(config: MerakConfig) -> Callable[[], WorkerPool] | None:
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    store = declaration_store(ctx)
+    store = ctx.declarations()
     hub: Hub[assessment_pb2.Assessment] = Hub()
-    evidence = evidence_for(ctx, "intake")
     policy = DecisionPolicy(ctx.config.decision)
-    source = ctx.shared(
-        "risk-model-source",
-        lambda: RiskModelSource(risk_paths(ctx.config), worker_pool(ctx.config)),
-        RiskModelSource.close,
-    )
+    source = ctx.champion(worker_pool(ctx.config))
     # Outcomes reported in this process update the live entity profiles.
-    outcome_observers(ctx).append(lambda outcome: source.observe_outcome(label_of(outcome)))
-    model_source: ModelSource = source
-
-    scored = feature_log(ctx)
-    pool_writer = ctx.shared(
-        "declaration-writer",
-        lambda: DeclarationWriter(str(risk_paths(ctx.config).pool)),
-        DeclarationWriter.flush,
-    )
+    ctx.outcome_observers.append(lambda outcome: source.observe_outcome(label_of(outcome)))
+    pool_writer = ctx.declaration_writer()
 
     def to_pool(payload: bytes) -> None:
         pool_writer.add(declaration_pb2.Declaration.FromString(payload))
@@ -272,12 +251,12 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         connect_ray(risk.ray_address or ctx.config.models.ray_address or None)
     assessor = Assessor(
         store,
-        model_source,
+        source,
         policy,
-        evidence,
+        ctx.ledger_writer("intake"),
         hub,
         risk.max_contributions,
-        scored,
+        ctx.feature_log(),
         to_pool,
         max_batch=risk.batch_max,
         max_wait=risk.batch_wait_ms / 1000.0,
@@ -288,7 +267,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     def assessor_for() -> Assessor:
         return assessor
 
-    servicer = IntakeServicer(assessor_for, hub, source.nomenclature, model_source)
+    servicer = IntakeServicer(assessor_for, hub, source.nomenclature, source)
     ctx.on_stop(servicer.close)
     ctx.on_stop(assessor.close)
 
@@ -297,7 +276,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         # assess the declarations accepted before a crash but never assessed.
         pending = list(store.pending())
         try:
-            model_source()
+            source()
         except MerakError as exc:
             if pending:
                 log.warning(
@@ -310,7 +289,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
             return
         if not pending:
             return
-        submitted: list[tuple[str, futures.Future[tuple[assessment_pb2.Assessment, bool]]]] = []
+        submitted: list[tuple[str, futures.Future[Submitted]]] = []
         for declaration_id, payload in pending:
             try:
                 declaration = declaration_from_proto(

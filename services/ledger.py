@@ -22,9 +22,8 @@ from merak.ledger import (
     ref_to_proto,
     validate_entry,
 )
-from merak.services._evidence import local_ledger
+from merak.services._context import ServiceContext
 from merak.services._identity import ANONYMOUS, current_caller
-from merak.services._registry import ServiceContext
 from merak.services._status import grpc_errors, grpc_stream_errors
 from merak.v1 import ledger_pb2, ledger_pb2_grpc
 
@@ -166,6 +165,6 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     # One ledger per process, shared with the services that put evidence on it.
-    ledger, _ = local_ledger(ctx)
+    ledger, _ = ctx.ledger()
     ledger_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(ledger), server)
     return [_SERVICE.full_name]

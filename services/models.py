@@ -1,5 +1,5 @@
 """ModelService: the registry and the self-improving loop — list, get, compare, promote
-(and roll back), retrain.
+(and roll back), retrain. Thin: check the request, then ``merak.models.Models``.
 
 - Promotion verifies the version (file hashes, feature-catalogue hash) and loads it before
   it becomes champion; a refused version leaves the current champion serving. Every
@@ -15,102 +15,22 @@
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import cast
 
 import grpc
-import numpy as np
 
-from merak.core.config import ModelsConfig
-from merak.core.errors import NotFoundError, PreconditionError, Violations
+from merak.core.errors import Violations
 from merak.features import catalogue_version
-from merak.intake import RecordStore
-from merak.ledger import model_promotion_entry
-from merak.scorer import (
-    CatalogueMismatchError,
-    CorruptModelError,
-    ModelFormatError,
-    ModelMeta,
-    ModelNotFoundError,
-    ModelRegistry,
-)
-from merak.scorer._metrics import DEFAULT_SHARES, SelectorMetrics, evaluate
-from merak.services._assess import decode_inputs
-from merak.services._evidence import Evidence, evidence_for
+from merak.models import Models
+from merak.scorer import DEFAULT_SHARES, SelectorMetrics
+from merak.services._context import ServiceContext
 from merak.services._identity import current_caller
-from merak.services._registry import ServiceContext
-from merak.services._risk_model import risk_paths
 from merak.services._status import grpc_errors
-from merak.services._stores import feature_log, outcome_store
-from merak.v1 import feedback_pb2, ledger_pb2, model_pb2, model_pb2_grpc
+from merak.v1 import model_pb2, model_pb2_grpc
 
 log = logging.getLogger("merak.models")
 
 _SERVICE = model_pb2.DESCRIPTOR.services_by_name["ModelService"]
-
-
-def _ts(text: str, field: object) -> None:
-    if text:
-        try:
-            field.FromDatetime(datetime.fromisoformat(text).replace(tzinfo=UTC))  # type: ignore[attr-defined]
-        except ValueError:
-            log.warning("unparseable time in model metadata", extra={"value": text})
-
-
-def version_to_proto(
-    meta: ModelMeta, champion: str | None, challengers: list[str]
-) -> model_pb2.ModelVersion:
-    """A registry entry as the API shows it."""
-    role = model_pb2.MODEL_ROLE_RETIRED
-    if meta.version == champion:
-        role = model_pb2.MODEL_ROLE_CHAMPION
-    elif meta.version in challengers:
-        role = model_pb2.MODEL_ROLE_CHALLENGER
-    out = model_pb2.ModelVersion(
-        version=meta.version,
-        parent_version=meta.parent or "",
-        role=role,
-        feature_catalogue_hash=meta.catalogue_hash,
-        auc=float(meta.metrics.get("auc", 0.0) or 0.0),
-    )
-    _ts(meta.created, out.created_time)
-    _ts(meta.train_from, out.trained_from)
-    _ts(meta.train_until, out.trained_until)
-    for name in ("precision", "recall", "revenue"):
-        for pct in (1, 2, 5, 10):
-            value = meta.metrics.get(f"{name}@{pct}")
-            if isinstance(value, int | float):
-                out.metrics.add(name=name, at_percent=float(pct), value=float(value))
-    return out
-
-
-def _registry_error(exc: Exception) -> Exception:
-    if isinstance(exc, ModelNotFoundError):
-        return NotFoundError("model version", str(exc))
-    if isinstance(exc, CatalogueMismatchError | CorruptModelError | ModelFormatError):
-        return PreconditionError(f"model refused, the champion is unchanged: {exc}")
-    return exc
-
-
-@dataclass(frozen=True)
-class Comparison:
-    champion: SelectorMetrics
-    challenger: SelectorMetrics
-    labelled: int
-    challenger_better: bool
-
-
-@dataclass
-class Job:
-    job_id: str
-    state: str = "running"
-    version: str = ""
-    detail: str = ""
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 def _metrics_proto(m: SelectorMetrics) -> list[model_pb2.SelectionMetric]:
@@ -121,178 +41,18 @@ def _metrics_proto(m: SelectorMetrics) -> list[model_pb2.SelectionMetric]:
     return out
 
 
-class Models:
-    """Registry operations with evidence."""
-
-    def __init__(
-        self,
-        registry: ModelRegistry,
-        catalogue_hash: str,
-        evidence: Evidence,
-        config: ModelsConfig | None = None,
-        outcomes: RecordStore | None = None,
-        scored: RecordStore | None = None,
-    ):
-        self.registry = registry
-        self.catalogue_hash = catalogue_hash
-        self.evidence = evidence
-        self.config = config or ModelsConfig()
-        self.outcomes = outcomes
-        self.scored = scored
-        self.jobs: dict[str, Job] = {}
-
-    def labelled(
-        self, start: datetime, end: datetime
-    ) -> tuple[np.ndarray, list[list[str]], np.ndarray, np.ndarray]:
-        """Inputs, finding and revenue of declarations controlled within ``[start, end)``."""
-        if self.outcomes is None or self.scored is None:
-            raise PreconditionError("comparison needs the outcome store and the feature log")
-        finding: dict[str, bool] = {}
-        revenue: dict[str, float] = {}
-        for _, payload, _ in self.outcomes.between(0, 2**62):
-            o = feedback_pb2.InspectionOutcome.FromString(payload)
-            # The window is on when the control happened, not when it was reported.
-            if not start <= o.inspected_time.ToDatetime(tzinfo=UTC) < end:
-                continue
-            finding[o.declaration_id] = finding.get(o.declaration_id, False) or o.finding
-            r = o.revenue_recovered
-            revenue[o.declaration_id] = revenue.get(o.declaration_id, 0.0) + float(
-                Decimal(r.units) + Decimal(r.nanos).scaleb(-9)
-            )
-        rows, cats, y, rev = [], [], [], []
-        for declaration_id in sorted(finding):
-            data = self.scored.payload(declaration_id)
-            if data is None:
-                continue  # assessed before the feature log existed, or elsewhere
-            x, c = decode_inputs(data)
-            rows.append(x)
-            cats.append(c)
-            y.append(int(finding[declaration_id]))
-            rev.append(revenue[declaration_id])
-        if not rows:
-            return np.zeros((0, 0)), [], np.zeros(0, np.int64), np.zeros(0)
-        return np.vstack(rows), cats, np.array(y, np.int64), np.array(rev)
-
-    def compare(self, champion: str, challenger: str, start: datetime, end: datetime) -> Comparison:
-        """Both versions scored on the same labelled declarations; selection metrics."""
-        x, cats, y, rev = self.labelled(start, end)
-        if len(y) == 0:
-            raise PreconditionError(
-                f"no declarations with outcomes between {start.isoformat()} and {end.isoformat()}"
-            )
-        metrics = []
-        for name, version in (("champion", champion), ("challenger", challenger)):
-            try:
-                scorer = self.registry.load(version, self.catalogue_hash)
-            except Exception as exc:
-                raise _registry_error(exc) from exc
-            p = scorer.score(x, np.array(cats, dtype=object)).probability
-            metrics.append(evaluate(f"{name} {version}", p, y, rev if rev.any() else None))
-        champ, chall = metrics
-        better = (
-            len(y) >= self.config.min_labelled
-            and chall.precision[5] >= champ.precision[5] + self.config.min_uplift
-            and chall.revenue[5] >= champ.revenue[5]
-            and (chall.precision[5], chall.revenue[5]) != (champ.precision[5], champ.revenue[5])
-        )
-        return Comparison(champ, chall, len(y), better)
-
-    def retrain(self, until: datetime, flush: list[object], pool: str, work: str) -> str:
-        """Start a retraining job; returns its id at once."""
-        job = Job(uuid.uuid4().hex[:12])
-        self.jobs[job.job_id] = job
-
-        def run() -> None:
-            from merak.cluster.retrain import retrain
-
-            try:
-                for writer in flush:
-                    writer.flush()  # type: ignore[attr-defined]
-                result = retrain(
-                    pool,
-                    f"{work}/{job.job_id}",
-                    self.registry.root,
-                    until,
-                    address=self.config.ray_address or None,
-                    use_ray=self.config.retrain_on_ray,
-                )
-                job.version = result.version
-                champion = self.registry.champion()
-                if result.champion or champion is None:
-                    job.state, job.detail = "done", f"{result.version} is the first champion"
-                    return
-                if not self.config.auto_promote:
-                    job.state, job.detail = "done", f"{result.version} added as a challenger"
-                    return
-                cmp = self.compare(champion, result.version, until - timedelta(days=3650), until)
-                if cmp.challenger_better:
-                    reason = (
-                        f"retrained challenger beats {champion} on {cmp.labelled} outcomes: "
-                        f"precision@5% {cmp.champion.precision[5]:.3f} -> "
-                        f"{cmp.challenger.precision[5]:.3f}, revenue@5% "
-                        f"{cmp.champion.revenue[5]:.3f} -> {cmp.challenger.revenue[5]:.3f}"
-                    )
-                    self.promote(result.version, reason, "retrain-job")
-                    job.detail = f"promoted: {reason}"
-                else:
-                    job.detail = (
-                        f"{result.version} stays a challenger: no uplift on {cmp.labelled} outcomes"
-                    )
-                job.state = "done"
-            except Exception as exc:
-                log.exception("retraining failed", extra={"job": job.job_id})
-                job.state, job.detail = "failed", str(exc)
-            finally:
-                log.info(
-                    "retrain job finished",
-                    extra={"job": job.job_id, "state": job.state, "detail": job.detail},
-                )
-                job.done.set()
-
-        threading.Thread(target=run, name=f"retrain-{job.job_id}", daemon=True).start()
-        return job.job_id
-
-    def versions(self) -> list[model_pb2.ModelVersion]:
-        champion, challengers = self.registry.champion(), self.registry.challengers()
-        return [version_to_proto(m, champion, challengers) for m in self.registry.list()]
-
-    def get(self, version: str) -> model_pb2.ModelVersion:
-        try:
-            meta = self.registry.metadata(version)
-        except ModelNotFoundError as exc:
-            raise NotFoundError("model version", version) from exc
-        return version_to_proto(meta, self.registry.champion(), self.registry.challengers())
-
-    def promote(self, version: str, reason: str, by: str) -> tuple[model_pb2.ModelVersion, int]:
-        previous = self.registry.champion()
-        try:
-            self.registry.load(version, self.catalogue_hash)  # verifies hashes; refuses bad files
-            self.registry.set_champion(version)
-        except Exception as exc:
-            raise _registry_error(exc) from exc
-        model = self.get(version)
-        promotion = ledger_pb2.ModelPromotion(
-            model=model, previous_version=previous or "", reason=reason, promoted_by=by
-        )
-        promotion.promoted_time.GetCurrentTime()
-        ref = self.evidence.append(model_promotion_entry(promotion))
-        log.info("model promoted", extra={"version": version, "previous": previous, "by": by})
-        return model, ref.index
-
-
 class ModelServicer(model_pb2_grpc.ModelServiceServicer):
     """Thin: check the request, then ``Models``."""
 
-    def __init__(self, models: Models, retrain_args: tuple[list[object], str, str]):
+    def __init__(self, models: Models):
         self.models = models
-        self._retrain_args = retrain_args
 
     @grpc_errors
     def CompareModels(
         self, request: model_pb2.CompareModelsRequest, context: grpc.ServicerContext
     ) -> model_pb2.CompareModelsResponse:
         champion = request.champion_version or self.models.registry.champion()
-        challengers = cast(list[str], self.models.registry.challengers())
+        challengers = self.models.registry.challengers()
         challenger = request.challenger_version or (challengers[-1] if challengers else "")
         v = Violations()
         if not champion:
@@ -327,8 +87,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
             if request.HasField("until_time")
             else datetime.now(UTC)
         )
-        flush, pool, work = self._retrain_args
-        return model_pb2.RetrainModelResponse(job_id=self.models.retrain(until, flush, pool, work))
+        return model_pb2.RetrainModelResponse(job_id=self.models.retrain(until))
 
     @grpc_errors
     def ListModels(
@@ -363,20 +122,18 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    paths = risk_paths(ctx.config)
-    registry = ctx.shared("model-registry", lambda: ModelRegistry(paths.models))
-    # The hash of the feature catalogue (and its parameters) this server computes with.
     models = Models(
-        registry,
+        ctx.model_registry(),
+        # The hash of the feature catalogue (and its parameters) this server computes with.
         catalogue_version(),
-        evidence_for(ctx, "models"),
+        ctx.ledger_writer("models"),
         ctx.config.models,
-        outcome_store(ctx),
-        feature_log(ctx),
+        ctx.outcomes(),
+        ctx.feature_log(),
+        pool_dir=str(ctx.paths.pool),
+        work_dir=str(ctx.data_dir / "retrain"),
+        # Pool writers of this process are flushed before a retrain reads the pool.
+        flush=ctx.pool_writers(),
     )
-    ctx.shared("models", lambda: models)
-    # Pool writers of this process are flushed before a retrain reads the pool.
-    flush = [w for w in (ctx.existing("declaration-writer"), ctx.existing("labels")) if w]
-    servicer = ModelServicer(models, (flush, str(paths.pool), str(ctx.data_dir / "retrain")))
-    model_pb2_grpc.add_ModelServiceServicer_to_server(servicer, server)
+    model_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), server)
     return [_SERVICE.full_name]

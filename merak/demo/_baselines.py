@@ -47,8 +47,7 @@ def fit_rules(data_dir: Path, cut: datetime) -> Rules:
 def logged_inputs(data_dir: Path, ids: Sequence[str]) -> np.ndarray:
     """The feature values the intake scored each declaration with (its feature log)."""
     from merak.features import FEATURE_IDS
-    from merak.intake import SQLiteRecordStore
-    from merak.services._assess import decode_inputs
+    from merak.intake import SQLiteRecordStore, decode_inputs
 
     store = SQLiteRecordStore(data_dir / "intake" / "records.db", "scored")
     try:

@@ -190,7 +190,8 @@ def pass2(
     contrib = declaration_contributions(f, b, cfg)
     n, k = f.n, len(insp)
     ev_t = np.concatenate([f.h["lodgement_time"], insp["inspection_time"].to_numpy(np.int64)])
-    ev_kind = np.concatenate([np.ones(n, np.int8), np.zeros(k, np.int8)])
+    # At equal times the declaration comes first: an outcome counts only strictly before.
+    ev_kind = np.concatenate([np.zeros(n, np.int8), np.ones(k, np.int8)])
     ev_id = np.concatenate(
         [f.h["declaration_id"].astype(str), insp["inspection_id"].to_numpy().astype(str)]
     )

@@ -2,7 +2,8 @@
 
 Events are declarations (at lodgement) and inspections (at completion, attributed to the
 inspected declaration's entities). A declaration sees the aggregate over all events strictly
-before it in the total order (time, kind — inspection before declaration —, id). Every
+before it in the total order (time, kind — declaration before inspection, so an outcome
+stamped at the very lodgement time is not seen —, id). Every
 column is an integer sum, min or max, so partial aggregates merge to bit-identical results
 in any order: the offline job merges per-month partials, the online path adds one event
 at a time, and both arrive at the same numbers.

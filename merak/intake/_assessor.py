@@ -38,17 +38,16 @@ from merak.core.areas import area_number
 from merak.core.declaration import Declaration
 from merak.core.errors import OverloadedError
 from merak.decision import DecisionPolicy, RiskInput
-from merak.intake import Record, RecordStore, now_ms
-from merak.ledger import assessment_entry
-from merak.services._evidence import Evidence, append_all
-from merak.services._hub import Hub
-from merak.v1 import assessment_pb2, common_pb2
+from merak.intake._hub import Hub
+from merak.intake._store import Record, RecordStore, now_ms
+from merak.ledger import LedgerWriter, append_all, assessment_entry
+from merak.v1 import assessment_pb2, common_pb2, ledger_pb2
 
 log = logging.getLogger("merak.intake")
 
 
 @dataclass(frozen=True)
-class Contribution:
+class FeatureContribution:
     """How much one feature moved this declaration's score."""
 
     feature_id: str
@@ -66,7 +65,7 @@ class RiskScore:
     risk: float
     area_risk: Mapping[str, float]
     revenue_at_stake: float
-    contributions: Sequence[Contribution] = ()
+    contributions: Sequence[FeatureContribution] = ()
     reasons: Sequence[str] = ()
     features_seconds: float = 0.0
     scoring_seconds: float = 0.0
@@ -158,7 +157,7 @@ class _Scored:
 
     jobs: list[tuple[_Job, bool, bytes]]  # (job, accepted before, stored payload)
     assessments: list[assessment_pb2.Assessment]
-    entries: list[object]
+    entries: list[ledger_pb2.LedgerEntry]
     inputs: list[bytes | None]
     started: list[float]  # perf_counter when the ledger stage may start, per job
 
@@ -175,7 +174,7 @@ class Assessor:
         store: RecordStore,
         model: RiskModel | Callable[[], RiskModel],
         policy: DecisionPolicy,
-        evidence: Evidence,
+        ledger: LedgerWriter,
         hub: Hub[assessment_pb2.Assessment] | None = None,
         max_contributions: int = 10,
         feature_log: RecordStore | None = None,
@@ -189,7 +188,7 @@ class Assessor:
         self.store = store
         self._model = model
         self.policy = policy
-        self.evidence = evidence
+        self.ledger = ledger
         self.hub: Hub[assessment_pb2.Assessment] = hub if hub is not None else Hub()
         self.max_contributions = max_contributions
         # Where what the model scored is kept, for shadow evaluation of challengers.
@@ -394,7 +393,7 @@ class Assessor:
         if not kept:
             return None
         now_ns = time.time_ns()
-        entries: list[object] = [
+        entries: list[ledger_pb2.LedgerEntry] = [
             assessment_entry(ledger_view(a), appended_time_ns=now_ns) for a in assessments
         ]
         return _Scored(kept, assessments, entries, inputs, started)
@@ -457,7 +456,7 @@ class Assessor:
                 self._fail([j for j, _, _ in scored.jobs], exc)
 
     def _record(self, s: _Scored) -> None:
-        refs = append_all(self.evidence, s.entries)  # type: ignore[arg-type]
+        refs = append_all(self.ledger, s.entries)
         ledger_done = time.perf_counter()
         ms = now_ms()
         results: list[tuple[str, bytes, int]] = []

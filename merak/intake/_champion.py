@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from merak.cluster.workers import WorkerPool, batch_contributions
+from merak.cluster.workers import WorkerPool
 from merak.core.config import MerakConfig
 from merak.core.declaration import Declaration
 from merak.core.errors import MerakError, PreconditionError
 from merak.features import (
-    CATALOGUE,
     DocumentIndex,
     FeatureConfig,
     OnlineFeatures,
@@ -34,20 +33,20 @@ from merak.features import (
     Reference,
     catalogue_version,
 )
+from merak.intake._assessor import RiskScore
+from merak.intake._explain import (
+    BatchExplainer,
+    area_risk,
+    categoricals,
+    feature_contribution,
+    revenue_basis,
+    score_rows,
+)
 from merak.pool import Pool
 from merak.scorer import ModelRegistry
 from merak.scorer.engine import RiskScorer
 
-# The explanation's own wording and value format, so batched reasons read exactly like
-# ``RiskScorer.explain``'s (checked by tests/unit/services/test_batch_explainer.py).
-from merak.scorer.engine._risk import Contribution as _ScorerContribution
-from merak.scorer.engine._risk import _fmt, _reason
-from merak.services._assess import Contribution, RiskScore
-
 log = logging.getLogger("merak.risk")
-
-_SPECS = {s.id: s for s in CATALOGUE}
-_STAGE = {"pre_arrival": "PRE_ARRIVAL", "port": "PORT", "post_clearance": "POST_CLEARANCE"}
 
 
 @dataclass(frozen=True)
@@ -65,28 +64,6 @@ def risk_paths(config: MerakConfig) -> RiskPaths:
         Path(r.features_dir or data / "features"),
         Path(r.models_dir or data / "models"),
     )
-
-
-def categoricals(decl: Declaration) -> list[str]:
-    """The categorical ids of the models, exactly as training takes them from the pool."""
-    h = decl.header
-    first = min(decl.items, key=lambda i: i.line_number)
-    route = f"{h.country_of_export}>{h.port_of_discharge}>{h.transport_mode.value}"
-    return [
-        h.importer.id,
-        h.declarant.id,
-        first.hs_code,
-        h.country_of_origin,
-        h.country_of_export,
-        h.customs_office,
-        route,
-    ]
-
-
-def revenue_basis(decl: Declaration) -> float:
-    """The declared value the expected revenue at stake is a share of (invoice total)."""
-    total = decl.header.invoice_total
-    return float(total.amount) if total is not None else 0.0
 
 
 def load_online_features(paths: RiskPaths, config: FeatureConfig | None = None) -> OnlineFeatures:
@@ -169,108 +146,16 @@ class ChampionRiskModel:
         p = float(s.probability[0])
         return RiskScore(
             risk=p,
-            area_risk=_area_risk(p, explanation.by_area),
+            area_risk=area_risk(p, explanation.by_area),
             revenue_at_stake=float(s.revenue_at_stake[0]),
-            contributions=[_contribution(c) for c in explanation.ranked[:40] if c.value > 0][:20],
+            contributions=[feature_contribution(c) for c in explanation.ranked[:40] if c.value > 0][
+                :20
+            ],
             reasons=explanation.reasons,
             features_seconds=t1 - t0,
             scoring_seconds=t2 - t1,
             inputs=(x, cats),
         )
-
-
-class BatchExplainer:
-    """Exactly what ``RiskScorer.explain`` says about each row (the contributions intake
-    keeps, the areas, the reasons), from one batched SHAP computation, formatting only the
-    features it keeps."""
-
-    def __init__(self, scorer: RiskScorer, top: int = 5) -> None:
-        self._scorer = scorer
-        self._top = top
-        names = scorer.trees.model.feature_names
-        self._names = names
-        self._area = [scorer.groups.get(n, "") or "other" for n in names]
-        self._raw_area = [scorer.groups.get(n, "") for n in names]
-        num = {n: i for i, n in enumerate(scorer.numeric)}
-        cat = {n: i for i, n in enumerate(scorer.categorical)}
-        # Where each flat feature's shown value comes from: (is_numeric, column).
-        self._source = [(True, num[n]) if n in num else (False, cat[n]) for n in names]
-        self._labels = [scorer.labels.get(n, n) for n in names]
-
-    def explain(
-        self, x: np.ndarray, cats: Sequence[Sequence[str]]
-    ) -> list[tuple[list[Any], dict[str, float], list[str]]]:
-        """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
-        return self.format(batch_contributions(self._scorer, x, cats), x, cats)
-
-    def format(
-        self, phi: np.ndarray, x: np.ndarray, cats: Sequence[Sequence[str]]
-    ) -> list[tuple[list[Any], dict[str, float], list[str]]]:
-        """``explain`` from SHAP values computed elsewhere (a scoring worker)."""
-        body = phi[:, :-1]
-        order = np.argsort(-np.abs(body), axis=1, kind="stable")
-        out: list[tuple[list[Any], dict[str, float], list[str]]] = []
-        for r in range(phi.shape[0]):
-            row_phi = body[r]
-            row_order = order[r]
-            values = row_phi[row_order].tolist()
-            by_area: dict[str, float] = {}
-            area = self._area
-            for i, v in zip(row_order.tolist(), values, strict=True):
-                a = area[i]
-                by_area[a] = by_area.get(a, 0.0) + v
-            kept: list[Any] = []
-            reasons: list[str] = []
-            for pos, (i, v) in enumerate(zip(row_order[:40].tolist(), values, strict=False)):
-                if pos < self._top and v:
-                    reasons.append(_reason(self._shown(i, x[r], cats[r], v), self._labels[i]))
-                if v > 0 and len(kept) < 20:
-                    kept.append(self._shown(i, x[r], cats[r], v))
-            out.append((kept, by_area, reasons))
-        return out
-
-    def _shown(self, i: int, xrow: np.ndarray, cats: Sequence[str], v: float) -> Any:
-        numeric, col = self._source[i]
-        shown = _fmt(float(xrow[col])) if numeric else str(cats[col])
-        return _ScorerContribution(self._names[i], self._raw_area[i], v, shown)
-
-
-def score_rows(
-    scorer: RiskScorer,
-    explainer: BatchExplainer,
-    declarations: Sequence[Declaration],
-    rows: Sequence[np.ndarray | Exception],
-    features_seconds: float,
-) -> list[RiskScore | Exception]:
-    """Score and explain the feature rows of a batch (an Exception row stays an error)."""
-    ok = [i for i, r in enumerate(rows) if not isinstance(r, Exception)]
-    out: list[RiskScore | Exception] = [
-        r if isinstance(r, Exception) else PreconditionError("unscored") for r in rows
-    ]
-    if not ok:
-        return out
-    t1 = time.perf_counter()
-    x = np.stack([rows[i] for i in ok])  # type: ignore[misc]
-    cats = [categoricals(declarations[i]) for i in ok]
-    revenue = np.array([revenue_basis(declarations[i]) for i in ok])
-    s = scorer.score(x, np.array(cats, dtype=object), revenue)
-    explained = explainer.explain(x, cats)
-    t2 = time.perf_counter()
-    n = len(rows)
-    for j, i in enumerate(ok):
-        kept, by_area, reasons = explained[j]
-        p = float(s.probability[j])
-        out[i] = RiskScore(
-            risk=p,
-            area_risk=_area_risk(p, by_area),
-            revenue_at_stake=float(s.revenue_at_stake[j]),
-            contributions=[_contribution(c) for c in kept],
-            reasons=reasons,
-            features_seconds=features_seconds / n,
-            scoring_seconds=(t2 - t1) / len(ok),
-            inputs=(x[j], cats[j]),
-        )
-    return out
 
 
 class PooledRiskModel:
@@ -319,9 +204,9 @@ class PooledRiskModel:
                 p = float(part.probability[j])
                 out[i] = RiskScore(
                     risk=p,
-                    area_risk=_area_risk(p, by_area),
+                    area_risk=area_risk(p, by_area),
                     revenue_at_stake=float(part.revenue_at_stake[j]),
-                    contributions=[_contribution(c) for c in kept],
+                    contributions=[feature_contribution(c) for c in kept],
                     reasons=reasons,
                     features_seconds=(t1 - t0) / n,  # features and scores, on the workers
                     scoring_seconds=0.0,
@@ -330,27 +215,7 @@ class PooledRiskModel:
         return out
 
 
-def _area_risk(p: float, by_area: Mapping[str, float]) -> dict[str, float]:
-    positive = {a: v for a, v in by_area.items() if v > 0 and a not in ("entity", "other", "")}
-    total = sum(positive.values())
-    return {a: p * v / total for a, v in positive.items()} if total > 0 else {}
-
-
-def _contribution(c: Any) -> Contribution:
-    spec = _SPECS.get(c.feature)
-    if spec is None:  # a categorical id (importer, route, ...)
-        return Contribution(c.feature, c.feature.replace("_", " "), c.shown, c.value, "PORT", ())
-    return Contribution(
-        c.feature,
-        spec.name,
-        c.shown,
-        c.value,
-        _STAGE.get(spec.stage, "PORT"),
-        tuple(spec.areas),
-    )
-
-
-class ModelSource:
+class ChampionSource:
     """The current champion as a RiskModel; follows promotions made through the registry.
 
     With ``workers`` (a ``merak.cluster.workers.WorkerPool`` factory), features and scores run on

@@ -89,6 +89,7 @@ from merak.ledger._verify import (
     VerifyReport,
     verify_export,
 )
+from merak.ledger._writer import LedgerWriter, LocalLedgerWriter, append_all
 
 __all__ = [
     "EMPTY_ROOT",
@@ -121,6 +122,8 @@ __all__ = [
     "LedgerConfig",
     "LedgerError",
     "LedgerStore",
+    "LedgerWriter",
+    "LocalLedgerWriter",
     "MemoryBlobStore",
     "MemoryLedgerStore",
     "MemoryTree",
@@ -138,6 +141,7 @@ __all__ = [
     "TreeHead",
     "VerificationError",
     "VerifyReport",
+    "append_all",
     "assessment_entry",
     "blob_path",
     "blob_ref",

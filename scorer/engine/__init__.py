@@ -10,6 +10,8 @@ from merak.scorer.engine._risk import (
     Explanation,
     RiskScorer,
     Scores,
+    format_value,
+    reason_text,
 )
 from merak.scorer.engine._shap import TreeShap, feature_groups
 from merak.scorer.engine._tree_scorer import TreeScorer
@@ -32,8 +34,10 @@ __all__ = [
     "cat_hash",
     "city_hash64",
     "feature_groups",
+    "format_value",
     "load_net",
     "load_trees",
+    "reason_text",
     "save_net",
     "save_trees",
     "to_ctr_word",

@@ -111,7 +111,9 @@ class RiskScorer:
         f = np.reshape(np.asarray(floats, dtype=np.float64), (1, -1))
         phi = self.shap.explain_one(self.trees, f[0], list(cats))
         names = self.trees.model.feature_names
-        values: dict[str, str] = {n: _fmt(v) for n, v in zip(self.numeric, f[0], strict=True)}
+        values: dict[str, str] = {
+            n: format_value(v) for n, v in zip(self.numeric, f[0], strict=True)
+        }
         values.update({n: str(v) for n, v in zip(self.categorical, cats, strict=True)})
         order = np.argsort(-np.abs(phi[:-1]), kind="stable")
         ranked = [
@@ -122,7 +124,7 @@ class RiskScorer:
         for c in ranked:
             by_area[c.area or "other"] = by_area.get(c.area or "other", 0.0) + c.value
         reasons = [
-            _reason(c, self.labels.get(c.feature, c.feature)) for c in ranked[:top] if c.value
+            reason_text(c, self.labels.get(c.feature, c.feature)) for c in ranked[:top] if c.value
         ]
         return Explanation(float(phi[-1]), ranked, by_area, reasons)
 
@@ -147,12 +149,14 @@ class Explanation:
     reasons: list[str]  # short sentences for the top features
 
 
-def _fmt(v: float) -> str:
+def format_value(v: float) -> str:
+    """A feature value as explanations show it (4 significant digits, or missing/+inf/-inf)."""
     if not np.isfinite(v):
         return "missing" if np.isnan(v) else ("+inf" if v > 0 else "-inf")
     return f"{v:.4g}"
 
 
-def _reason(c: Contribution, label: str) -> str:
+def reason_text(c: Contribution, label: str) -> str:
+    """One line saying how a feature moved the score, as the explanations word it."""
     direction = "raises" if c.value > 0 else "lowers"
     return f"{label} is {c.shown}: {direction} the risk ({c.value:+.2f} log-odds)"

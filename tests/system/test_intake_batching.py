@@ -11,8 +11,8 @@ import grpc
 import pytest
 
 from merak.demo import riskworld
+from merak.intake import ChampionSource, RiskPaths
 from merak.services._convert import declaration_from_proto
-from merak.services._risk_model import ModelSource, RiskPaths
 from merak.v1 import intake_pb2, intake_pb2_grpc, ledger_pb2
 from tests.servers import StartServer, bearer
 
@@ -24,7 +24,7 @@ def test_a_batch_scores_and_explains_as_one_at_a_time(
 ) -> None:
     data = world.data_dir
     paths = RiskPaths(data / "pool", data / "features", data / "models")
-    one, many = ModelSource(paths)(), ModelSource(paths)()  # two sets of live profiles
+    one, many = ChampionSource(paths)(), ChampionSource(paths)()  # two sets of live profiles
     decls = [declaration_from_proto(d) for d in world.live[:120]]
     singles = [one.score(d) for d in decls]
     batched = []

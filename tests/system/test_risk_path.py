@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from merak.demo import riskworld
-from merak.services._assess import ledger_view
+from merak.intake import ledger_view
 from merak.v1 import (
     common_pb2,
     feedback_pb2,

@@ -126,7 +126,8 @@ def test_the_control_room_sees_a_source_alert_streamed_from_a_hal_sender(
     from merak.hal import Description, FrameSender, Kind, Reading
 
     server, port = start_server(server={"services": ["detection"]})
-    ingest = server.context.detection_ingest  # type: ignore[attr-defined]
+    ingest = server.context.detection_ingest
+    assert ingest is not None
     ch, stub = _stub(port)
     with ch:
         stub.OpenLot(

@@ -138,8 +138,8 @@ def live_world(root: Path, declarations: int, seed: int) -> LiveWorld:
     lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for it in items.to_pylist():
         lines[it["declaration_id"]].append(it)
-    keyed = [((h["lodgement_time"], 1, h["declaration_id"]), "d", h) for h in decls.to_pylist()]
-    keyed += [((r["inspection_time"], 0, r["inspection_id"]), "i", r) for r in insp.to_pylist()]
+    keyed = [((h["lodgement_time"], 0, h["declaration_id"]), "d", h) for h in decls.to_pylist()]
+    keyed += [((r["inspection_time"], 1, r["inspection_id"]), "i", r) for r in insp.to_pylist()]
     keyed.sort(key=lambda e: e[0])
     events = [(kind, row) for _, kind, row in keyed]
     return LiveWorld(root, full, history, events, lines, decls, items)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from merak.features import FEATURE_IDS, read_matrix, run_build
+from merak.features import FEATURE_IDS, FEATURE_NAMES, read_matrix, run_build
+from tests.unit.features._handmade import T2, T3, table, write_handmade
 from tests.unit.features._synthetic import CUT, before, odd_world, write
 
 
@@ -73,3 +76,31 @@ def test_the_future_intelligence_does_reach_later_declarations(tmp_path) -> None
     earlier = m.filter(pc.less(t, cut)).column("PA-001").to_numpy()
     assert len(after) and (after >= 1).all()
     assert (earlier == 0).mean() > 0.5
+
+
+def test_an_outcome_stamped_at_lodgement_is_not_seen_by_its_own_declaration(
+    tmp_path: Path,
+) -> None:
+    """Outcomes count only strictly before lodgement: equal times put the declaration first."""
+    pool = write_handmade(tmp_path / "pool")
+    # D2's own finding, stamped at D2's lodgement time (a date-only export's natural mistake).
+    row = {
+        "inspection_id": "I2",
+        "declaration_id": "D2",
+        "inspection_time": T2,
+        "result": "non_compliant",
+        "seized": False,
+    }
+    pool.append("inspections", table("inspections", [row]))
+    run_build(str(tmp_path / "pool"), str(tmp_path / "out"))
+    m = read_matrix(tmp_path / "out")
+    found = dict(
+        zip(
+            m.column("declaration_id").to_pylist(),
+            m.column(FEATURE_IDS[FEATURE_NAMES.index("importer_prior_findings")]).to_pylist(),
+            strict=True,
+        )
+    )
+    assert T2 < T3
+    assert found["D2"] == 1.0  # D1's finding only, not its own
+    assert found["D3"] == 2.0  # lodged later: both
