@@ -1,6 +1,6 @@
 """Control decisions: channel from calibrated risk, revenue at stake, harm, cost and capacity."""
 
-from merak.core.decision_config import ControlConfig, DecisionConfig
+from merak.core.config import ControlConfig, DecisionConfig
 from merak.decision._capacity import CapacityLedger
 from merak.decision._policy import STRENGTH, Decision, DecisionPolicy, RiskInput, random_draw
 

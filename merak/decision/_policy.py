@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from merak.core.areas import BUSINESS_AREAS
-from merak.core.decision_config import DecisionConfig
+from merak.core.config import DecisionConfig
 from merak.decision._capacity import CapacityLedger
 
 # Strength of a channel: a forced channel never weakens a stronger one.

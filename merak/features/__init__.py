@@ -1,5 +1,6 @@
 """The 132 expert risk features: a declarative catalogue, computed offline and online alike."""
 
+from merak.core.config import FeatureConfig
 from merak.features._catalogue import (
     CATALOGUE,
     CATALOGUE_VERSION,
@@ -8,7 +9,6 @@ from merak.features._catalogue import (
     catalogue_version,
     compute,
 )
-from merak.features._config import FeatureConfig
 from merak.features._docs import render_markdown
 from merak.features._documents import DocumentIndex
 from merak.features._frames import Frames, frames_from_arrow, frames_from_rows

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from merak.features._config import FeatureConfig
+from merak.core.config import FeatureConfig
 from merak.features._frames import NA, Frames
 
 DAY_MS = 86_400_000

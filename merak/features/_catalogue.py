@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from merak.core.config import FeatureConfig
 from merak.features._cat_port import PORT
 from merak.features._cat_post import POST_CLEARANCE
 from merak.features._cat_pre_arrival import PRE_ARRIVAL
-from merak.features._config import FeatureConfig
 from merak.features._spec import FeatureSpec, Inputs, catalogue_hash, check_catalogue
 
 CATALOGUE: tuple[FeatureSpec, ...] = PRE_ARRIVAL + PORT + POST_CLEARANCE

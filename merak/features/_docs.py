@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from merak.core.config import FeatureConfig
 from merak.features._catalogue import CATALOGUE, CATALOGUE_VERSION, catalogue_version
-from merak.features._config import FeatureConfig
 from merak.features._spec import AREAS, STAGE_COUNTS, STAGES
 
 _STAGE_TITLES = {

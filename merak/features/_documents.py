@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from merak.features._config import FeatureConfig
+from merak.core.config import FeatureConfig
 from merak.features._frames import NA, _int_np, _str_np
 
 DOC_KEYS = (

@@ -13,8 +13,8 @@ import functools
 import numpy as np
 
 from merak.core.codes import COUNTRY_CODES
+from merak.core.config import FeatureConfig
 from merak.features._basics import Basics, usd_cents
-from merak.features._config import FeatureConfig
 from merak.features._documents import DocumentIndex
 from merak.features._frames import NA, Frames
 from merak.features._profiles import COLS, FIRST, KINDS, LAST, MAXI

@@ -25,9 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from merak.core.config import FeatureConfig
 from merak.features._basics import basics, usd_cents
 from merak.features._catalogue import FEATURE_IDS, catalogue_version, compute
-from merak.features._config import FeatureConfig
 from merak.features._documents import DocumentIndex
 from merak.features._frames import (
     HEADER_COLUMNS,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from merak.core.config import FeatureConfig
 from merak.features._basics import Basics
-from merak.features._config import FeatureConfig
 from merak.features._frames import NA, Frames
 
 KINDS = ("imp", "dcl", "exp", "pair", "imph", "impo")

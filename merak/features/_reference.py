@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from merak.features._config import FeatureConfig
+from merak.core.config import FeatureConfig
 from merak.features._frames import NA, _int_np, _str_np
 from merak.features._spec import AREAS
 

@@ -1,6 +1,6 @@
 """The evidence ledger: an RFC 9162 Merkle log, signed tree heads, stores and the verifier."""
 
-from merak.core.ledger_config import LedgerConfig
+from merak.core.config import LedgerConfig
 from merak.ledger._blobs import BlobStore, FileBlobStore, MemoryBlobStore, blob_path
 from merak.ledger._checkpoint import (
     HeadSigner,

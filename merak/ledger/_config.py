@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from merak.core.config import LedgerConfig
 from merak.core.errors import ConfigError
-from merak.core.ledger_config import LedgerConfig
 from merak.ledger._blobs import BlobStore, FileBlobStore
 from merak.ledger._checkpoint import HeadSigner, generate_key, load_private_key
 from merak.ledger._log import Ledger, SigningPolicy

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from merak.core.config import load_config
-from merak.core.decision_config import ControlConfig, DecisionConfig
+from merak.core.config import ControlConfig, DecisionConfig, load_config
 from merak.core.errors import ConfigError
 from merak.decision import DecisionPolicy, RiskInput, random_draw
 

@@ -1,4 +1,5 @@
-"""The evidence ledger's settings (the `ledger:` config section)."""
+"""The ``ledger`` section (where the ledger lives, how it signs and commits) and the
+``evidence`` section (where services put their evidence)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,17 @@ class LedgerConfig:
     sign_every_ms: int = 1000
     group_commit: bool = True
     max_batch: int = 4096
+
+
+@dataclass(frozen=True)
+class EvidenceConfig:
+    """Where services put their evidence: the ledger in this process, or a remote one."""
+
+    # host:port of a LedgerService; empty = the ledger of this process (embedded default).
+    ledger_address: str = ""
+    # Environment variable holding the bearer token (role ledger_writer) for the remote ledger.
+    token_env: str = "MERAK_LEDGER_TOKEN"
+    # CA bundle to verify the remote ledger's certificate; empty = plaintext (loopback only).
+    tls_ca_file: str = ""
+    # Seconds to wait for the remote ledger to answer an append.
+    timeout_seconds: float = 10.0

@@ -1,4 +1,4 @@
-"""Typed, validated configuration: embedded defaults, then a YAML file, then environment.
+"""Loading the configuration: embedded defaults, then a YAML file, then environment.
 
 Every value has a default, so a process runs with no file at all. A file overrides the
 defaults; an environment variable ``MERAK__SECTION__KEY`` (double underscores between
@@ -14,238 +14,16 @@ import os
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
 
-from merak.core.decision_config import DecisionConfig
+from merak.core.config._root import MerakConfig
+from merak.core.config._server import SERVICE_NAMES
 from merak.core.errors import ConfigError
-from merak.core.ledger_config import LedgerConfig
 
 ENV_PREFIX = "MERAK__"
-SERVICE_NAMES = ("intake", "feedback", "models", "detection", "ledger")
-
-
-@dataclass(frozen=True)
-class ServerConfig:
-    """Where and how the gRPC server listens."""
-
-    host: str = "127.0.0.1"
-    # 0 asks the OS for a free port; the bound port is reported (and written to port_file).
-    port: int = 0
-    # Services this process hosts, from SERVICE_NAMES.
-    services: tuple[str, ...] = SERVICE_NAMES
-    max_workers: int = 16
-    # Calls beyond this many in flight are refused with RESOURCE_EXHAUSTED.
-    max_concurrent_rpcs: int = 256
-    # Seconds in-flight calls get to finish on shutdown.
-    grace_seconds: float = 5.0
-    max_message_bytes: int = 16 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class TLSConfig:
-    """Server-side TLS; with ``client_ca_file`` and ``require_client_cert`` it is mTLS."""
-
-    enabled: bool = False
-    cert_file: str = ""
-    key_file: str = ""
-    client_ca_file: str = ""
-    require_client_cert: bool = False
-
-
-@dataclass(frozen=True)
-class TokenIdentity:
-    """A bearer token's identity. Only the token's SHA-256 is stored (``merak auth hash-token``)."""
-
-    identity: str
-    sha256: str
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CertificateIdentity:
-    """A client certificate's identity, matched on its subject common name."""
-
-    common_name: str
-    roles: tuple[str, ...] = ()
-
-
-DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
-    # Declaration processing and port community systems.
-    "agency": ("/merak.v1.IntakeService/*", "/merak.v1.FeedbackService/*"),
-    # Terminal systems that open and close lots.
-    "terminal": ("/merak.v1.DetectionService/*",),
-    # Risk analysts: models, and reading assessments and outcomes.
-    "analyst": (
-        "/merak.v1.ModelService/*",
-        "/merak.v1.IntakeService/GetAssessment",
-        "/merak.v1.IntakeService/WatchAssessments",
-        "/merak.v1.FeedbackService/ListOutcomes",
-        "/merak.v1.LedgerService/Get*",
-    ),
-    # Control-room operators watching alerts and assessments.
-    "control_room": (
-        "/merak.v1.DetectionService/GetLot",
-        "/merak.v1.DetectionService/WatchAlerts",
-        "/merak.v1.IntakeService/GetAssessment",
-        "/merak.v1.IntakeService/WatchAssessments",
-    ),
-    # Auditors read the ledger and nothing else.
-    "auditor": ("/merak.v1.LedgerService/Get*", "/merak.v1.LedgerService/WatchEntries"),
-    # Merak's own services, which append evidence.
-    "ledger_writer": ("/merak.v1.LedgerService/AppendEntry",),
-    # Merak's detection service, which reports verdicts on linked lots as outcomes.
-    "outcome_reporter": ("/merak.v1.FeedbackService/ReportOutcome",),
-    "admin": ("*",),
-}
-
-# RPCs every caller may use, authenticated or not: health checking and reflection.
-PUBLIC_METHODS: tuple[str, ...] = (
-    "/grpc.health.v1.Health/*",
-    "/grpc.reflection.v1alpha.ServerReflection/*",
-    "/grpc.reflection.v1.ServerReflection/*",
-)
-
-
-@dataclass(frozen=True)
-class AuthConfig:
-    """Caller identity (bearer token or client certificate) mapped to roles, roles to RPCs."""
-
-    enabled: bool = True
-    # Role name -> RPC patterns (``/package.Service/Method``, ``*`` wildcards).
-    roles: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ROLES))
-    tokens: tuple[TokenIdentity, ...] = ()
-    certificates: tuple[CertificateIdentity, ...] = ()
-    # Roles of a caller that presents no credentials at all.
-    anonymous_roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class MetricsConfig:
-    """The Prometheus endpoint (plain HTTP, ``/metrics``)."""
-
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = 0
-
-
-@dataclass(frozen=True)
-class LogConfig:
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    format: Literal["json", "text"] = "json"
-    # Log one line per RPC (method, code, duration, identity) at this level.
-    access_log: bool = True
-
-
-@dataclass(frozen=True)
-class EvidenceConfig:
-    """Where services put their evidence: the ledger in this process, or a remote one."""
-
-    # host:port of a LedgerService; empty = the ledger of this process (embedded default).
-    ledger_address: str = ""
-    # Environment variable holding the bearer token (role ledger_writer) for the remote ledger.
-    token_env: str = "MERAK_LEDGER_TOKEN"
-    # CA bundle to verify the remote ledger's certificate; empty = plaintext (loopback only).
-    tls_ca_file: str = ""
-    # Seconds to wait for the remote ledger to answer an append.
-    timeout_seconds: float = 10.0
-
-
-@dataclass(frozen=True)
-class RiskConfig:
-    """Where the risk path finds its data: pool, feature build, model registry."""
-
-    # The data pool (reference data, manifests, logistics); <data_dir>/pool when empty.
-    pool_dir: str = ""
-    # Output of `merak features build` (profile snapshot); <data_dir>/features when empty.
-    features_dir: str = ""
-    # The model registry; <data_dir>/models when empty.
-    models_dir: str = ""
-    # Most-contributing features listed in each assessment.
-    max_contributions: int = 10
-    # Micro-batching of assessments: at most this many declarations per batch, and a
-    # declaration waits at most this long for others to join its batch.
-    batch_max: int = 64
-    batch_wait_ms: float = 1.0
-    # Declarations waiting for assessment beyond which intake answers RESOURCE_EXHAUSTED.
-    queue_max: int = 4096
-    # Sync the accept commit itself (true), or let the result commit that follows sync it
-    # (false: one sync less per batch; an answered declaration is durable either way).
-    durable_accept: bool = True
-    # Scale-out: 0 scores in the intake process (lowest latency); N >= 1 runs features and
-    # scoring on a pool of N Ray actors (grown or shrunk with `merak workers scale N`).
-    workers: int = 0
-    # The pool's name (its desired size is the Ray actor merak-workers-<group>), and the
-    # CPUs Ray reserves for each of its actors.
-    workers_group: str = "intake"
-    worker_cpus: float = 1.0
-    # The Ray cluster of the worker pool; empty: models.ray_address, then MERAK_RAY_ADDRESS,
-    # then the Ray already running in the process, else a local one.
-    ray_address: str = ""
-
-
-@dataclass(frozen=True)
-class ModelsConfig:
-    """The self-improving loop: retraining, shadow comparison, promotion."""
-
-    # Promote a retrained challenger by itself when it measurably beats the champion.
-    auto_promote: bool = True
-    # Precision at a 5 % inspection rate the challenger must add (absolute, 0.01 = 1 pp).
-    min_uplift: float = 0.0
-    # Labelled outcomes a comparison needs before it may lead to a promotion.
-    min_labelled: int = 30
-    # Run retraining as a Ray job (a local Ray unless ray_address is set).
-    retrain_on_ray: bool = True
-    ray_address: str = ""
-
-
-@dataclass(frozen=True)
-class DetectionSection:
-    """The detection service's operational settings (its algorithms' thresholds keep the
-    defaults documented in docs/detection.md)."""
-
-    # ZeroMQ endpoint the frame receiver binds; HAL nodes connect to it.
-    bind: str = "tcp://127.0.0.1:*"
-    # Trained models (`merak detect train`); without one, NIR scans are counted, not judged.
-    model_dir: str = ""
-    # A sensor is dead after this many seconds without any frame (heartbeats included).
-    dead_after_s: float = 5.0
-    # A frame captured longer ago than this when it arrives counts as late.
-    late_after_s: float = 2.0
-    # Estimated contaminated share of scans at or above which a lot is rejected outright.
-    reject_fraction: float = 0.02
-    # Identity written as appended_by / inspector_id.
-    identity: str = "merak-detection"
-    # FeedbackService elsewhere that verdicts on linked lots go to as inspection outcomes
-    # (host:port); empty = the feedback service of this process, if it hosts one.
-    feedback_address: str = ""
-    # Environment variable holding the bearer token (role outcome_reporter) for it.
-    feedback_token_env: str = "MERAK_FEEDBACK_TOKEN"
-    # CA bundle to verify the remote feedback service's certificate; empty = plaintext.
-    feedback_tls_ca_file: str = ""
-
-
-@dataclass(frozen=True)
-class MerakConfig:
-    """Everything one Merak process reads at start."""
-
-    server: ServerConfig = field(default_factory=ServerConfig)
-    tls: TLSConfig = field(default_factory=TLSConfig)
-    auth: AuthConfig = field(default_factory=AuthConfig)
-    metrics: MetricsConfig = field(default_factory=MetricsConfig)
-    log: LogConfig = field(default_factory=LogConfig)
-    decision: DecisionConfig = field(default_factory=DecisionConfig)
-    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
-    ledger: LedgerConfig = field(default_factory=LedgerConfig)
-    risk: RiskConfig = field(default_factory=RiskConfig)
-    models: ModelsConfig = field(default_factory=ModelsConfig)
-    detection: DetectionSection = field(default_factory=DetectionSection)
-    # Where embedded stores (ledger, blobs, pool) live.
-    data_dir: str = "var"
-
 
 T = TypeVar("T")
 
@@ -403,6 +181,15 @@ def _check(config: MerakConfig) -> None:
         )
     if config.server.grace_seconds < 0:
         raise ConfigError("server.grace_seconds", "expected >= 0")
+    for key in ("default_deadline_s", "stream_idle_s"):
+        if not getattr(config.server, key) > 0:
+            raise ConfigError(f"server.{key}", f"expected > 0, got {getattr(config.server, key)}")
+    for key in ("max_streams", "max_streams_per_caller", "max_anonymous_streams"):
+        if getattr(config.server, key) < 0:
+            raise ConfigError(f"server.{key}", f"expected >= 0, got {getattr(config.server, key)}")
+    for key in ("lodgement_max_age_days", "lodgement_max_ahead_s"):
+        if not getattr(config.validation, key) >= 0:
+            raise ConfigError(f"validation.{key}", "expected >= 0")
     risk = config.risk
     for key, value, low in (
         ("batch_max", risk.batch_max, 1),
