@@ -2,7 +2,9 @@
 
 The receiver binds a ROUTER that many nodes connect to, drops duplicates by sequence
 number, acknowledges per sensor what it holds, and counts losses: declared by the node's
-GAP frames, or unexplained sequence jumps. See hal/_stream.py for the node's side.
+GAP frames, or unexplained sequence jumps. Sequence numbers are per node run (the header's
+epoch): a new epoch is a restart of the node, counted, and a new sequence space. An END
+frame marks a clean stop (``stopped``, not ``dead``). See hal/_stream.py for the node's side.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from zmq.auth.thread import ThreadAuthenticator
 
 from merak.hal import _wire
 from merak.hal._curve import CurveServer
-from merak.hal._stream import ACK, tune_socket
+from merak.hal._stream import ACK, END, tune_socket
 from merak.v1 import sensor_pb2
 
 log = logging.getLogger("merak.hal.receiver")
@@ -44,23 +46,33 @@ class SensorStats:
     duplicates: int = 0
     last_seen: float = 0.0
     last_data: float = 0.0
+    # The node run whose sequence space last_seq is in; runs seen after the first one.
+    epoch: int = 0
+    restarts: int = 0
+    # Frames of an earlier run that arrived after a later run's (dropped).
+    stale: int = 0
+    # The stream ended with an END frame (the node stopped cleanly).
+    ended: bool = False
+    retired_epochs: set[int] = field(default_factory=set)
 
     @property
     def lost(self) -> int:
         return self.lost_reported + self.lost_unexplained
 
     def liveness(self, now: float, dead_after_s: float) -> str:
-        """``alive`` (data lately), ``silent`` (only heartbeats lately) or ``dead`` (nothing)."""
+        """``alive`` (data lately), ``silent`` (only heartbeats lately), ``stopped`` (the
+        node ended the stream cleanly) or ``dead`` (nothing)."""
         if now - self.last_data <= dead_after_s:
             return "alive"
-        if now - self.last_seen <= dead_after_s:
+        if now - self.last_seen <= dead_after_s and not self.ended:
             return "silent"
-        return "dead"
+        return "stopped" if self.ended else "dead"
 
 
 @dataclass
 class _Peer:
     acks: dict[str, int] = field(default_factory=dict)
+    epochs: dict[str, int] = field(default_factory=dict)
     unacked: int = 0
     last_ack: float = 0.0
 
@@ -157,39 +169,47 @@ class FrameReceiver:
         sid = header.sensor_id
         st = self._stats.get(sid)
         if st is None:
-            st = self._stats[sid] = SensorStats(sid, header.site_id)
+            st = self._stats[sid] = SensorStats(sid, header.site_id, epoch=header.epoch)
         now = time.monotonic()
         seq = header.sequence
         peer = self._peers.setdefault(identity, _Peer(last_ack=now))
-        if st.last_seq and seq <= st.last_seq:
+        if header.epoch != st.epoch:
+            if header.epoch in st.retired_epochs:
+                st.stale += 1  # a late frame of an earlier run of the node
+                return None
+            # The node restarted: a new sequence space, in which frames before this are lost.
+            st.retired_epochs.add(st.epoch)
+            st.epoch = header.epoch
+            st.restarts += 1
+            st.ended = False
+            st.last_seq = 0
+            _count_losses(st, header, seq, span=seq)
+        elif st.last_seq and seq <= st.last_seq:
             st.duplicates += 1
             peer.acks[sid] = st.last_seq
+            peer.epochs[sid] = st.epoch
             peer.unacked += 1
             return None
-        is_gap = header.frame_type == _wire.GAP
-        if st.last_seq:
-            span = seq - st.last_seq  # sequence numbers last_seq+1 .. seq
-            if is_gap:
-                # GAP(seq, n) declares seq-n+1 .. seq lost; count only what we had not seen.
-                covered = min(int(header.lost_count), span)
-                st.lost_reported += covered
-                st.lost_unexplained += span - covered
-            else:
-                st.lost_unexplained += span - 1
+        elif st.last_seq:
+            _count_losses(st, header, seq, span=seq - st.last_seq)  # last_seq+1 .. seq
         else:
+            # A (re)started receiver takes the first frame it sees as its baseline.
             st.first_seq = seq
-            if is_gap:
+            if header.frame_type == _wire.GAP:
                 st.lost_reported += int(header.lost_count)
         st.last_seq = seq
         st.last_seen = now
-        if is_gap:
+        if header.frame_type == _wire.GAP:
             st.gap_frames += 1
         elif header.frame_type == _wire.HEARTBEAT:
             st.heartbeats += 1
+        elif header.frame_type == END:
+            st.ended = True
         else:
             st.data_frames += 1
             st.last_data = now
         peer.acks[sid] = seq
+        peer.epochs[sid] = st.epoch
         peer.unacked += 1
         return header, array
 
@@ -206,7 +226,13 @@ class FrameReceiver:
                 # If the node went away it resends what we could not acknowledge.
                 with contextlib.suppress(zmq.ZMQError):
                     self._sock.send_multipart(
-                        [identity, ACK, json.dumps(peer.acks).encode()], flags=zmq.NOBLOCK
+                        [
+                            identity,
+                            ACK,
+                            json.dumps(peer.acks).encode(),
+                            json.dumps(peer.epochs).encode(),
+                        ],
+                        flags=zmq.NOBLOCK,
                     )
                 peer.unacked = 0
                 peer.last_ack = now
@@ -234,3 +260,14 @@ class FrameReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _count_losses(st: SensorStats, header: sensor_pb2.FrameHeader, seq: int, span: int) -> None:
+    """Account for sequence numbers ``seq - span + 1 .. seq`` (this frame the last of them):
+    a GAP frame declares ``lost_count`` of them lost; the rest are unexplained."""
+    if header.frame_type == _wire.GAP:
+        covered = min(int(header.lost_count), span)
+        st.lost_reported += covered
+        st.lost_unexplained += span - covered
+    else:
+        st.lost_unexplained += span - 1

@@ -8,7 +8,12 @@ the node keeps every unacknowledged frame in a bounded per-sensor buffer, sends 
 acks stop for ``ack_timeout_s`` (the receiver was killed, or the link broke). A restarted
 receiver therefore gets every frame the buffer still held; what the buffer had to drop is
 declared by a GAP frame. Delivery is at-least-once; the receiver drops duplicates by
-sequence number. See docs/hal.md.
+sequence number.
+
+Sessions: every sender has an ``epoch`` (its start time in ns) stamped in every header, so a
+restarted node's new sequence space (from 1 again) is seen as a restart, not as duplicates;
+acks name the epoch they are for. On a clean stop each sensor's stream ends with an END
+frame, so the receiver can tell a stopped sensor from a dead one. See docs/hal.md.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from merak.v1 import sensor_pb2
 log = logging.getLogger("merak.hal.stream")
 
 ACK = b"ACK"
+END = sensor_pb2.FRAME_TYPE_END
 
 
 def tune_socket(sock: zmq.Socket[bytes]) -> None:
@@ -51,6 +57,8 @@ class Channel:
         self.auto_heartbeat = auto_heartbeat
         # Heartbeats only while the sensor is alive (acquiring) but has nothing to send.
         self.alive = True
+        # Stamped here from a device (not replayed): ends with an END frame on a clean stop.
+        self.live = auto_heartbeat
         self._lock = threading.Lock()
 
     @property
@@ -67,10 +75,19 @@ class Channel:
         return seq
 
     def heartbeat(self) -> int:
+        return self._control(_wire.HEARTBEAT)
+
+    def end(self) -> int:
+        """End the stream cleanly (the node stops): an END frame after everything captured."""
+        self.alive = False
+        self.auto_heartbeat = False
+        return self._control(END)
+
+    def _control(self, frame_type: int) -> int:
         with self._lock:
             seq = self.buffer.next_seq
             now = time.time_ns()
-            header = _wire.make_header(self.buffer.template, seq, now, _wire.HEARTBEAT)
+            header = _wire.make_header(self.buffer.template, seq, now, frame_type)
             self._push(Entry(seq, now, header.SerializeToString(), b""))
         return seq
 
@@ -109,9 +126,12 @@ class FrameSender:
         window: int = 256,
         ack_timeout_s: float = 1.0,
         heartbeat_s: float = 1.0,
+        epoch: int | None = None,
         context: zmq.Context[zmq.Socket[bytes]] | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # This run's session id: a restarted node gets a later one (nanoseconds at start).
+        self.epoch = epoch if epoch is not None else time.time_ns()
         self.site_id = site_id
         self.buffer_frames = buffer_frames
         self.buffer_bytes = buffer_bytes
@@ -148,6 +168,7 @@ class FrameSender:
             ch = self._channels.get(desc.sensor_id)
             if ch is None:
                 template = _wire.header_template(desc, self.site_id)
+                template.epoch = self.epoch
                 ch = self._add(desc.sensor_id, template, auto_heartbeat=True)
             return ch
 
@@ -218,6 +239,22 @@ class FrameSender:
         for ch in list(self._channels.values()):
             ch.auto_heartbeat = False
 
+    def end_streams(self) -> None:
+        """End every live sensor stream with an END frame (a clean stop, not a dead sensor).
+
+        Replayed channels are left alone: a recording carries its own frames."""
+        for ch in list(self._channels.values()):
+            if ch.live:
+                ch.end()
+
+    def undelivered(self) -> dict[str, int]:
+        """Per sensor: frames not acknowledged by the receiver, plus frames the buffer lost."""
+        return {
+            sid: len(ch.buffer) + ch.buffer.lost_total
+            for sid, ch in list(self._channels.items())
+            if len(ch.buffer) or ch.buffer.lost_total
+        }
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5.0)
@@ -284,15 +321,24 @@ class FrameSender:
                 parts = self._sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            if len(parts) != 2 or parts[0] != ACK:
+            if len(parts) not in (2, 3) or parts[0] != ACK:
                 log.warning("unexpected message from receiver", extra={"parts": len(parts)})
                 continue
             try:
                 acks: dict[str, int] = json.loads(parts[1])
+                # [ACK, {sensor: seq}, {sensor: epoch}]; receivers before epochs send two parts.
+                epochs: dict[str, int] = json.loads(parts[2]) if len(parts) == 3 else {}
             except ValueError:
+                log.warning("malformed ack from receiver")
+                continue
+            if not isinstance(acks, dict) or not isinstance(epochs, dict):
                 log.warning("malformed ack from receiver")
                 continue
             for sensor_id, seq in acks.items():
                 ch = self._channels.get(sensor_id)
-                if ch is not None and isinstance(seq, int):
-                    ch.buffer.ack(seq)
+                if ch is None or not isinstance(seq, int):
+                    continue
+                # An ack for another run's sequence space says nothing about ours.
+                if epochs.get(sensor_id, ch.buffer.template.epoch) != ch.buffer.template.epoch:
+                    continue
+                ch.buffer.ack(seq)

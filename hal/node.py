@@ -4,7 +4,9 @@ One acquisition thread per device reads frames and hands them to the FrameSender
 I/O thread owns the ZeroMQ socket. A device that fails is closed and reconnected with
 backoff while the others keep streaming; during that time its heartbeats stop, so the
 receiver sees it as dead rather than silent. Frames the buffer had to drop are logged
-and declared to the receiver by GAP frames.
+and declared to the receiver by GAP frames. A clean stop ends every sensor's stream with an
+END frame (the receiver reports the sensor stopped, not dead) and reports the frames the
+receiver never acknowledged.
 """
 
 from __future__ import annotations
@@ -158,17 +160,33 @@ class Node:
             self._stop.wait(0.1 if end is None else min(0.1, max(end - now, 0.0)))
 
     def stop(self, flush_s: float = 2.0) -> dict[str, Any]:
-        """Stop acquisition, give the receiver ``flush_s`` to ack what is buffered, close."""
+        """Stop acquisition, end every stream (END frames), give the receiver ``flush_s`` to
+        ack what is buffered, close. Per sensor ``undelivered``: frames the receiver never
+        acknowledged, the END frame included, plus frames the buffer lost."""
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5.0)
         stats: dict[str, Any] = {}
         if self._sender is not None:
             self._sender.quiesce()
+            self._sender.end_streams()
             self._sender.flush(flush_s)
             stats = self.stats()
+            undelivered = self._sender.undelivered()
+            for sid, s in stats.items():
+                s["undelivered"] = undelivered.get(sid, 0)
             lost = {sid: s.get("lost", 0) for sid, s in stats.items() if s.get("lost")}
             if lost:
                 log.warning("frames lost by the node buffer", extra={"lost": lost})
+            if undelivered:
+                log.error(
+                    "frames not delivered to the receiver",
+                    extra={"undelivered": undelivered, "endpoint": self.config.endpoint},
+                )
             self._sender.close()
         return stats
+
+    @staticmethod
+    def undelivered_total(stats: dict[str, Any]) -> int:
+        """Frames of all sensors that ``stop`` reported undelivered."""
+        return sum(int(s.get("undelivered", 0)) for s in stats.values())

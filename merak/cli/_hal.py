@@ -38,7 +38,10 @@ def run(
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
 ) -> None:
-    """Start the configured devices and stream every frame to the receiver until SIGTERM."""
+    """Start the configured devices and stream every frame to the receiver until SIGTERM.
+
+    On exit: per-sensor stats as JSON; exit status 1 when frames were not delivered (the
+    receiver did not acknowledge them, or the buffer dropped them)."""
     from merak.core.errors import MerakError
     from merak.core.logs import configure_logging
     from merak.hal.node import Node
@@ -54,7 +57,15 @@ def run(
     with contextlib.suppress(KeyboardInterrupt):
         node.run(duration)
     stats = node.stop()
-    typer.echo(json.dumps({"stats": stats}, sort_keys=True))
+    undelivered = Node.undelivered_total(stats)
+    typer.echo(json.dumps({"stats": stats, "undelivered": undelivered}, sort_keys=True))
+    if undelivered:
+        typer.echo(
+            f"error: {undelivered} frame(s) not delivered to {cfg.endpoint} "
+            "(not acknowledged by the receiver, or dropped by the buffer)",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
