@@ -31,6 +31,7 @@ from merak.hal._errors import (
     ProtocolError,
     SettingError,
 )
+from merak.hal._metrics import serve_node_metrics
 from merak.hal._receiver import FrameReceiver, SensorStats
 from merak.hal._record import Recorder, read_recording, replay
 from merak.hal._stream import Channel, FrameSender
@@ -71,4 +72,5 @@ __all__ = [
     "node_config_from_dict",
     "read_recording",
     "replay",
+    "serve_node_metrics",
 ]

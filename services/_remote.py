@@ -12,6 +12,7 @@ from typing import TypeVar
 import grpc
 
 from merak.core.errors import ConfigError
+from merak.core.tracing import tracing_active
 
 T = TypeVar("T")
 
@@ -22,8 +23,14 @@ def channel_to(address: str, tls_ca_file: str) -> grpc.Channel:
     """A channel to ``address``: TLS verified against ``tls_ca_file``, plaintext without one."""
     if tls_ca_file:
         creds = grpc.ssl_channel_credentials(Path(tls_ca_file).read_bytes())
-        return grpc.secure_channel(address, creds)
-    return grpc.insecure_channel(address)
+        channel = grpc.secure_channel(address, creds)
+    else:
+        channel = grpc.insecure_channel(address)
+    if tracing_active():
+        from merak.services._tracing import traced_channel
+
+        return traced_channel(channel)
+    return channel
 
 
 def bearer_from_env(env: str, config_path: str, purpose: str) -> list[tuple[str, str]]:

@@ -18,10 +18,13 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from merak.core.config import MerakConfig
+from merak.core.tracing import tracing_active
 from merak.services._auth import AuthInterceptor
+from merak.services._metrics import DomainMetrics, install_process_collectors
 from merak.services._registry import ServiceContext, register_fn
 from merak.services._telemetry import RpcMetrics, TelemetryInterceptor
 from merak.services._tls import server_credentials
+from merak.services._tracing import TracingInterceptor
 
 log = logging.getLogger("merak.server")
 
@@ -88,11 +91,16 @@ class MerakServer:
 def create_server(config: MerakConfig) -> tuple[MerakServer, int]:
     """Build and bind a server for ``config.server.services``; return it unstarted and its port."""
     registry = CollectorRegistry(auto_describe=True)
+    domain = DomainMetrics(registry) if config.metrics.enabled else None
+    if domain is not None:
+        install_process_collectors(registry)
     interceptors = [
+        *([TracingInterceptor()] if tracing_active() else []),  # outermost: the call's span
         TelemetryInterceptor(
             RpcMetrics(registry) if config.metrics.enabled else None, config.log.access_log
         ),
         AuthInterceptor(config.auth),
+        *([domain] if domain is not None else []),  # innermost: what the servicers answered
     ]
     opts = [
         ("grpc.max_receive_message_length", config.server.max_message_bytes),
@@ -111,6 +119,8 @@ def create_server(config: MerakConfig) -> tuple[MerakServer, int]:
     names: list[str] = []
     for service in config.server.services:
         names.extend(register_fn(service)(grpc_server, context))
+    if domain is not None:
+        domain.watch(context)
     health_servicer = health.HealthServicer(
         experimental_non_blocking=True,
         experimental_thread_pool=futures.ThreadPoolExecutor(max_workers=1),

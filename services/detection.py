@@ -17,6 +17,7 @@ from pathlib import Path
 import grpc
 
 from merak.core.errors import MerakError, Violations
+from merak.core.tracing import carry
 from merak.detection import (
     DetectionConfig,
     DetectionEngine,
@@ -151,7 +152,7 @@ class QueuedLedgerWriter:
         return self._writer.append(entry)
 
     def submit(self, entry: ledger_pb2.LedgerEntry) -> futures.Future[common_pb2.LedgerRef]:
-        return self._pool.submit(self._writer.append, entry)
+        return self._pool.submit(carry(self._writer.append), entry)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -188,7 +189,7 @@ class FeedbackSink:
         self._pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="verdict-out")
 
     def report(self, outcome: feedback_pb2.InspectionOutcome) -> None:
-        self._pool.submit(self._send, outcome)
+        self._pool.submit(carry(self._send), outcome)  # the caller's trace goes along
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

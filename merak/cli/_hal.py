@@ -37,6 +37,18 @@ def run(
     config: ConfigOpt,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="MERAK_HAL_METRICS_PORT",
+            min=0,
+            max=65535,
+            help="Serve Prometheus metrics on this port (0: any free port; default: none).",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(envvar="MERAK_HAL_METRICS_HOST", help="Address of the metrics port.")
+    ] = "127.0.0.1",
 ) -> None:
     """Start the configured devices and stream every frame to the receiver until SIGTERM.
 
@@ -53,6 +65,11 @@ def run(
         node.start()
     except MerakError as exc:
         _fail(str(exc))
+    if metrics_port is not None:
+        from merak.hal import serve_node_metrics
+
+        _, bound = serve_node_metrics(node.stats, metrics_host, metrics_port)
+        typer.echo(f"metrics: http://{metrics_host}:{bound}/metrics", err=True)
     signal.signal(signal.SIGTERM, lambda *_: node.request_stop())
     with contextlib.suppress(KeyboardInterrupt):
         node.run(duration)

@@ -49,6 +49,10 @@ def run_serve(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log.level, config.log.format)
+    from merak.core.tracing import setup_tracing
+
+    # OTLP export when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; off otherwise.
+    setup_tracing("merak-" + "-".join(config.server.services))
     from merak.cluster._ray import serve_with_graceful_sigterm, shutdown_ray
 
     serve_with_graceful_sigterm()

@@ -8,6 +8,8 @@ import sys
 import time
 from typing import Any
 
+from merak.core.tracing import TraceIdFilter
+
 _RESERVED = frozenset(vars(logging.makeLogRecord({})))
 
 
@@ -37,6 +39,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         handler.setFormatter(JSONFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(TraceIdFilter())  # trace_id and span_id inside a span
     root = logging.getLogger("merak")
     root.handlers[:] = [handler]
     root.setLevel(level)
