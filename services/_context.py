@@ -33,7 +33,6 @@ from merak.ledger import (
     Ledger,
     LedgerWriter,
     LocalLedgerWriter,
-    ledger_config_from,
     open_ledger,
 )
 from merak.models import Flushable
@@ -100,7 +99,7 @@ class ServiceContext:
         return self._once(self._open_ledger, _close_ledger)
 
     def _open_ledger(self) -> tuple[Ledger, BlobStore]:
-        return open_ledger(ledger_config_from(self.config), self.data_dir)
+        return open_ledger(self.config.ledger, self.data_dir)
 
     def blobs(self) -> BlobStore:
         """Where evidence blobs go: the ledger's store, or a local one beside a remote ledger."""

@@ -55,13 +55,12 @@ def export(
     from merak.ledger import (
         FileBlobStore,
         export_ledger,
-        ledger_config_from,
         open_store,
     )
 
     try:
         cfg = load_config(config)
-        lcfg = ledger_config_from(cfg)
+        lcfg = cfg.ledger
         data_dir = Path(cfg.data_dir)
         store = open_store(lcfg, data_dir)
     except MerakError as exc:

@@ -16,7 +16,6 @@ from merak.ledger._checkpoint import (
     verify_head,
 )
 from merak.ledger._config import (
-    ledger_config_from,
     open_ledger,
     open_signer,
     open_store,
@@ -162,7 +161,6 @@ __all__ = [
     "inspection_outcome_entry",
     "key_id",
     "leaf_hash",
-    "ledger_config_from",
     "load_private_key",
     "load_public_key",
     "make_entry",

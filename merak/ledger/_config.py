@@ -1,12 +1,10 @@
-"""The ledger's configuration, and opening a ledger (store, blobs, key) from it."""
+"""Opening a ledger (store, blobs, key) from its configuration (``MerakConfig.ledger``)."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 from merak.core.config import LedgerConfig
 from merak.core.errors import ConfigError
@@ -18,21 +16,6 @@ from merak.ledger._store import LedgerStore
 log = logging.getLogger(__name__)
 
 PG_DSN_ENV = "MERAK_PG_DSN"
-
-
-def ledger_config_from(config: Any) -> LedgerConfig:
-    """The ``ledger`` section of a ``MerakConfig`` (defaults when it has none)."""
-    section = getattr(config, "ledger", None)
-    if section is None:
-        return LedgerConfig()
-    if isinstance(section, LedgerConfig):
-        return section
-    names = {f.name for f in dataclasses.fields(LedgerConfig)}
-    if dataclasses.is_dataclass(section) and not isinstance(section, type):
-        values = dataclasses.asdict(section)
-    else:
-        values = dict(section)
-    return LedgerConfig(**{k: v for k, v in values.items() if k in names})
 
 
 def open_store(cfg: LedgerConfig, data_dir: Path) -> LedgerStore:

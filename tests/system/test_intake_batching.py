@@ -93,10 +93,10 @@ def test_the_same_declaration_many_times_at_once_is_assessed_once(
     server.stop(grace=2.0)
     # One assessment entry per declaration on the ledger.
     from merak.core.config import load_config
-    from merak.ledger import ledger_config_from, open_ledger
+    from merak.ledger import open_ledger
 
     ledger, blobs = open_ledger(
-        ledger_config_from(load_config(environ={}, overrides={"data_dir": str(data)})), data
+        load_config(environ={}, overrides={"data_dir": str(data)}).ledger, data
     )
     try:
         subjects = [

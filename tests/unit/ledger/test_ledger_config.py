@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from merak.core.config import load_config
 from merak.core.errors import ConfigError
-from merak.ledger import LedgerConfig, ledger_config_from, open_ledger, open_signer, open_store
+from merak.ledger import LedgerConfig, open_ledger, open_signer, open_store
 
 
 def test_a_merak_config_without_a_ledger_section_gets_the_defaults() -> None:
-    assert ledger_config_from(load_config(environ={})) == LedgerConfig()
+    assert load_config(environ={}).ledger == LedgerConfig()
 
 
-def test_a_ledger_section_of_another_dataclass_is_read_by_field_name() -> None:
-    @dataclass(frozen=True)
-    class CoreLedgerSection:
-        backend: str = "sqlite"
-        origin: str = "zhanjiang.customs/ledger"
-        sign_every_entries: int = 10
-
-    @dataclass(frozen=True)
-    class Cfg:
-        ledger: CoreLedgerSection
-
-    cfg = ledger_config_from(Cfg(CoreLedgerSection()))
+def test_the_ledger_section_is_read_from_the_environment() -> None:
+    env = {
+        "MERAK__LEDGER__ORIGIN": "zhanjiang.customs/ledger",
+        "MERAK__LEDGER__SIGN_EVERY_ENTRIES": "10",
+    }
+    cfg = load_config(environ=env).ledger
     assert (cfg.origin, cfg.sign_every_entries) == ("zhanjiang.customs/ledger", 10)
 
 
