@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from merak.core.areas import Stage
 from merak.core.config import FeatureConfig
 from merak.features._catalogue import CATALOGUE, CATALOGUE_VERSION, catalogue_version
 from merak.features._spec import AREAS, STAGE_COUNTS, STAGES
 
 _STAGE_TITLES = {
-    "pre_arrival": "Pre-arrival document review",
-    "port": "At the port",
-    "post_clearance": "Post-clearance audit",
+    Stage.PRE_ARRIVAL: "Pre-arrival document review",
+    Stage.PORT: "At the port",
+    Stage.POST_CLEARANCE: "Post-clearance audit",
 }
 
 _DESIGN = """\
