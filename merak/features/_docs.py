@@ -50,7 +50,7 @@ A declaration lodged at time *t* sees only what existed before *t*:
 | enterprise / declarant registers | the latest snapshot with `as_of <= t` |
 | manifests | departure (or arrival) at or before *t*; arrival within 2 months of *t*'s month |
 | logistics events | before *t* and no earlier than 3 months before *t*'s month |
-| entity profiles | events strictly before it in the order (time, declarations first, id): an outcome stamped at the lodgement time is not seen |
+| entity profiles | events strictly before it in the order (time, declarations first, id) |
 
 ### Entity profiles
 
