@@ -240,10 +240,6 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     # Outcomes reported in this process update the live entity profiles.
     ctx.outcome_observers.append(lambda outcome: source.observe_outcome(label_of(outcome)))
     pool_writer = ctx.declaration_writer()
-
-    def to_pool(payload: bytes) -> None:
-        pool_writer.add(declaration_pb2.Declaration.FromString(payload))
-
     risk = ctx.config.risk
     if risk.workers > 0:
         # Connect to (or start) Ray now, in the main thread and before the server's threads
@@ -257,7 +253,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         hub,
         risk.max_contributions,
         ctx.feature_log(),
-        to_pool,
+        pool_writer.add,  # each assessed declaration into the pool
         max_batch=risk.batch_max,
         max_wait=risk.batch_wait_ms / 1000.0,
         max_queue=risk.queue_max,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from merak.core.areas import Stage
 from merak.core.config import FeatureConfig
 from merak.features._catalogue import CATALOGUE, CATALOGUE_VERSION, catalogue_version
 from merak.features._spec import AREAS, STAGE_COUNTS, STAGES
 
 _STAGE_TITLES = {
-    Stage.PRE_ARRIVAL: "Pre-arrival document review",
-    Stage.PORT: "At the port",
-    Stage.POST_CLEARANCE: "Post-clearance audit",
+    "pre_arrival": "Pre-arrival document review",
+    "port": "At the port",
+    "post_clearance": "Post-clearance audit",
 }
 
 _DESIGN = """\
@@ -50,7 +49,7 @@ A declaration lodged at time *t* sees only what existed before *t*:
 | enterprise / declarant registers | the latest snapshot with `as_of <= t` |
 | manifests | departure (or arrival) at or before *t*; arrival within 2 months of *t*'s month |
 | logistics events | before *t* and no earlier than 3 months before *t*'s month |
-| entity profiles | events strictly before it in the order (time, declarations first, id) |
+| entity profiles | events strictly before it in the order (time, declarations first, id): an outcome stamped at the lodgement time is not seen |
 
 ### Entity profiles
 

@@ -13,14 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-if TYPE_CHECKING:
-    from merak.core.declaration import Declaration
 
 NA = np.iinfo(np.int64).min
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -190,55 +187,3 @@ def frames_from_rows(
     for c in I_PLAIN:
         i[c] = np.array([_ms(x[2].get(c)) for x in rows], dtype=np.int64)
     return Frames(h, i)
-
-
-def declaration_rows(decl: Declaration) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A domain ``merak.core.declaration.Declaration`` as pool-shaped header and item rows."""
-    hd = decl.header
-    exp = hd.exporter
-    header = {
-        "declaration_id": hd.declaration_id,
-        "type": hd.type.value,
-        "customs_office": hd.customs_office,
-        "declarant_id": hd.declarant.id,
-        "declarant_country": hd.declarant.country,
-        "importer_id": hd.importer.id,
-        "importer_name": hd.importer.name,
-        "importer_country": hd.importer.country,
-        "exporter_id": exp.id if exp else None,
-        "exporter_name": exp.name if exp else None,
-        "exporter_country": exp.country if exp else None,
-        "country_of_origin": hd.country_of_origin,
-        "country_of_export": hd.country_of_export,
-        "countries_of_transit": hd.countries_of_transit,
-        "transport_mode": hd.transport_mode.value,
-        "conveyance_id": hd.conveyance_id,
-        "manifest_reference": hd.manifest_reference,
-        "transport_document_references": hd.transport_document_references,
-        "container_ids": hd.container_ids,
-        "lodgement_time": hd.lodgement_time,
-        "arrival_time": hd.arrival_time,
-        "port_of_discharge": hd.port_of_discharge,
-        "incoterm": hd.incoterm,
-        "invoice_total": hd.invoice_total.amount if hd.invoice_total else None,
-        "invoice_currency": hd.invoice_total.currency if hd.invoice_total else None,
-    }
-    items = [
-        {
-            "declaration_id": hd.declaration_id,
-            "line_number": it.line_number,
-            "hs_code": it.hs_code,
-            "quantity": it.quantity,
-            "quantity_unit": it.quantity_unit,
-            "gross_mass_kg": it.gross_mass_kg,
-            "net_mass_kg": it.net_mass_kg,
-            "customs_value": it.customs_value.amount,
-            "customs_value_currency": it.customs_value.currency,
-            "country_of_origin": it.country_of_origin,
-            "preference_claimed": it.preference_claimed,
-            "licence_references": it.licence_references,
-            "package_count": it.package_count if it.package_count else None,
-        }
-        for it in decl.items
-    ]
-    return header, items

@@ -18,7 +18,7 @@ from merak.core.declaration import Declaration
 from merak.features._basics import basics, usd_cents
 from merak.features._catalogue import compute
 from merak.features._documents import DocumentIndex
-from merak.features._frames import NA, Frames, _ms, _scaled, declaration_rows, frames_from_rows
+from merak.features._frames import NA, Frames, _ms, _scaled, frames_from_rows
 from merak.features._inputs import build_inputs
 from merak.features._profiles import (
     COLS,
@@ -32,6 +32,7 @@ from merak.features._profiles import (
 )
 from merak.features._reference import Reference
 from merak.features._snapshot import ProfileSnapshot
+from merak.pool import declaration_rows
 
 # A declaration as the domain sees it, or already as pool rows (header row, item rows).
 DeclarationRows = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]

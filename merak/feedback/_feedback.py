@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from merak.core.areas import BUSINESS_AREAS
 from merak.core.errors import NotFoundError
+from merak.core.money import money_from_proto
 from merak.intake import LabelWriter, RecordStore, label_row, now_ms
 from merak.ledger import LedgerWriter, inspection_outcome_entry
 from merak.v1 import common_pb2, feedback_pb2
@@ -86,8 +87,7 @@ def label_of(o: feedback_pb2.InspectionOutcome) -> dict[str, object]:
     """The outcome as a row of the pool's ``inspections`` table."""
     revenue = None
     if o.HasField("revenue_recovered"):
-        r = o.revenue_recovered
-        revenue = (Decimal(r.units) + Decimal(r.nanos).scaleb(-9)).quantize(Decimal("0.01"))
+        revenue = money_from_proto(o.revenue_recovered).quantize(Decimal("0.01"))
     return label_row(
         o.outcome_id,
         o.declaration_id,

@@ -34,9 +34,10 @@ import numpy as np
 import numpy.typing as npt
 from google.protobuf import duration_pb2
 
-from merak.core.areas import Stage, area_number, stage_to_proto
+from merak.core.areas import area_number
 from merak.core.declaration import Declaration
 from merak.core.errors import OverloadedError
+from merak.core.money import cents, money_to_proto
 from merak.decision import DecisionPolicy, RiskInput
 from merak.intake._hub import Hub
 from merak.intake._store import Record, RecordStore, now_ms
@@ -54,7 +55,7 @@ class FeatureContribution:
     name: str
     value: str
     contribution: float
-    stage: Stage
+    stage: str
     areas: tuple[str, ...]
 
 
@@ -131,15 +132,6 @@ def _duration(seconds: float) -> duration_pb2.Duration:
     return d
 
 
-def _money(amount: float, currency: str) -> common_pb2.Money:
-    cents = round(amount * 100)
-    units, rem = divmod(abs(cents), 100)
-    sign = -1 if cents < 0 else 1
-    return common_pb2.Money(
-        currency_code=currency, units=sign * units, nanos=sign * rem * 10_000_000
-    )
-
-
 Submitted = tuple[assessment_pb2.Assessment, bool]  # (assessment, duplicate)
 
 
@@ -155,7 +147,7 @@ class _Job:
 class _Scored:
     """A batch between the two pipeline stages: assessed, not yet on the ledger."""
 
-    jobs: list[tuple[_Job, bool, bytes]]  # (job, accepted before, stored payload)
+    jobs: list[tuple[_Job, bool]]  # (job, accepted before)
     assessments: list[assessment_pb2.Assessment]
     entries: list[ledger_pb2.LedgerEntry]
     inputs: list[bytes | None]
@@ -178,7 +170,7 @@ class Assessor:
         hub: Hub[assessment_pb2.Assessment] | None = None,
         max_contributions: int = 10,
         feature_log: RecordStore | None = None,
-        on_assessed: Callable[[bytes], None] | None = None,
+        on_assessed: Callable[[Declaration], None] | None = None,
         *,
         max_batch: int = 64,
         max_wait: float = 0.001,
@@ -193,7 +185,7 @@ class Assessor:
         self.max_contributions = max_contributions
         # Where what the model scored is kept, for shadow evaluation of challengers.
         self.feature_log = feature_log
-        # Called with each newly assessed declaration's payload (e.g. to add it to the pool).
+        # Called with each newly assessed declaration (e.g. to add it to the pool).
         self.on_assessed = on_assessed
         self.max_batch = max_batch
         self.max_wait = max_wait
@@ -341,7 +333,7 @@ class Assessor:
             [Record(j.declaration.declaration_id, j.payload, ms) for j in batch],
             durable=self.durable_accept,
         )
-        todo: list[tuple[_Job, bool, bytes]] = []
+        todo: list[tuple[_Job, bool]] = []
         for job, acc in zip(batch, accepted, strict=True):
             if acc.duplicate and acc.result is not None:
                 job.future.set_result((assessment_pb2.Assessment.FromString(acc.result), True))
@@ -360,17 +352,17 @@ class Assessor:
                 if stored is not None:
                     self._answer_stored(job, stored)
                     continue
-            todo.append((job, acc.duplicate, acc.stored_payload))
+            todo.append((job, acc.duplicate))
         if not todo:
             return None
         accepted_at = time.perf_counter()
         model = self.model
-        scores = score_all(model, [j.declaration for j, _, _ in todo])
-        kept: list[tuple[_Job, bool, bytes]] = []
+        scores = score_all(model, [j.declaration for j, _ in todo])
+        kept: list[tuple[_Job, bool]] = []
         assessments: list[assessment_pb2.Assessment] = []
         inputs: list[bytes | None] = []
         started: list[float] = []
-        for (job, before, stored), score in zip(todo, scores, strict=True):
+        for (job, before), score in zip(todo, scores, strict=True):
             if isinstance(score, Exception):
                 self._fail([job], score)
                 continue
@@ -386,7 +378,7 @@ class Assessor:
             t.features.CopyFrom(_duration(score.features_seconds))
             t.scoring.CopyFrom(_duration(score.scoring_seconds))
             t.decision.CopyFrom(_duration(policy_done - decided_at))
-            kept.append((job, before, stored))
+            kept.append((job, before))
             assessments.append(a)
             inputs.append(None if score.inputs is None else encode_inputs(*score.inputs))
             started.append(policy_done)
@@ -423,7 +415,9 @@ class Assessor:
             randomly_selected=decision.randomly_selected,
             model_version=model.version,
             feature_catalogue_hash=model.catalogue_hash,
-            expected_revenue_at_stake=_money(score.revenue_at_stake, self.policy.config.currency),
+            expected_revenue_at_stake=money_to_proto(
+                cents(score.revenue_at_stake), self.policy.config.currency
+            ),
         )
         for area, p in sorted(score.area_risk.items(), key=lambda kv: -kv[1]):
             a.area_scores.add(area=area_number(area), probability=p)
@@ -435,7 +429,7 @@ class Assessor:
                 value=c.value,
                 contribution=c.contribution,
                 rank=rank,
-                stage=stage_to_proto(c.stage),
+                stage=common_pb2.Stage.Value("STAGE_" + c.stage),
                 business_areas=[area_number(x) for x in c.areas],
             )
         a.reasons.extend([*decision.reasons, *score.reasons])
@@ -453,14 +447,14 @@ class Assessor:
                 self._record(scored)
             except BaseException as exc:
                 log.exception("recording an assessment batch failed")
-                self._fail([j for j, _, _ in scored.jobs], exc)
+                self._fail([j for j, _ in scored.jobs], exc)
 
     def _record(self, s: _Scored) -> None:
         refs = append_all(self.ledger, s.entries)
         ledger_done = time.perf_counter()
         ms = now_ms()
         results: list[tuple[str, bytes, int]] = []
-        for (job, _, _), a, ref, t0 in zip(s.jobs, s.assessments, refs, s.started, strict=True):
+        for (job, _), a, ref, t0 in zip(s.jobs, s.assessments, refs, s.started, strict=True):
             a.ledger_ref.CopyFrom(ref)
             a.timings.ledger.CopyFrom(_duration(ledger_done - t0))
             a.timings.total.CopyFrom(_duration(time.perf_counter() - job.received))
@@ -475,11 +469,11 @@ class Assessor:
             if logged:
                 self.feature_log.accept_many(logged, durable=False)
         self.store.record_results(results)
-        self._release(job for job, _, _ in s.jobs)
-        for (job, before, stored), a in zip(s.jobs, s.assessments, strict=True):
+        self._release(job for job, _ in s.jobs)
+        for (job, before), a in zip(s.jobs, s.assessments, strict=True):
             if self.on_assessed is not None:
                 try:
-                    self.on_assessed(stored)
+                    self.on_assessed(job.declaration)
                 except Exception:
                     log.exception("on_assessed failed", extra={"declaration_id": a.declaration_id})
             self.hub.publish(a)

@@ -38,6 +38,7 @@ from merak.intake._explain import (
     BatchExplainer,
     area_risk,
     categoricals,
+    explained_score,
     feature_contribution,
     revenue_basis,
     score_rows,
@@ -200,17 +201,13 @@ class PooledRiskModel:
             part_cats = [cats[i] for i in part.rows]
             explained = self._explainer.format(part.shap, part.features, part_cats)
             for j, i in enumerate(part.rows):
-                kept, by_area, reasons = explained[j]
-                p = float(part.probability[j])
-                out[i] = RiskScore(
-                    risk=p,
-                    area_risk=area_risk(p, by_area),
-                    revenue_at_stake=float(part.revenue_at_stake[j]),
-                    contributions=[feature_contribution(c) for c in kept],
-                    reasons=reasons,
-                    features_seconds=(t1 - t0) / n,  # features and scores, on the workers
-                    scoring_seconds=0.0,
-                    inputs=(part.features[j], part_cats[j]),
+                out[i] = explained_score(
+                    float(part.probability[j]),
+                    float(part.revenue_at_stake[j]),
+                    explained[j],
+                    (t1 - t0) / n,  # features and scores, on the workers
+                    0.0,
+                    (part.features[j], part_cats[j]),
                 )
         return out
 

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from merak.cluster.workers import batch_contributions
-from merak.core.areas import Stage
 from merak.core.declaration import Declaration
 from merak.core.errors import PreconditionError
 from merak.features import CATALOGUE
@@ -26,6 +25,8 @@ from merak.scorer.engine import Contribution, RiskScorer, format_value, reason_t
 _SPECS = {s.id: s for s in CATALOGUE}
 Explained = tuple[list[Contribution], dict[str, float], list[str]]
 """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
+
+_STAGE = {"pre_arrival": "PRE_ARRIVAL", "port": "PORT", "post_clearance": "POST_CLEARANCE"}
 
 
 def categoricals(decl: Declaration) -> list[str]:
@@ -127,19 +128,37 @@ def score_rows(
     t2 = time.perf_counter()
     n = len(rows)
     for j, i in enumerate(ok):
-        kept, by_area, reasons = explained[j]
-        p = float(s.probability[j])
-        out[i] = RiskScore(
-            risk=p,
-            area_risk=area_risk(p, by_area),
-            revenue_at_stake=float(s.revenue_at_stake[j]),
-            contributions=[feature_contribution(c) for c in kept],
-            reasons=reasons,
-            features_seconds=features_seconds / n,
-            scoring_seconds=(t2 - t1) / len(ok),
-            inputs=(x[j], cats[j]),
+        out[i] = explained_score(
+            float(s.probability[j]),
+            float(s.revenue_at_stake[j]),
+            explained[j],
+            features_seconds / n,
+            (t2 - t1) / len(ok),
+            (x[j], cats[j]),
         )
     return out
+
+
+def explained_score(
+    p: float,
+    revenue_at_stake: float,
+    explained: Explained,
+    features_seconds: float,
+    scoring_seconds: float,
+    inputs: tuple[np.ndarray, list[str]],
+) -> RiskScore:
+    """A row's score with its explanation, as the assessor takes it."""
+    kept, by_area, reasons = explained
+    return RiskScore(
+        risk=p,
+        area_risk=area_risk(p, by_area),
+        revenue_at_stake=revenue_at_stake,
+        contributions=[feature_contribution(c) for c in kept],
+        reasons=reasons,
+        features_seconds=features_seconds,
+        scoring_seconds=scoring_seconds,
+        inputs=inputs,
+    )
 
 
 def area_risk(p: float, by_area: Mapping[str, float]) -> dict[str, float]:
@@ -152,13 +171,13 @@ def feature_contribution(c: Contribution) -> FeatureContribution:
     spec = _SPECS.get(c.feature)
     if spec is None:  # a categorical id (importer, route, ...)
         return FeatureContribution(
-            c.feature, c.feature.replace("_", " "), c.shown, c.value, Stage.PORT, ()
+            c.feature, c.feature.replace("_", " "), c.shown, c.value, "PORT", ()
         )
     return FeatureContribution(
         c.feature,
         spec.name,
         c.shown,
         c.value,
-        spec.stage,
+        _STAGE.get(spec.stage, "PORT"),
         tuple(spec.areas),
     )

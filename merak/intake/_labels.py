@@ -11,8 +11,8 @@ from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
+from merak.core.declaration import Declaration
 from merak.pool import INSPECTIONS, Pool, declarations_to_tables
-from merak.v1 import declaration_pb2
 
 log = logging.getLogger("merak.labels")
 
@@ -119,13 +119,13 @@ class LabelWriter(_BatchedPoolWriter[dict[str, Any]]):
         log.info("labels written to the pool", extra={"rows": len(items)})
 
 
-class DeclarationWriter(_BatchedPoolWriter[declaration_pb2.Declaration]):
+class DeclarationWriter(_BatchedPoolWriter[Declaration]):
     """Accepted declarations (and their items) into the pool, in batches."""
 
     def __init__(self, pool_root: str, batch: int = 1000, max_delay_s: float = 5.0):
         super().__init__(pool_root, batch, max_delay_s)
 
-    def _write(self, items: list[declaration_pb2.Declaration]) -> None:
+    def _write(self, items: list[Declaration]) -> None:
         heads, lines = declarations_to_tables(items)
         self._pool.append("declarations", heads)
         self._pool.append("declaration_items", lines)

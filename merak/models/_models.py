@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +27,7 @@ from google.protobuf import timestamp_pb2
 
 from merak.core.config import ModelsConfig
 from merak.core.errors import NotFoundError, PreconditionError
+from merak.core.money import money_from_proto
 from merak.intake import RecordStore, decode_inputs
 from merak.ledger import LedgerWriter, model_promotion_entry
 from merak.scorer import (
@@ -154,10 +154,8 @@ class Models:
             if not start <= o.inspected_time.ToDatetime(tzinfo=UTC) < end:
                 continue
             finding[o.declaration_id] = finding.get(o.declaration_id, False) or o.finding
-            r = o.revenue_recovered
-            revenue[o.declaration_id] = revenue.get(o.declaration_id, 0.0) + float(
-                Decimal(r.units) + Decimal(r.nanos).scaleb(-9)
-            )
+            amount = float(money_from_proto(o.revenue_recovered))
+            revenue[o.declaration_id] = revenue.get(o.declaration_id, 0.0) + amount
         rows, cats, y, rev = [], [], [], []
         for declaration_id in sorted(finding):
             data = self.scored.payload(declaration_id)

@@ -1,8 +1,9 @@
 """The trade data pool: nine categories of data in partitioned Parquet, and its import."""
 
+from merak.pool._declarations import declaration_rows, declarations_to_tables
 from merak.pool._import import ImportResult, PoolImportError, import_file
 from merak.pool._mapping import Mapping, MappingError, load_mapping, parse_mapping
-from merak.pool._proto import declarations_to_tables, tables_to_declarations
+from merak.pool._proto import tables_to_declarations
 from merak.pool._schema import CATEGORIES, INSPECTIONS, TABLES, Field, TableSpec, table_spec
 from merak.pool._store import Pool, TableInfo, conform
 
@@ -19,6 +20,7 @@ __all__ = [
     "TableInfo",
     "TableSpec",
     "conform",
+    "declaration_rows",
     "declarations_to_tables",
     "import_file",
     "load_mapping",

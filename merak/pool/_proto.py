@@ -1,12 +1,12 @@
-"""Conversion between the pool's declaration rows and ``merak.v1.Declaration`` messages.
-
-The mapping is lossless both ways for every field the proto carries: a declaration read
-from the pool and converted to a message and back gives the same rows.
+"""The pool's declaration rows as ``merak.v1.Declaration`` messages (the synthetic world
+and the demo stream them to intake). The way back is ``declaration_from_proto`` (the API's
+validating converter) and then ``declaration_rows``: a declaration read from the pool,
+sent as a message and written back gives the same rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,23 +15,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from merak.pool._schema import DECLARATION_ITEMS, DECLARATIONS
+from merak.core.money import money_to_proto
 from merak.v1 import common_pb2, declaration_pb2
 
-_NANO = Decimal(1_000_000_000)
 
-
-def money_to_proto(amount: Decimal | None, currency: str | None) -> common_pb2.Money | None:
-    """Exact decimal and currency to units + nanos."""
-    if amount is None:
-        return None
-    units = int(amount)  # truncates toward zero, so nanos keep the sign of units
-    nanos = int((amount - units) * _NANO)
-    return common_pb2.Money(currency_code=currency or "", units=units, nanos=nanos)
-
-
-def money_from_proto(m: common_pb2.Money) -> tuple[Decimal, str]:
-    return Decimal(m.units) + Decimal(m.nanos) / _NANO, m.currency_code
+def _money(amount: Decimal | None, currency: str | None) -> common_pb2.Money | None:
+    return None if amount is None else money_to_proto(amount, currency or "")
 
 
 def _ts(msg: Any, field: str, value: datetime | None) -> None:
@@ -79,7 +68,7 @@ def row_to_proto(h: dict[str, Any], items: list[dict[str, Any]]) -> declaration_
         hdr.exporter.CopyFrom(_party(h["exporter_id"], h["exporter_name"], h["exporter_country"]))
     _ts(hdr, "lodgement_time", h["lodgement_time"])
     _ts(hdr, "arrival_time", h["arrival_time"])
-    total = money_to_proto(h["invoice_total"], h["invoice_currency"])
+    total = _money(h["invoice_total"], h["invoice_currency"])
     if total is not None:
         hdr.invoice_total.CopyFrom(total)
     msg = declaration_pb2.Declaration(header=hdr)
@@ -99,7 +88,7 @@ def row_to_proto(h: dict[str, Any], items: list[dict[str, Any]]) -> declaration_
             item.quantity.CopyFrom(
                 common_pb2.Quantity(value=_dec_str(it["quantity"]), unit=it["quantity_unit"] or "")
             )
-        value = money_to_proto(it["customs_value"], it["customs_value_currency"])
+        value = _money(it["customs_value"], it["customs_value_currency"])
         if value is not None:
             item.customs_value.CopyFrom(value)
     return msg
@@ -129,76 +118,3 @@ def tables_to_declarations(
         for h, a, b in zip(rows_h, lo, hi, strict=True):
             yield row_to_proto(h, rows_i[pos : pos + (b - a)])
             pos += b - a
-
-
-def declarations_to_tables(
-    messages: Iterable[declaration_pb2.Declaration],
-) -> tuple[pa.Table, pa.Table]:
-    """Declaration messages to (declarations, declaration_items) rows of the pool."""
-    heads: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    for m in messages:
-        h = m.header
-        total = money_from_proto(h.invoice_total) if h.HasField("invoice_total") else (None, None)
-        exporter = h.exporter if h.HasField("exporter") else None
-        lodged = _dt(h, "lodgement_time")
-        heads.append(
-            {
-                "declaration_id": h.declaration_id,
-                "type": declaration_pb2.DeclarationType.Name(h.type)[
-                    len("DECLARATION_TYPE_") :
-                ].lower(),
-                "lodgement_time": lodged,
-                "customs_office": h.customs_office,
-                "declarant_id": h.declarant.id,
-                "declarant_name": h.declarant.name or None,
-                "declarant_country": h.declarant.country_code or None,
-                "importer_id": h.importer.id,
-                "importer_name": h.importer.name or None,
-                "importer_country": h.importer.country_code or None,
-                "exporter_id": exporter.id if exporter else None,
-                "exporter_name": (exporter.name or None) if exporter else None,
-                "exporter_country": (exporter.country_code or None) if exporter else None,
-                "country_of_origin": h.country_of_origin or None,
-                "country_of_export": h.country_of_export or None,
-                "countries_of_transit": list(h.countries_of_transit),
-                "transport_mode": declaration_pb2.TransportMode.Name(h.transport_mode)[
-                    len("TRANSPORT_MODE_") :
-                ].lower(),
-                "conveyance_id": h.conveyance_id or None,
-                "voyage_number": h.voyage_number or None,
-                "manifest_reference": h.manifest_reference or None,
-                "transport_document_references": list(h.transport_document_references),
-                "container_ids": list(h.container_ids),
-                "arrival_time": _dt(h, "arrival_time"),
-                "port_of_discharge": h.port_of_discharge or None,
-                "incoterm": h.incoterm or None,
-                "invoice_total": total[0],
-                "invoice_currency": total[1],
-            }
-        )
-        for it in m.items:
-            value = money_from_proto(it.customs_value)
-            items.append(
-                {
-                    "declaration_id": h.declaration_id,
-                    "line_number": it.line_number,
-                    "lodgement_time": lodged,
-                    "hs_code": it.hs_code,
-                    "description": it.description or None,
-                    "quantity": Decimal(it.quantity.value) if it.quantity.value else None,
-                    "quantity_unit": it.quantity.unit or None,
-                    "gross_mass_kg": Decimal(it.gross_mass_kg) if it.gross_mass_kg else None,
-                    "net_mass_kg": Decimal(it.net_mass_kg) if it.net_mass_kg else None,
-                    "customs_value": value[0],
-                    "customs_value_currency": value[1],
-                    "country_of_origin": it.country_of_origin or None,
-                    "preference_claimed": it.preference_claimed,
-                    "licence_references": list(it.licence_references),
-                    "package_count": it.package_count,
-                }
-            )
-    return (
-        pa.Table.from_pylist(heads, schema=DECLARATIONS.schema),
-        pa.Table.from_pylist(items, schema=DECLARATION_ITEMS.schema),
-    )

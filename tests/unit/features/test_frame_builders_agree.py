@@ -17,7 +17,8 @@ from merak.core.declaration import (
     TransportMode,
 )
 from merak.features import frames_from_arrow, frames_from_rows
-from merak.features._frames import NA, Frames, declaration_rows
+from merak.features._frames import NA, Frames
+from merak.pool import declaration_rows
 from tests.unit.features._handmade import T1, T5, header, item, table
 
 

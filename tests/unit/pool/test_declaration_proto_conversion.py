@@ -1,4 +1,6 @@
-"""Pool rows and merak.v1.Declaration convert both ways without loss."""
+"""Pool rows and merak.v1.Declaration convert both ways without loss: rows -> message
+(``tables_to_declarations``), message -> domain (the API's ``declaration_from_proto``),
+domain -> rows (``declarations_to_tables``)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from merak.pool._proto import declarations_to_tables, money_to_proto, tables_to_declarations
+from merak.core.money import money_to_proto
+from merak.pool import declarations_to_tables, tables_to_declarations
 from merak.pool.synth import World
+from merak.services._convert import declaration_from_proto
 from merak.v1 import declaration_pb2
 
 
@@ -26,7 +30,7 @@ def test_world_rows_round_trip_through_the_proto(small_world: World) -> None:
     messages = list(tables_to_declarations(heads, items))
     assert [m.header.declaration_id for m in messages] == ids.to_pylist()
     assert sum(len(m.items) for m in messages) == items.num_rows
-    h2, i2 = declarations_to_tables(messages)
+    h2, i2 = declarations_to_tables(declaration_from_proto(m) for m in messages)
     assert h2.to_pylist() == heads.to_pylist()
     assert i2.to_pylist() == items.to_pylist()
 
