@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from merak.core.areas import Stage
 from merak.core.config import FeatureConfig
 from merak.features._catalogue import CATALOGUE, CATALOGUE_VERSION, catalogue_version
 from merak.features._spec import AREAS, STAGE_COUNTS, STAGES
 
 _STAGE_TITLES = {
-    "pre_arrival": "Pre-arrival document review",
-    "port": "At the port",
-    "post_clearance": "Post-clearance audit",
+    Stage.PRE_ARRIVAL: "Pre-arrival document review",
+    Stage.PORT: "At the port",
+    Stage.POST_CLEARANCE: "Post-clearance audit",
 }
 
 _DESIGN = """\
@@ -37,6 +38,13 @@ never raises: counts and flags are 0, ratios and ages are NaN (the models treat 
 value), and dedicated features say what was missing (`hs_code_unknown_lines`, `origin_unknown`,
 `mass_missing_lines`, ...).
 
+**A category the pool lacks is missing, not zero.** A feature that reads a pool table with no
+rows at all (an agency export of declarations and outcomes has no tariff, manifests,
+logistics or intelligence) is NaN on every row, online and offline alike: with an empty tariff
+`hs_code_unknown_lines` would otherwise be 1 on every line, and without preferential rates in
+the tariff every preference claim would count as not eligible. `merak features report` lists,
+per feature, its coverage and variance on a pool and which category it lacks.
+
 ### Point in time
 
 A declaration lodged at time *t* sees only what existed before *t*:
@@ -49,7 +57,7 @@ A declaration lodged at time *t* sees only what existed before *t*:
 | enterprise / declarant registers | the latest snapshot with `as_of <= t` |
 | manifests | departure (or arrival) at or before *t*; arrival within 2 months of *t*'s month |
 | logistics events | before *t* and no earlier than 3 months before *t*'s month |
-| entity profiles | events strictly before it in the order (time, declarations first, id): an outcome stamped at the lodgement time is not seen |
+| entity profiles | events strictly before it in the order (time, declarations first, id) |
 
 ### Entity profiles
 

@@ -211,7 +211,7 @@ def pass2(
     docs = DocumentIndex.for_declarations(man, logi, f.h, cfg)
     with np.errstate(all="ignore"):
         x = build_inputs(f, b, ref, docs, profiles)
-    mat = compute(x)
+    mat = compute(x, ref.absent)
     table = matrix_table(f.h["declaration_id"], f.h["lodgement_time"], mat)
     d = Path(out_dir) / "matrix" / f"month={month}"
     d.mkdir(parents=True, exist_ok=True)

@@ -128,7 +128,7 @@ class OnlineFeatures:
         else:
             with np.errstate(all="ignore"):
                 x = build_inputs(f, b, self.reference, self.documents, profiles)
-        values = compute(x)
+        values = compute(x, self.reference.absent)
         for kind in KINDS:
             self._state[kind].update(updated[kind])
         self._note(f, keys)
@@ -185,7 +185,7 @@ class OnlineFeatures:
             profiles[kind] = row.reshape(1, -1)
         with np.errstate(all="ignore"):
             x = build_inputs(f, b, self.reference, self.documents, profiles)
-        return compute(x)[0], b, keys
+        return compute(x, self.reference.absent)[0], b, keys
 
     def observe_declaration(self, decl: DeclarationLike) -> None:
         """Add a lodged declaration to its entities' profiles."""

@@ -314,8 +314,16 @@ def aeo_value(c: str) -> float:
 class Reference:
     """All reference indices one feature computation needs, built from pool tables."""
 
-    def __init__(self, tables: dict[str, pa.Table], config: FeatureConfig) -> None:
+    def __init__(
+        self,
+        tables: dict[str, pa.Table],
+        config: FeatureConfig,
+        absent: frozenset[str] = frozenset(),
+    ) -> None:
         self.config = config
+        # Pool tables (and "tariff.preferential_duty") with no rows: the features that read
+        # them are missing (NaN), not a misleading constant.
+        self.absent = absent | absent_in(tables)
         self.tariff = TariffIndex(tables["tariff"])
         self.prices = PriceIndex(tables["reference_prices"], config.usd_rates)
         self.intel = IntelIndex(tables["intelligence"])
@@ -329,4 +337,19 @@ class Reference:
     @classmethod
     def from_pool(cls, pool: Any, config: FeatureConfig) -> Reference:
         names = ("tariff", "reference_prices", "intelligence", "enterprises", "declarants")
-        return cls({n: pool.read(n) for n in names}, config)
+        empty = frozenset(t for t in ("inspections", "manifests", "logistics") if not pool.files(t))
+        return cls({n: pool.read(n) for n in names}, config, empty)
+
+
+def absent_in(tables: dict[str, pa.Table]) -> frozenset[str]:
+    """Which of ``tables`` hold no rows, and whether the tariff lacks preferential rates."""
+    out = {n for n, t in tables.items() if t.num_rows == 0}
+    tariff = tables.get("tariff")
+    if tariff is not None and "measure_type" in tariff.column_names:
+        kinds = set(tariff.column("measure_type").unique().to_pylist())
+        if "preferential_duty" not in kinds:
+            out.add(PREFERENCES)
+    return frozenset(out)
+
+
+PREFERENCES = "tariff.preferential_duty"

@@ -159,5 +159,14 @@ def test_a_pool_with_only_declarations_still_builds(tmp_path: Path) -> None:
     result = run_build(str(tmp_path / "pool"), str(tmp_path / "out"))
     table = read_matrix(tmp_path / "out")
     assert result.rows == table.num_rows == 5
-    unknown = table.column("PT-019").to_pylist()  # hs_code_unknown_lines: no tariff at all
-    assert unknown == [1.0] * 5
+    ids = dict(zip(FEATURE_NAMES, table.column_names[2:], strict=True))
+
+    def col(name: str) -> list[float]:
+        return [float(v) for v in table.column(ids[name]).to_pylist()]
+
+    # No tariff, no outcomes: what reads them is missing, not 1 (every line "unknown") or 0.
+    for name in ("hs_code_unknown_lines", "preference_not_eligible_lines", "mfn_rate_max"):
+        assert all(math.isnan(v) for v in col(name)), name
+    assert all(math.isnan(v) for v in col("importer_prior_findings"))
+    prior = col("importer_prior_declarations")  # declarations are there: a number
+    assert prior[0] == 0.0 < prior[1] < prior[2] < prior[3] and prior[4] == 0.0
