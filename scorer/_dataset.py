@@ -30,6 +30,22 @@ CATEGORICAL = (
     "route",
 )
 LABEL_SOURCES = ("inspections", "truth")
+# The declaration's own columns, as an agency export has them, for the raw-column baseline
+# (a plain CatBoost with its native categorical statistics): text, then numbers.
+RAW_CATEGORICAL = (
+    "importer_id",
+    "declarant_id",
+    "exporter_id",
+    "hs6",
+    "hs4",
+    "customs_office",
+    "country_of_origin",
+    "country_of_export",
+    "transport_mode",
+    "port_of_discharge",
+    "invoice_currency",
+)
+RAW_NUMERIC = ("invoice_total", "gross_mass_kg", "customs_value", "lines")
 
 
 class DatasetError(ValueError):
@@ -83,10 +99,13 @@ def load_dataset(
         "declarations", start, end,
         ["declaration_id", "importer_id", "declarant_id", "country_of_origin",
          "country_of_export", "customs_office", "port_of_discharge", "transport_mode",
-         "invoice_total"],
+         "invoice_total", "exporter_id", "invoice_currency"],
     )  # fmt: skip
-    items = p.read("declaration_items", start, end, ["declaration_id", "line_number", "hs_code"])
-    items = items.filter(pc.equal(items.column("line_number"), 1))
+    all_items = p.read(
+        "declaration_items", start, end,
+        ["declaration_id", "line_number", "hs_code", "gross_mass_kg", "customs_value"],
+    )  # fmt: skip
+    items = all_items.filter(pc.equal(all_items.column("line_number"), 1))
     ids = matrix.column("declaration_id").to_pylist()
     index = {d: i for i, d in enumerate(ids)}
     n = len(ids)
@@ -97,9 +116,50 @@ def load_dataset(
     labelled = y >= 0
     if not labelled.any():
         raise DatasetError(f"no labelled declarations between {start} and {end} (labels={labels})")
+    raw = _raw_columns(decl, items, all_items, index, n)
     return Dataset(
-        list(FEATURE_IDS), list(CATEGORICAL), floats, cats, y, revenue, times, basis,
+        list(FEATURE_IDS), list(CATEGORICAL), floats, cats, y, revenue, times, basis, raw,
     ).take(labelled)  # fmt: skip
+
+
+def _raw_columns(
+    decl: pa.Table, first: pa.Table, items: pa.Table, index: dict[str, int], n: int
+) -> np.ndarray:
+    """The raw declaration columns of every matrix row (object array; text, then floats)."""
+    out = np.empty((n, len(RAW_CATEGORICAL) + len(RAW_NUMERIC)), dtype=object)
+    out[:, : len(RAW_CATEGORICAL)] = ""
+    out[:, len(RAW_CATEGORICAL) :] = np.nan
+    col_of = {c: j for j, c in enumerate(RAW_CATEGORICAL + RAW_NUMERIC)}
+    rows = np.array([index.get(d, -1) for d in decl.column("declaration_id").to_pylist()])
+    ok = rows >= 0
+    for c in RAW_CATEGORICAL:
+        if c in decl.column_names:
+            out[rows[ok], col_of[c]] = _text(decl.column(c))[ok]
+    total = decl.column("invoice_total").to_pylist()
+    out[rows[ok], col_of["invoice_total"]] = np.array(
+        [np.nan if v is None else float(v) for v in total], dtype=np.float64
+    )[ok]
+    frows = np.array([index.get(d, -1) for d in first.column("declaration_id").to_pylist()])
+    fok = frows >= 0
+    hs = _text(first.column("hs_code"))[fok]
+    out[frows[fok], col_of["hs6"]] = np.array([h[:6] for h in hs], dtype=object)
+    out[frows[fok], col_of["hs4"]] = np.array([h[:4] for h in hs], dtype=object)
+    if items.num_rows:
+        sums = items.group_by("declaration_id").aggregate(
+            [("gross_mass_kg", "sum"), ("customs_value", "sum"), ("line_number", "count")]
+        )
+        srows = np.array([index.get(d, -1) for d in sums.column("declaration_id").to_pylist()])
+        sok = srows >= 0
+        for c, src in (
+            ("gross_mass_kg", "gross_mass_kg_sum"),
+            ("customs_value", "customs_value_sum"),
+            ("lines", "line_number_count"),
+        ):
+            vals = sums.column(src).to_pylist()
+            out[srows[sok], col_of[c]] = np.array(
+                [np.nan if v is None else float(v) for v in vals], dtype=np.float64
+            )[sok]
+    return out
 
 
 def _labels(

@@ -87,25 +87,42 @@ def evaluate(
     )
 
 
+def has_revenue(y: np.ndarray, revenue: np.ndarray | None) -> bool:
+    """Whether the labels carry revenue: some finding has a positive amount."""
+    if revenue is None:
+        return False
+    return bool((np.asarray(revenue, dtype=np.float64) * (np.asarray(y) > 0)).sum() > 0)
+
+
 def selection_report(
     selectors: Mapping[str, np.ndarray], y: np.ndarray, revenue: np.ndarray | None = None,
     shares: Sequence[int] = DEFAULT_SHARES,
 ) -> tuple[list[SelectorMetrics], str]:  # fmt: skip
-    """Metrics of every selector side by side, and the same as a Markdown table."""
+    """Metrics of every selector side by side, and the same as a Markdown table.
+
+    Revenue columns read ``n/a`` (and the metrics hold no revenue) when the labels carry no
+    revenue: a share of nothing is not a result.
+    """
+    with_rev = has_revenue(y, revenue)
     rows = [evaluate(n, s, y, revenue, shares) for n, s in selectors.items()]
+    if not with_rev:
+        rows = [SelectorMetrics(m.name, m.auc, m.precision, m.recall, {}) for m in rows]
+    findings = int((np.asarray(y) > 0).sum())
     rate = float(np.mean(np.asarray(y) > 0)) if len(y) else 0.0
     head = ["selector", "AUC"]
     for kind in ("precision", "recall", "revenue"):
         head += [f"{kind}@{s}%" for s in shares]
     lines = [
-        f"{len(y)} declarations, finding rate {rate:.2%}",
+        f"{len(y)} declarations, {findings} findings, finding rate {rate:.2%}"
+        + ("" if with_rev else "; the labels carry no revenue"),
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
     for m in rows:
         cells = [m.name, f"{m.auc:.3f}"]
-        for d in (m.precision, m.recall, m.revenue):
+        for d in (m.precision, m.recall):
             cells += [f"{d[s]:.3f}" for s in shares]
+        cells += [f"{m.revenue[s]:.3f}" if s in m.revenue else "n/a" for s in shares]
         lines.append("| " + " | ".join(cells) + " |")
     return rows, "\n".join(lines)

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from merak.scorer._export_catboost import ensemble_from_catboost_json
 from merak.scorer._metrics import selection_report
 from merak.scorer._network import NetConfig, TrainedNet, train_network
 from merak.scorer.engine import Blend, RiskScorer, save_net, save_trees
+
+if TYPE_CHECKING:
+    from merak.scorer._baseline import RawBaseline
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Dataset:
     revenue: np.ndarray  # float [n] revenue at stake if the finding is real
     time: np.ndarray | None = None  # datetime64 [n]
     basis: np.ndarray | None = None  # observable value the expected revenue is a share of
+    raw: np.ndarray | None = None  # object [n, raw]: the declaration's own columns (baseline)
 
     def __len__(self) -> int:
         return len(self.y)
@@ -44,6 +48,7 @@ class Dataset:
             self.numeric_names, self.categorical_names, self.floats[mask], self.cats[mask],
             self.y[mask], self.revenue[mask], None if self.time is None else self.time[mask],
             None if self.basis is None else self.basis[mask],
+            None if self.raw is None else self.raw[mask],
         )  # fmt: skip
 
     def join(self, later: Dataset) -> Dataset:
@@ -60,7 +65,7 @@ class Dataset:
             self.numeric_names, self.categorical_names,
             np.concatenate([self.floats, later.floats]), np.concatenate([self.cats, later.cats]),
             np.concatenate([self.y, later.y]), np.concatenate([self.revenue, later.revenue]),
-            both(self.time, later.time), both(self.basis, later.basis),
+            both(self.time, later.time), both(self.basis, later.basis), both(self.raw, later.raw),
         )  # fmt: skip
 
 
@@ -80,6 +85,13 @@ class TrainConfig:
     # After the blend is fitted on the validation slice, train both models again on training
     # + validation rows (the latest data) with the same settings, and keep the blend.
     refit: bool = True
+    # Publication checks (scorer/_baseline.py), on with ``gate`` (``merak model train`` sets
+    # it unless --force): a single feature with a validation AUC this high is suspected
+    # leakage and stops publication; a model with fewer validation findings, or losing to
+    # the expert rules or the raw-column CatBoost, is published as a challenger only.
+    gate: bool = False
+    leak_auc: float = 0.95
+    min_valid_findings: int = 30
 
 
 def catboost_params(config: TrainConfig, n_numeric: int, n_cat: int) -> dict[str, Any]:
@@ -111,11 +123,13 @@ def _frame(data: Dataset) -> Any:
     return pd.DataFrame(cols)
 
 
-def train_catboost(data: Dataset, config: TrainConfig) -> Any:
-    """Fit the CatBoost classifier."""
+def train_catboost(data: Dataset, config: TrainConfig, ignored: Sequence[int] = ()) -> Any:
+    """Fit the CatBoost classifier (``ignored``: numeric columns it may not split on)."""
     from catboost import CatBoostClassifier
 
     params = catboost_params(config, len(data.numeric_names), len(data.categorical_names))
+    if ignored:
+        params["ignored_features"] = list(ignored)
     model = CatBoostClassifier(**params)
     model.fit(_frame(data), data.y)
     return model
@@ -143,6 +157,7 @@ class TrainedBundle:
     catboost_model: Any
     network: TrainedNet
     report: str = ""
+    dead_features: list[str] = field(default_factory=list)
 
 
 def train_bundle(
@@ -160,9 +175,14 @@ def train_bundle(
     # The network is small: one thread trains it faster than two (batches of 512 rows leave
     # too little work per step to share, and waiting threads cost more on a busy machine).
     torch.set_num_threads(1)
+    from merak.scorer._baseline import RawBaseline, dead_features
+
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cb, net = _train_models(train, config, out_dir)
+    # Features missing or constant on every training row carry nothing: CatBoost may not
+    # split on them (the network sees them as zeros after standardising).
+    dead = dead_features(train)
+    cb, net = _train_models(train, config, out_dir, dead)
     # Blend and calibrate on the validation slice with the engine itself.
     placeholder = {"tree_weight": 1.0, "platt_a": 1.0, "platt_b": 0.0}
     info: dict[str, Any] = {
@@ -174,6 +194,7 @@ def train_bundle(
         "labels": labels or {},
         "train_config": {**asdict(config), "net": asdict(config.net)},
         "refit": config.refit,
+        "dead_features": [train.numeric_names[j] for j in dead],
     }
     (out_dir / "ensemble.json").write_text(json.dumps(info, indent=2))
     scorer = RiskScorer.load(out_dir)
@@ -182,15 +203,20 @@ def train_bundle(
     info["blend"] = asdict(Blend(tree_weight=w, platt_a=a, platt_b=b))
     (out_dir / "ensemble.json").write_text(json.dumps(info, indent=2))
     rules = ExpertRules.fit(train)
-    metrics, report = evaluate_bundle(RiskScorer.load(out_dir), valid, rules=rules)
+    raw = RawBaseline.fit(train, config)
+    metrics, report = evaluate_bundle(RiskScorer.load(out_dir), valid, rules=rules, baseline=raw)
+    metrics["network_weight"] = 1.0 - w
     if config.refit:
-        cb, net = _train_models(train.join(valid), config, out_dir)
-    return TrainedBundle(out_dir, metrics, cb, net, report)
+        cb, net = _train_models(train.join(valid), config, out_dir, dead)
+    names = [train.numeric_names[j] for j in dead]
+    return TrainedBundle(out_dir, metrics, cb, net, report, names)
 
 
-def _train_models(data: Dataset, config: TrainConfig, out_dir: Path) -> tuple[Any, TrainedNet]:
+def _train_models(
+    data: Dataset, config: TrainConfig, out_dir: Path, ignored: Sequence[int] = ()
+) -> tuple[Any, TrainedNet]:
     """Fit CatBoost and the network on ``data``; write ``trees.npz`` and ``net.npz``."""
-    cb = train_catboost(data, config)
+    cb = train_catboost(data, config, ignored)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.json"
         cb.save_model(str(path), format="json")
@@ -240,9 +266,12 @@ class ExpertRules:
 
 def evaluate_bundle(
     scorer: RiskScorer, data: Dataset, rules: ExpertRules, seed: int = 0,
-    shares: Sequence[int] = (1, 2, 5, 10),
+    shares: Sequence[int] = (1, 2, 5, 10), baseline: RawBaseline | None = None,
 ) -> tuple[dict[str, Any], str]:  # fmt: skip
-    """The five selectors side by side on ``data``: metrics dict and a Markdown table."""
+    """The selectors side by side on ``data``: metrics dict and a Markdown table.
+
+    With a ``baseline`` (a plain CatBoost on the raw declaration columns of the same
+    training rows) its row stands beside the ensemble's."""
     # Expected revenue uses an observable basis (declared value), never the label's revenue.
     basis = data.basis if data.basis is not None else np.ones(len(data))
     s = scorer.score(data.floats, data.cats, basis)
@@ -256,6 +285,8 @@ def evaluate_bundle(
         "expert rules": rules.score(data.floats) + 1e-6 * rng.random(len(data)),
         "random": rng.random(len(data)),
     }
+    if baseline is not None and data.raw is not None:
+        selectors["raw catboost"] = baseline.score(data)
     rows, table = selection_report(selectors, data.y, data.revenue, shares)
     metrics: dict[str, Any] = {
         r.name: {
@@ -268,4 +299,5 @@ def evaluate_bundle(
     }
     metrics["rows"] = len(data)
     metrics["finding_rate"] = float(np.mean(data.y > 0))
+    metrics["findings"] = int(np.sum(data.y > 0))
     return metrics, table

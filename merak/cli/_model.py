@@ -72,10 +72,31 @@ def train_cmd(
     config_file: Annotated[
         Path | None, typer.Option("--config", "-c", help="YAML config file.", dir_okay=False)
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Publish despite suspected leakage and promote despite failed checks.",
+        ),
+    ] = False,
+    min_valid_findings: Annotated[
+        int, typer.Option(help="Fewest validation findings a model needs to be promoted.")
+    ] = 30,
+    leak_auc: Annotated[
+        float,
+        typer.Option(help="Single-feature validation AUC from which leakage is suspected."),
+    ] = 0.95,
 ) -> None:
-    """Train CatBoost and the network on a time split, blend, calibrate, publish a version."""
+    """Train CatBoost and the network on a time split, blend, calibrate, publish a version.
+
+    Exit 1 without publishing when a feature alone predicts the validation labels with AUC
+    >= --leak-auc (suspected leakage); exit 1 with the version published as a challenger
+    only when it loses to the expert rules (AUC) or to the raw-column CatBoost (precision@5
+    and @10 %), or its validation has fewer than --min-valid-findings findings. --force
+    publishes and promotes anyway."""
     from merak.scorer._dataset import DatasetError
     from merak.scorer._network import NetConfig
+    from merak.scorer._pipeline import LeakageError
     from merak.scorer._train import TrainConfig
 
     end = _date(until, "--until")
@@ -86,21 +107,30 @@ def train_cmd(
     if no_ray and ray_address:
         raise _fail("--no-ray cannot be combined with --ray-address")
     address = None if no_ray else _ray_address(ray_address, config_file)
+    if not 0.5 < leak_auc <= 1.0:
+        raise _fail(f"--leak-auc: expected a number in (0.5, 1], found {leak_auc}")
     config = TrainConfig(
-        iterations=iterations, depth=depth, net=NetConfig(epochs=epochs), refit=refit
-    )
+        iterations=iterations, depth=depth, net=NetConfig(epochs=epochs), refit=refit,
+        gate=not force, leak_auc=leak_auc, min_valid_findings=min_valid_findings,
+    )  # fmt: skip
     from merak.core.progress import Progress
 
     where = "in this process" if address is None else f"on Ray ({address})"
     try:
         with Progress.for_stderr() as progress, progress.phase(f"train until {until} {where}"):
             result = _train(features, pool, end, registry, labels, valid_days, config, address)
+    except LeakageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except DatasetError as exc:
         raise _fail(str(exc)) from None
     role = "champion" if result.champion else "challenger"
     typer.echo(f"model {result.meta.version} ({role}), catalogue {result.meta.catalogue_hash[:12]}")
     typer.echo(f"trained in {result.ran_on}")
     typer.echo(result.report)
+    if result.problems:
+        typer.echo(f"not promoted: {'; '.join(result.problems)} (--force promotes)", err=True)
+        raise typer.Exit(1)
 
 
 def _train(

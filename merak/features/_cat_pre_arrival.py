@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from merak.features._formulas import HOUR_MS, col, expr
-from merak.features._spec import FeatureSpec, Inputs
+from merak.features._spec import STAGE_PREFIX, FeatureSpec, Inputs
 
 INTEL = "intelligence.subject_id intelligence.issued_time intelligence.expires_time"
 
 
 def _spec(fid: str, name: str, areas: str, desc: str, inputs: str, compute: object) -> FeatureSpec:
-    stage = {"PA": "pre_arrival", "PT": "port", "PC": "post_clearance"}[fid[:2]]
+    stage = {code: s for s, code in STAGE_PREFIX.items()}[fid[:2]]
     return FeatureSpec(fid, name, stage, tuple(areas.split()), desc, tuple(inputs.split()), compute)  # type: ignore[arg-type]
 
 

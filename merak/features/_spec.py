@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from merak.core.areas import Stage
 from merak.pool import TABLES
 
-STAGES: tuple[str, ...] = ("pre_arrival", "port", "post_clearance")
-STAGE_PREFIX = {"pre_arrival": "PA", "port": "PT", "post_clearance": "PC"}
-STAGE_COUNTS = {"pre_arrival": 10, "port": 95, "post_clearance": 27}
+STAGES: tuple[Stage, ...] = tuple(Stage)
+STAGE_PREFIX = {Stage.PRE_ARRIVAL: "PA", Stage.PORT: "PT", Stage.POST_CLEARANCE: "PC"}
+STAGE_COUNTS = {Stage.PRE_ARRIVAL: 10, Stage.PORT: 95, Stage.POST_CLEARANCE: 27}
 
 # The names of the 13 BusinessArea values of protos/merak/v1/common.proto (without prefix).
 AREAS: tuple[str, ...] = (
@@ -54,7 +55,7 @@ class FeatureSpec:
 
     id: str
     name: str
-    stage: str
+    stage: Stage
     areas: tuple[str, ...]
     description: str
     inputs: tuple[str, ...]

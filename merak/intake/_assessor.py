@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from google.protobuf import duration_pb2
 
-from merak.core.areas import area_number
+from merak.core.areas import Stage, area_number, stage_to_proto
 from merak.core.declaration import Declaration
 from merak.core.errors import OverloadedError
 from merak.core.money import cents, money_to_proto
@@ -55,7 +55,7 @@ class FeatureContribution:
     name: str
     value: str
     contribution: float
-    stage: str
+    stage: Stage
     areas: tuple[str, ...]
 
 
@@ -429,7 +429,7 @@ class Assessor:
                 value=c.value,
                 contribution=c.contribution,
                 rank=rank,
-                stage=common_pb2.Stage.Value("STAGE_" + c.stage),
+                stage=stage_to_proto(c.stage),
                 business_areas=[area_number(x) for x in c.areas],
             )
         a.reasons.extend([*decision.reasons, *score.reasons])

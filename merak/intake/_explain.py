@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from merak.cluster.workers import batch_contributions
+from merak.core.areas import Stage
 from merak.core.declaration import Declaration
 from merak.core.errors import PreconditionError
 from merak.features import CATALOGUE
@@ -25,8 +26,6 @@ from merak.scorer.engine import Contribution, RiskScorer, format_value, reason_t
 _SPECS = {s.id: s for s in CATALOGUE}
 Explained = tuple[list[Contribution], dict[str, float], list[str]]
 """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
-
-_STAGE = {"pre_arrival": "PRE_ARRIVAL", "port": "PORT", "post_clearance": "POST_CLEARANCE"}
 
 
 def categoricals(decl: Declaration) -> list[str]:
@@ -171,13 +170,13 @@ def feature_contribution(c: Contribution) -> FeatureContribution:
     spec = _SPECS.get(c.feature)
     if spec is None:  # a categorical id (importer, route, ...)
         return FeatureContribution(
-            c.feature, c.feature.replace("_", " "), c.shown, c.value, "PORT", ()
+            c.feature, c.feature.replace("_", " "), c.shown, c.value, Stage.PORT, ()
         )
     return FeatureContribution(
         c.feature,
         spec.name,
         c.shown,
         c.value,
-        _STAGE.get(spec.stage, "PORT"),
+        spec.stage,
         tuple(spec.areas),
     )

@@ -33,6 +33,7 @@ PAYLOAD_TYPES: dict[int, type[Message]] = {
     ledger_pb2.ENTRY_TYPE_MODEL_PROMOTION: ledger_pb2.ModelPromotion,
     ledger_pb2.ENTRY_TYPE_SENSOR_GAP_REPORT: ledger_pb2.SensorGapReport,
     ledger_pb2.ENTRY_TYPE_SENSOR_HEALTH: ledger_pb2.SensorHealthReport,
+    ledger_pb2.ENTRY_TYPE_ALERT_ACKNOWLEDGEMENT: detection_pb2.AlertAcknowledgement,
 }
 
 

@@ -54,7 +54,7 @@ class AssessmentTimings(_message.Message):
     def __init__(self, validation: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., features: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., scoring: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., decision: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., ledger: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., total: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Assessment(_message.Message):
-    __slots__ = ("declaration_id", "risk_score", "area_scores", "contributions", "channel", "reasons", "randomly_selected", "expected_revenue_at_stake", "model_version", "feature_catalogue_hash", "ledger_ref", "timings", "assessed_time")
+    __slots__ = ("declaration_id", "risk_score", "area_scores", "contributions", "channel", "reasons", "randomly_selected", "expected_revenue_at_stake", "model_version", "feature_catalogue_hash", "ledger_ref", "timings", "assessed_time", "office_code", "control_benefits")
     DECLARATION_ID_FIELD_NUMBER: _ClassVar[int]
     RISK_SCORE_FIELD_NUMBER: _ClassVar[int]
     AREA_SCORES_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +68,8 @@ class Assessment(_message.Message):
     LEDGER_REF_FIELD_NUMBER: _ClassVar[int]
     TIMINGS_FIELD_NUMBER: _ClassVar[int]
     ASSESSED_TIME_FIELD_NUMBER: _ClassVar[int]
+    OFFICE_CODE_FIELD_NUMBER: _ClassVar[int]
+    CONTROL_BENEFITS_FIELD_NUMBER: _ClassVar[int]
     declaration_id: str
     risk_score: float
     area_scores: _containers.RepeatedCompositeFieldContainer[AreaScore]
@@ -81,4 +83,14 @@ class Assessment(_message.Message):
     ledger_ref: _common_pb2.LedgerRef
     timings: AssessmentTimings
     assessed_time: _timestamp_pb2.Timestamp
-    def __init__(self, declaration_id: _Optional[str] = ..., risk_score: _Optional[float] = ..., area_scores: _Optional[_Iterable[_Union[AreaScore, _Mapping]]] = ..., contributions: _Optional[_Iterable[_Union[FeatureContribution, _Mapping]]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., reasons: _Optional[_Iterable[str]] = ..., randomly_selected: _Optional[bool] = ..., expected_revenue_at_stake: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., model_version: _Optional[str] = ..., feature_catalogue_hash: _Optional[str] = ..., ledger_ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ..., timings: _Optional[_Union[AssessmentTimings, _Mapping]] = ..., assessed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    office_code: str
+    control_benefits: _containers.RepeatedCompositeFieldContainer[ControlBenefit]
+    def __init__(self, declaration_id: _Optional[str] = ..., risk_score: _Optional[float] = ..., area_scores: _Optional[_Iterable[_Union[AreaScore, _Mapping]]] = ..., contributions: _Optional[_Iterable[_Union[FeatureContribution, _Mapping]]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., reasons: _Optional[_Iterable[str]] = ..., randomly_selected: _Optional[bool] = ..., expected_revenue_at_stake: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., model_version: _Optional[str] = ..., feature_catalogue_hash: _Optional[str] = ..., ledger_ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ..., timings: _Optional[_Union[AssessmentTimings, _Mapping]] = ..., assessed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., office_code: _Optional[str] = ..., control_benefits: _Optional[_Iterable[_Union[ControlBenefit, _Mapping]]] = ...) -> None: ...
+
+class ControlBenefit(_message.Message):
+    __slots__ = ("channel", "net_benefit")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    NET_BENEFIT_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    net_benefit: float
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., net_benefit: _Optional[float] = ...) -> None: ...

@@ -204,3 +204,115 @@ class WatchAlertsResponse(_message.Message):
     ALERT_FIELD_NUMBER: _ClassVar[int]
     alert: Alert
     def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...
+
+class ListLotsRequest(_message.Message):
+    __slots__ = ("site_id", "states", "opened_after", "page_size", "page_token")
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    OPENED_AFTER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    site_id: str
+    states: _containers.RepeatedScalarFieldContainer[LotState]
+    opened_after: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, site_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[LotState, str]]] = ..., opened_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListLotsResponse(_message.Message):
+    __slots__ = ("lots", "next_page_token")
+    LOTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    lots: _containers.RepeatedCompositeFieldContainer[GetLotResponse]
+    next_page_token: str
+    def __init__(self, lots: _Optional[_Iterable[_Union[GetLotResponse, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AlertGroup(_message.Message):
+    __slots__ = ("group_id", "lot_id", "site_id", "sensor_id", "cause", "severity", "count", "first", "last", "acknowledged", "acknowledged_by", "acknowledged_time", "note", "ledger_ref")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    SITE_ID_FIELD_NUMBER: _ClassVar[int]
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_TIME_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_REF_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    lot_id: str
+    site_id: str
+    sensor_id: str
+    cause: str
+    severity: AlertSeverity
+    count: int
+    first: Alert
+    last: Alert
+    acknowledged: bool
+    acknowledged_by: str
+    acknowledged_time: _timestamp_pb2.Timestamp
+    note: str
+    ledger_ref: _common_pb2.LedgerRef
+    def __init__(self, group_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., site_id: _Optional[str] = ..., sensor_id: _Optional[str] = ..., cause: _Optional[str] = ..., severity: _Optional[_Union[AlertSeverity, str]] = ..., count: _Optional[int] = ..., first: _Optional[_Union[Alert, _Mapping]] = ..., last: _Optional[_Union[Alert, _Mapping]] = ..., acknowledged: _Optional[bool] = ..., acknowledged_by: _Optional[str] = ..., acknowledged_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ..., ledger_ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ...) -> None: ...
+
+class ListAlertsRequest(_message.Message):
+    __slots__ = ("site_ids", "lot_id", "include_acknowledged", "page_size", "page_token")
+    SITE_IDS_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_ACKNOWLEDGED_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    site_ids: _containers.RepeatedScalarFieldContainer[str]
+    lot_id: str
+    include_acknowledged: bool
+    page_size: int
+    page_token: str
+    def __init__(self, site_ids: _Optional[_Iterable[str]] = ..., lot_id: _Optional[str] = ..., include_acknowledged: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAlertsResponse(_message.Message):
+    __slots__ = ("groups", "next_page_token")
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[AlertGroup]
+    next_page_token: str
+    def __init__(self, groups: _Optional[_Iterable[_Union[AlertGroup, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AcknowledgeAlertRequest(_message.Message):
+    __slots__ = ("group_id", "note")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    note: str
+    def __init__(self, group_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class AcknowledgeAlertResponse(_message.Message):
+    __slots__ = ("group",)
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    group: AlertGroup
+    def __init__(self, group: _Optional[_Union[AlertGroup, _Mapping]] = ...) -> None: ...
+
+class AlertAcknowledgement(_message.Message):
+    __slots__ = ("group_id", "lot_id", "sensor_id", "cause", "count", "alert_ids", "acknowledged_by", "acknowledged_time", "note")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    ALERT_IDS_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_TIME_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    lot_id: str
+    sensor_id: str
+    cause: str
+    count: int
+    alert_ids: _containers.RepeatedScalarFieldContainer[str]
+    acknowledged_by: str
+    acknowledged_time: _timestamp_pb2.Timestamp
+    note: str
+    def __init__(self, group_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., sensor_id: _Optional[str] = ..., cause: _Optional[str] = ..., count: _Optional[int] = ..., alert_ids: _Optional[_Iterable[str]] = ..., acknowledged_by: _Optional[str] = ..., acknowledged_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...

@@ -55,6 +55,21 @@ class DetectionServiceStub:
                 request_serializer=merak_dot_v1_dot_detection__pb2.WatchAlertsRequest.SerializeToString,
                 response_deserializer=merak_dot_v1_dot_detection__pb2.WatchAlertsResponse.FromString,
                 _registered_method=True)
+        self.ListLots = channel.unary_unary(
+                '/merak.v1.DetectionService/ListLots',
+                request_serializer=merak_dot_v1_dot_detection__pb2.ListLotsRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_detection__pb2.ListLotsResponse.FromString,
+                _registered_method=True)
+        self.ListAlerts = channel.unary_unary(
+                '/merak.v1.DetectionService/ListAlerts',
+                request_serializer=merak_dot_v1_dot_detection__pb2.ListAlertsRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_detection__pb2.ListAlertsResponse.FromString,
+                _registered_method=True)
+        self.AcknowledgeAlert = channel.unary_unary(
+                '/merak.v1.DetectionService/AcknowledgeAlert',
+                request_serializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.FromString,
+                _registered_method=True)
 
 
 class DetectionServiceServicer:
@@ -89,6 +104,27 @@ class DetectionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListLots(self, request, context):
+        """Lots, newest first, with their verdict (provisional while open) and coverage.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlerts(self, request, context):
+        """Alerts grouped by lot and cause (repeats of one cause in one lot are one group).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcknowledgeAlert(self, request, context):
+        """Acknowledge an alert group with a note; the acknowledgement goes on the ledger.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DetectionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +147,21 @@ def add_DetectionServiceServicer_to_server(servicer, server):
                     servicer.WatchAlerts,
                     request_deserializer=merak_dot_v1_dot_detection__pb2.WatchAlertsRequest.FromString,
                     response_serializer=merak_dot_v1_dot_detection__pb2.WatchAlertsResponse.SerializeToString,
+            ),
+            'ListLots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLots,
+                    request_deserializer=merak_dot_v1_dot_detection__pb2.ListLotsRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_detection__pb2.ListLotsResponse.SerializeToString,
+            ),
+            'ListAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlerts,
+                    request_deserializer=merak_dot_v1_dot_detection__pb2.ListAlertsRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_detection__pb2.ListAlertsResponse.SerializeToString,
+            ),
+            'AcknowledgeAlert': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeAlert,
+                    request_deserializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +273,87 @@ class DetectionService:
             '/merak.v1.DetectionService/WatchAlerts',
             merak_dot_v1_dot_detection__pb2.WatchAlertsRequest.SerializeToString,
             merak_dot_v1_dot_detection__pb2.WatchAlertsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.DetectionService/ListLots',
+            merak_dot_v1_dot_detection__pb2.ListLotsRequest.SerializeToString,
+            merak_dot_v1_dot_detection__pb2.ListLotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.DetectionService/ListAlerts',
+            merak_dot_v1_dot_detection__pb2.ListAlertsRequest.SerializeToString,
+            merak_dot_v1_dot_detection__pb2.ListAlertsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeAlert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.DetectionService/AcknowledgeAlert',
+            merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.SerializeToString,
+            merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,38 +22,43 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from merak.v1 import assessment_pb2 as merak_dot_v1_dot_assessment__pb2
 from merak.v1 import common_pb2 as merak_dot_v1_dot_common__pb2
 from merak.v1 import declaration_pb2 as merak_dot_v1_dot_declaration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/intake.proto\x12\x08merak.v1\x1a\x19merak/v1/assessment.proto\x1a\x15merak/v1/common.proto\x1a\x1amerak/v1/declaration.proto\"F\n\x18SubmitDeclarationRequest\x12*\n\x0b\x64\x65\x63laration\x18\x01 \x01(\x0b\x32\x15.merak.v1.Declaration\"X\n\x19SubmitDeclarationResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"_\n\x19SubmitDeclarationsRequest\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12*\n\x0b\x64\x65\x63laration\x18\x02 \x01(\x0b\x32\x15.merak.v1.Declaration\"d\n\x0fSubmissionError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x32\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x18.merak.v1.FieldViolation\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"\xa9\x01\n\x1aSubmitDeclarationsResponse\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12*\n\nassessment\x18\x02 \x01(\x0b\x32\x14.merak.v1.AssessmentH\x00\x12*\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x19.merak.v1.SubmissionErrorH\x00\x12\x11\n\tduplicate\x18\x04 \x01(\x08\x42\x08\n\x06result\".\n\x14GetAssessmentRequest\x12\x16\n\x0e\x64\x65\x63laration_id\x18\x01 \x01(\t\"A\n\x15GetAssessmentResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment\"V\n\x17WatchAssessmentsRequest\x12#\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x11.merak.v1.Channel\x12\x16\n\x0emin_risk_score\x18\x02 \x01(\x01\"D\n\x18WatchAssessmentsResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment2\x81\x03\n\rIntakeService\x12\\\n\x11SubmitDeclaration\x12\".merak.v1.SubmitDeclarationRequest\x1a#.merak.v1.SubmitDeclarationResponse\x12\x63\n\x12SubmitDeclarations\x12#.merak.v1.SubmitDeclarationsRequest\x1a$.merak.v1.SubmitDeclarationsResponse(\x01\x30\x01\x12P\n\rGetAssessment\x12\x1e.merak.v1.GetAssessmentRequest\x1a\x1f.merak.v1.GetAssessmentResponse\x12[\n\x10WatchAssessments\x12!.merak.v1.WatchAssessmentsRequest\x1a\".merak.v1.WatchAssessmentsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15merak/v1/intake.proto\x12\x08merak.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19merak/v1/assessment.proto\x1a\x15merak/v1/common.proto\x1a\x1amerak/v1/declaration.proto\"F\n\x18SubmitDeclarationRequest\x12*\n\x0b\x64\x65\x63laration\x18\x01 \x01(\x0b\x32\x15.merak.v1.Declaration\"X\n\x19SubmitDeclarationResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"_\n\x19SubmitDeclarationsRequest\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12*\n\x0b\x64\x65\x63laration\x18\x02 \x01(\x0b\x32\x15.merak.v1.Declaration\"d\n\x0fSubmissionError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x32\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x18.merak.v1.FieldViolation\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"\xa9\x01\n\x1aSubmitDeclarationsResponse\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12*\n\nassessment\x18\x02 \x01(\x0b\x32\x14.merak.v1.AssessmentH\x00\x12*\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x19.merak.v1.SubmissionErrorH\x00\x12\x11\n\tduplicate\x18\x04 \x01(\x08\x42\x08\n\x06result\".\n\x14GetAssessmentRequest\x12\x16\n\x0e\x64\x65\x63laration_id\x18\x01 \x01(\t\"A\n\x15GetAssessmentResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment\"V\n\x17WatchAssessmentsRequest\x12#\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x11.merak.v1.Channel\x12\x16\n\x0emin_risk_score\x18\x02 \x01(\x01\"D\n\x18WatchAssessmentsResponse\x12(\n\nassessment\x18\x01 \x01(\x0b\x32\x14.merak.v1.Assessment\"\xb4\x02\n\x16ListAssessmentsRequest\x12#\n\x08\x63hannels\x18\x01 \x03(\x0e\x32\x11.merak.v1.Channel\x12\x13\n\x0boffice_code\x18\x02 \x01(\t\x12-\n\rbusiness_area\x18\x03 \x01(\x0e\x32\x16.merak.v1.BusinessArea\x12\x16\n\x0emin_risk_score\x18\x04 \x01(\x01\x12\x16\n\x0emax_risk_score\x18\x05 \x01(\x01\x12-\n\tfrom_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x08 \x01(\x05\x12\x12\n\npage_token\x18\t \x01(\t\"r\n\x17ListAssessmentsResponse\x12)\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32\x14.merak.v1.Assessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x03\x32\xd9\x03\n\rIntakeService\x12\\\n\x11SubmitDeclaration\x12\".merak.v1.SubmitDeclarationRequest\x1a#.merak.v1.SubmitDeclarationResponse\x12\x63\n\x12SubmitDeclarations\x12#.merak.v1.SubmitDeclarationsRequest\x1a$.merak.v1.SubmitDeclarationsResponse(\x01\x30\x01\x12P\n\rGetAssessment\x12\x1e.merak.v1.GetAssessmentRequest\x1a\x1f.merak.v1.GetAssessmentResponse\x12[\n\x10WatchAssessments\x12!.merak.v1.WatchAssessmentsRequest\x1a\".merak.v1.WatchAssessmentsResponse0\x01\x12V\n\x0fListAssessments\x12 .merak.v1.ListAssessmentsRequest\x1a!.merak.v1.ListAssessmentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'merak.v1.intake_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SUBMITDECLARATIONREQUEST']._serialized_start=113
-  _globals['_SUBMITDECLARATIONREQUEST']._serialized_end=183
-  _globals['_SUBMITDECLARATIONRESPONSE']._serialized_start=185
-  _globals['_SUBMITDECLARATIONRESPONSE']._serialized_end=273
-  _globals['_SUBMITDECLARATIONSREQUEST']._serialized_start=275
-  _globals['_SUBMITDECLARATIONSREQUEST']._serialized_end=370
-  _globals['_SUBMISSIONERROR']._serialized_start=372
-  _globals['_SUBMISSIONERROR']._serialized_end=472
-  _globals['_FIELDVIOLATION']._serialized_start=474
-  _globals['_FIELDVIOLATION']._serialized_end=526
-  _globals['_SUBMITDECLARATIONSRESPONSE']._serialized_start=529
-  _globals['_SUBMITDECLARATIONSRESPONSE']._serialized_end=698
-  _globals['_GETASSESSMENTREQUEST']._serialized_start=700
-  _globals['_GETASSESSMENTREQUEST']._serialized_end=746
-  _globals['_GETASSESSMENTRESPONSE']._serialized_start=748
-  _globals['_GETASSESSMENTRESPONSE']._serialized_end=813
-  _globals['_WATCHASSESSMENTSREQUEST']._serialized_start=815
-  _globals['_WATCHASSESSMENTSREQUEST']._serialized_end=901
-  _globals['_WATCHASSESSMENTSRESPONSE']._serialized_start=903
-  _globals['_WATCHASSESSMENTSRESPONSE']._serialized_end=971
-  _globals['_INTAKESERVICE']._serialized_start=974
-  _globals['_INTAKESERVICE']._serialized_end=1359
+  _globals['_SUBMITDECLARATIONREQUEST']._serialized_start=146
+  _globals['_SUBMITDECLARATIONREQUEST']._serialized_end=216
+  _globals['_SUBMITDECLARATIONRESPONSE']._serialized_start=218
+  _globals['_SUBMITDECLARATIONRESPONSE']._serialized_end=306
+  _globals['_SUBMITDECLARATIONSREQUEST']._serialized_start=308
+  _globals['_SUBMITDECLARATIONSREQUEST']._serialized_end=403
+  _globals['_SUBMISSIONERROR']._serialized_start=405
+  _globals['_SUBMISSIONERROR']._serialized_end=505
+  _globals['_FIELDVIOLATION']._serialized_start=507
+  _globals['_FIELDVIOLATION']._serialized_end=559
+  _globals['_SUBMITDECLARATIONSRESPONSE']._serialized_start=562
+  _globals['_SUBMITDECLARATIONSRESPONSE']._serialized_end=731
+  _globals['_GETASSESSMENTREQUEST']._serialized_start=733
+  _globals['_GETASSESSMENTREQUEST']._serialized_end=779
+  _globals['_GETASSESSMENTRESPONSE']._serialized_start=781
+  _globals['_GETASSESSMENTRESPONSE']._serialized_end=846
+  _globals['_WATCHASSESSMENTSREQUEST']._serialized_start=848
+  _globals['_WATCHASSESSMENTSREQUEST']._serialized_end=934
+  _globals['_WATCHASSESSMENTSRESPONSE']._serialized_start=936
+  _globals['_WATCHASSESSMENTSRESPONSE']._serialized_end=1004
+  _globals['_LISTASSESSMENTSREQUEST']._serialized_start=1007
+  _globals['_LISTASSESSMENTSREQUEST']._serialized_end=1315
+  _globals['_LISTASSESSMENTSRESPONSE']._serialized_start=1317
+  _globals['_LISTASSESSMENTSRESPONSE']._serialized_end=1431
+  _globals['_INTAKESERVICE']._serialized_start=1434
+  _globals['_INTAKESERVICE']._serialized_end=1907
 # @@protoc_insertion_point(module_scope)

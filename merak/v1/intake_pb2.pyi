@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from merak.v1 import assessment_pb2 as _assessment_pb2
 from merak.v1 import common_pb2 as _common_pb2
 from merak.v1 import declaration_pb2 as _declaration_pb2
@@ -86,3 +89,35 @@ class WatchAssessmentsResponse(_message.Message):
     ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
     assessment: _assessment_pb2.Assessment
     def __init__(self, assessment: _Optional[_Union[_assessment_pb2.Assessment, _Mapping]] = ...) -> None: ...
+
+class ListAssessmentsRequest(_message.Message):
+    __slots__ = ("channels", "office_code", "business_area", "min_risk_score", "max_risk_score", "from_time", "to_time", "page_size", "page_token")
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    OFFICE_CODE_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_AREA_FIELD_NUMBER: _ClassVar[int]
+    MIN_RISK_SCORE_FIELD_NUMBER: _ClassVar[int]
+    MAX_RISK_SCORE_FIELD_NUMBER: _ClassVar[int]
+    FROM_TIME_FIELD_NUMBER: _ClassVar[int]
+    TO_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    channels: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
+    office_code: str
+    business_area: _common_pb2.BusinessArea
+    min_risk_score: float
+    max_risk_score: float
+    from_time: _timestamp_pb2.Timestamp
+    to_time: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., office_code: _Optional[str] = ..., business_area: _Optional[_Union[_common_pb2.BusinessArea, str]] = ..., min_risk_score: _Optional[float] = ..., max_risk_score: _Optional[float] = ..., from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., to_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAssessmentsResponse(_message.Message):
+    __slots__ = ("assessments", "next_page_token", "total_count")
+    ASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    assessments: _containers.RepeatedCompositeFieldContainer[_assessment_pb2.Assessment]
+    next_page_token: str
+    total_count: int
+    def __init__(self, assessments: _Optional[_Iterable[_Union[_assessment_pb2.Assessment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...

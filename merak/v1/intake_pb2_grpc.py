@@ -55,6 +55,11 @@ class IntakeServiceStub:
                 request_serializer=merak_dot_v1_dot_intake__pb2.WatchAssessmentsRequest.SerializeToString,
                 response_deserializer=merak_dot_v1_dot_intake__pb2.WatchAssessmentsResponse.FromString,
                 _registered_method=True)
+        self.ListAssessments = channel.unary_unary(
+                '/merak.v1.IntakeService/ListAssessments',
+                request_serializer=merak_dot_v1_dot_intake__pb2.ListAssessmentsRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_intake__pb2.ListAssessmentsResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -91,6 +96,13 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAssessments(self, request, context):
+        """Assessments made so far, newest first, filtered and paged (the console's risk queue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -113,6 +125,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.WatchAssessments,
                     request_deserializer=merak_dot_v1_dot_intake__pb2.WatchAssessmentsRequest.FromString,
                     response_serializer=merak_dot_v1_dot_intake__pb2.WatchAssessmentsResponse.SerializeToString,
+            ),
+            'ListAssessments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAssessments,
+                    request_deserializer=merak_dot_v1_dot_intake__pb2.ListAssessmentsRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_intake__pb2.ListAssessmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -224,6 +241,33 @@ class IntakeService:
             '/merak.v1.IntakeService/WatchAssessments',
             merak_dot_v1_dot_intake__pb2.WatchAssessmentsRequest.SerializeToString,
             merak_dot_v1_dot_intake__pb2.WatchAssessmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAssessments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.IntakeService/ListAssessments',
+            merak_dot_v1_dot_intake__pb2.ListAssessmentsRequest.SerializeToString,
+            merak_dot_v1_dot_intake__pb2.ListAssessmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -23,6 +23,7 @@ class EntryType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENTRY_TYPE_MODEL_PROMOTION: _ClassVar[EntryType]
     ENTRY_TYPE_SENSOR_GAP_REPORT: _ClassVar[EntryType]
     ENTRY_TYPE_SENSOR_HEALTH: _ClassVar[EntryType]
+    ENTRY_TYPE_ALERT_ACKNOWLEDGEMENT: _ClassVar[EntryType]
 ENTRY_TYPE_UNSPECIFIED: EntryType
 ENTRY_TYPE_ASSESSMENT: EntryType
 ENTRY_TYPE_DECISION: EntryType
@@ -31,6 +32,7 @@ ENTRY_TYPE_INSPECTION_OUTCOME: EntryType
 ENTRY_TYPE_MODEL_PROMOTION: EntryType
 ENTRY_TYPE_SENSOR_GAP_REPORT: EntryType
 ENTRY_TYPE_SENSOR_HEALTH: EntryType
+ENTRY_TYPE_ALERT_ACKNOWLEDGEMENT: EntryType
 
 class LedgerEntry(_message.Message):
     __slots__ = ("type", "appended_by", "appended_time", "subject_id", "payload", "payload_type", "blobs")
@@ -255,3 +257,35 @@ class SensorHealthReport(_message.Message):
     detected_time: _timestamp_pb2.Timestamp
     description_id: str
     def __init__(self, sensor_id: _Optional[str] = ..., kind: _Optional[_Union[_sensor_pb2.SensorKind, str]] = ..., site_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., problem: _Optional[str] = ..., channel: _Optional[str] = ..., expected: _Optional[str] = ..., found: _Optional[str] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., detected_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description_id: _Optional[str] = ...) -> None: ...
+
+class ListEntriesRequest(_message.Message):
+    __slots__ = ("start_index", "page_size", "newest_first", "type", "subject_id")
+    START_INDEX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    start_index: int
+    page_size: int
+    newest_first: bool
+    type: EntryType
+    subject_id: str
+    def __init__(self, start_index: _Optional[int] = ..., page_size: _Optional[int] = ..., newest_first: _Optional[bool] = ..., type: _Optional[_Union[EntryType, str]] = ..., subject_id: _Optional[str] = ...) -> None: ...
+
+class ListedEntry(_message.Message):
+    __slots__ = ("entry", "ref")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    REF_FIELD_NUMBER: _ClassVar[int]
+    entry: LedgerEntry
+    ref: _common_pb2.LedgerRef
+    def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., ref: _Optional[_Union[_common_pb2.LedgerRef, _Mapping]] = ...) -> None: ...
+
+class ListEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_index", "log_size")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_INDEX_FIELD_NUMBER: _ClassVar[int]
+    LOG_SIZE_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[ListedEntry]
+    next_index: int
+    log_size: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[ListedEntry, _Mapping]]] = ..., next_index: _Optional[int] = ..., log_size: _Optional[int] = ...) -> None: ...

@@ -65,6 +65,11 @@ class LedgerServiceStub:
                 request_serializer=merak_dot_v1_dot_ledger__pb2.WatchEntriesRequest.SerializeToString,
                 response_deserializer=merak_dot_v1_dot_ledger__pb2.WatchEntriesResponse.FromString,
                 _registered_method=True)
+        self.ListEntries = channel.unary_unary(
+                '/merak.v1.LedgerService/ListEntries',
+                request_serializer=merak_dot_v1_dot_ledger__pb2.ListEntriesRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_ledger__pb2.ListEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -113,6 +118,13 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEntries(self, request, context):
+        """A page of entries, oldest or newest first, optionally of one type or subject.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -145,6 +157,11 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.WatchEntries,
                     request_deserializer=merak_dot_v1_dot_ledger__pb2.WatchEntriesRequest.FromString,
                     response_serializer=merak_dot_v1_dot_ledger__pb2.WatchEntriesResponse.SerializeToString,
+            ),
+            'ListEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEntries,
+                    request_deserializer=merak_dot_v1_dot_ledger__pb2.ListEntriesRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_ledger__pb2.ListEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -310,6 +327,33 @@ class LedgerService:
             '/merak.v1.LedgerService/WatchEntries',
             merak_dot_v1_dot_ledger__pb2.WatchEntriesRequest.SerializeToString,
             merak_dot_v1_dot_ledger__pb2.WatchEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.LedgerService/ListEntries',
+            merak_dot_v1_dot_ledger__pb2.ListEntriesRequest.SerializeToString,
+            merak_dot_v1_dot_ledger__pb2.ListEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
