@@ -12,7 +12,7 @@ BUF    := $(TOOLS)/node_modules/.bin/buf
 BUF_VERSION := 1.75.0
 PROTO_FILES := $(wildcard protos/merak/v1/*.proto)
 
-.PHONY: help venv demo test unit integration lint protos protos-check bench clean
+.PHONY: help venv demo test unit integration lint protos protos-check bench clean image deploy-smoke manifests
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -54,6 +54,19 @@ lint: $(STAMP) $(BUF)  ## ruff, mypy, buf lint and breaking, import contracts, s
 	  $(BUF) breaking --against '.git#branch=main'; \
 	else echo "buf breaking: main has no protos yet; nothing to compare against"; fi
 	@$(MAKE) --no-print-directory protos-check
+
+# Heavy jobs (image builds, Ray clusters) never overlap on a shared machine.
+HEAVY := $(shell command -v flock >/dev/null && echo flock /tmp/merak-heavy.lock)
+SKIPPED = rc=$$?; if [ $$rc = 77 ]; then echo "$@: SKIPPED (reason above)"; else exit $$rc; fi
+
+image: $(STAMP)  ## build the container image merak:latest (Debian base by debootstrap, pinned wheels)
+	@$(HEAVY) deploy/build-image.sh; $(SKIPPED)
+
+deploy-smoke: $(STAMP)  ## image + compose stack up, health checks, Prometheus scrapes (skips, saying why, without Docker)
+	@$(HEAVY) deploy/smoke.sh; $(SKIPPED)
+
+manifests: $(STAMP)  ## validate deploy/k8s offline (Kubernetes schemas, KubeRay pod templates)
+	$(PY) deploy/validate_manifests.py
 
 protos: $(STAMP)  ## regenerate merak/v1 from protos/
 	$(PY) -m merak.cli._protogen generate
