@@ -69,6 +69,21 @@ def build(
     typer.echo(f"catalogue version: {result.catalogue_version}")
 
 
+@app.command("report")
+def report(
+    features: Annotated[Path, typer.Option("--features", help="Feature build directory.")],
+    pool: Annotated[Path, typer.Option("--pool", help="Data pool directory.")] = Path("pool"),
+) -> None:
+    """Per feature on this pool: coverage, distinct values, spread, and the category it lacks."""
+    from merak.features import coverage_report, format_coverage
+
+    if not (features / "matrix").is_dir():
+        raise _fail(f"error: --features: expected a feature build directory, found {features}", 2)
+    if not pool.is_dir():
+        raise _fail(f"error: --pool: expected a data pool directory, found {pool}", 2)
+    typer.echo(format_coverage(coverage_report(features, pool)))
+
+
 @app.command("docs")
 def docs(
     out: Annotated[

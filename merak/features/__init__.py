@@ -15,6 +15,7 @@ from merak.features._frames import Frames, frames_from_arrow, frames_from_rows
 from merak.features._offline import BuildResult, local_mapper, read_matrix, run_build
 from merak.features._online import OnlineFeatures
 from merak.features._reference import Reference
+from merak.features._report import FeatureCoverage, coverage_report, format_coverage
 from merak.features._snapshot import ProfileSnapshot
 from merak.features._spec import AREAS, STAGE_COUNTS, STAGES, CatalogueError, FeatureSpec
 
@@ -30,6 +31,7 @@ __all__ = [
     "CatalogueError",
     "DocumentIndex",
     "FeatureConfig",
+    "FeatureCoverage",
     "FeatureSpec",
     "Frames",
     "OnlineFeatures",
@@ -37,6 +39,8 @@ __all__ = [
     "Reference",
     "catalogue_version",
     "compute",
+    "coverage_report",
+    "format_coverage",
     "frames_from_arrow",
     "frames_from_rows",
     "local_mapper",
