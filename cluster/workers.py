@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from merak.core.config import FeatureConfig
 from merak.core.errors import OverloadedError
 
 log = logging.getLogger("merak.workers")
@@ -118,17 +119,13 @@ class BatchScores:
 class ScoringWorker:
     """One actor: online features and the scorer of the model versions it was asked for."""
 
-    def __init__(self, pool_dir: str, features_dir: str, models_dir: str) -> None:
-        from merak.features import (
-            DocumentIndex,
-            FeatureConfig,
-            OnlineFeatures,
-            ProfileSnapshot,
-            Reference,
-        )
+    def __init__(
+        self, pool_dir: str, features_dir: str, models_dir: str, features: FeatureConfig
+    ) -> None:
+        from merak.features import DocumentIndex, OnlineFeatures, ProfileSnapshot, Reference
         from merak.pool import Pool
 
-        cfg = FeatureConfig()
+        cfg = features
         pool = Pool(pool_dir)
         self._online = OnlineFeatures(
             ProfileSnapshot.load(Path(features_dir) / "profiles"),
@@ -216,6 +213,7 @@ class WorkerPool:
         features_dir: str,
         models_dir: str,
         size: int,
+        features: FeatureConfig,
         group: str = "intake",
         cpus: float = 1.0,
         address: str | None = None,
@@ -223,6 +221,7 @@ class WorkerPool:
         ray = connect_ray(address)
         self._ray = ray
         self._dirs = (pool_dir, features_dir, models_dir)
+        self._features = features
         self._cpus = cpus
         self._lock = threading.Lock()
         self._actor_cls: Any = ray.remote(num_cpus=cpus, max_restarts=0)(ScoringWorker)
@@ -243,7 +242,7 @@ class WorkerPool:
         return len(self._actors)
 
     def _new_actor(self) -> Any:
-        actor = self._actor_cls.remote(*self._dirs)
+        actor = self._actor_cls.remote(*self._dirs, self._features)
         self._ray.get(actor.ready.remote())
         return actor
 

@@ -162,7 +162,7 @@ class ServiceContext:
             return self._once(self._open_champion, ChampionSource.close)
 
     def _open_champion(self) -> ChampionSource:
-        return ChampionSource(self.paths, self._champion_workers)
+        return ChampionSource(self.paths, self.config.features, self._champion_workers)
 
     def declaration_writer(self) -> DeclarationWriter:
         """Accepted declarations into the pool, in batches."""

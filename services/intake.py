@@ -224,6 +224,7 @@ def worker_pool(config: MerakConfig) -> Callable[[], WorkerPool] | None:
             str(paths.features),
             str(paths.models),
             risk.workers,
+            config.features,
             group=risk.workers_group,
             cpus=risk.worker_cpus,
             address=risk.ray_address or config.models.ray_address or None,

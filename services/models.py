@@ -125,7 +125,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     models = Models(
         ctx.model_registry(),
         # The hash of the feature catalogue (and its parameters) this server computes with.
-        catalogue_version(),
+        catalogue_version(ctx.config.features),
         ctx.ledger_writer("models"),
         ctx.config.models,
         ctx.outcomes(),

@@ -67,9 +67,9 @@ def risk_paths(config: MerakConfig) -> RiskPaths:
     )
 
 
-def load_online_features(paths: RiskPaths, config: FeatureConfig | None = None) -> OnlineFeatures:
+def load_online_features(paths: RiskPaths, config: FeatureConfig) -> OnlineFeatures:
     """Online features from the last feature build's profiles and the pool's reference data."""
-    cfg = config or FeatureConfig()
+    cfg = config
     profiles = paths.features / "profiles"
     if not profiles.is_dir():
         raise PreconditionError(
@@ -219,8 +219,14 @@ class ChampionSource:
     the pool's Ray actors; otherwise in this process.
     """
 
-    def __init__(self, paths: RiskPaths, workers: Callable[[], WorkerPool] | None = None):
+    def __init__(
+        self,
+        paths: RiskPaths,
+        features: FeatureConfig,
+        workers: Callable[[], WorkerPool] | None = None,
+    ):
         self._paths = paths
+        self._features = features
         self._workers = workers
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
@@ -274,10 +280,10 @@ class ChampionSource:
             if self._current is not None and self._current.version == champion:
                 return self._current
             if self._workers is not None:
-                catalogue = catalogue_version(FeatureConfig())
+                catalogue = catalogue_version(self._features)
             else:
                 if self._online is None:
-                    self._online = load_online_features(self._paths)
+                    self._online = load_online_features(self._paths, self._features)
                 catalogue = catalogue_version(self._online.config)
             try:
                 scorer = self._registry.load(champion, catalogue)

@@ -10,6 +10,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from merak.core.config import FeatureConfig
 from merak.demo import riskworld
 from merak.intake import ChampionSource, RiskPaths
 from merak.services._convert import declaration_from_proto
@@ -24,7 +25,11 @@ def test_a_batch_scores_and_explains_as_one_at_a_time(
 ) -> None:
     data = world.data_dir
     paths = RiskPaths(data / "pool", data / "features", data / "models")
-    one, many = ChampionSource(paths)(), ChampionSource(paths)()  # two sets of live profiles
+    features = FeatureConfig()
+    one, many = (
+        ChampionSource(paths, features)(),
+        ChampionSource(paths, features)(),
+    )  # two live sets
     decls = [declaration_from_proto(d) for d in world.live[:120]]
     singles = [one.score(d) for d in decls]
     batched = []
