@@ -13,8 +13,10 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent import futures
+from datetime import timedelta
 
 import grpc
+from google.protobuf import timestamp_pb2
 from google.rpc import code_pb2
 
 from merak.cluster.workers import WorkerPool, connect_ray
@@ -26,9 +28,18 @@ from merak.core.errors import (
     ValidationError,
     Violations,
 )
+from merak.core.validate import TimeWindow
 from merak.decision import DecisionPolicy
 from merak.feedback import label_of
-from merak.intake import Assessor, Hub, Submitted, risk_paths
+from merak.intake import (
+    AssessmentIndex,
+    AssessmentQuery,
+    Assessor,
+    Hub,
+    PageTokenError,
+    Submitted,
+    risk_paths,
+)
 from merak.services._context import ServiceContext
 from merak.services._convert import declaration_from_proto
 from merak.services._status import grpc_errors, grpc_stream_errors, status_for
@@ -64,8 +75,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         hub: Hub[assessment_pb2.Assessment],
         nomenclature: Callable[[], frozenset[str] | None] = lambda: None,
         ready: Callable[[], object] = lambda: None,
+        window: TimeWindow | None = None,
+        index: AssessmentIndex | None = None,
     ):
         self._assessor_for = assessor_for
+        self._index = index
+        # Plausible lodgement times for new submissions (recovery does not apply it).
+        self._window = window
         self._hub = hub
         self._nomenclature = nomenclature
         # Raises (e.g. no champion model) before anything is accepted.
@@ -74,7 +90,11 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     def _submit(
         self, request_declaration: declaration_pb2.Declaration, present: bool
     ) -> futures.Future[Submitted]:
-        declaration = declaration_from_proto(request_declaration, present=present)
+        declaration = declaration_from_proto(
+            request_declaration,
+            present=present,
+            window=self._window,
+        )
         check_nomenclature(declaration, self._nomenclature())
         self._ready()
         payload = request_declaration.SerializeToString(deterministic=True)
@@ -207,8 +227,76 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         for a in self._hub.watch(context.is_active, accept):
             yield intake_pb2.WatchAssessmentsResponse(assessment=a)
 
+    @grpc_errors
+    def ListAssessments(
+        self, request: intake_pb2.ListAssessmentsRequest, context: grpc.ServicerContext
+    ) -> intake_pb2.ListAssessmentsResponse:
+        index = self._index
+        if index is None:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, "this intake keeps no assessment index")
+            raise AssertionError("unreachable")
+        query, page_size = list_query_from_proto(request)
+        try:
+            page = index.list(query, page_size, request.page_token)
+        except PageTokenError as exc:
+            v = Violations()
+            v.add("page_token", str(exc))
+            v.raise_if_any("invalid request")
+            raise
+        return intake_pb2.ListAssessmentsResponse(
+            assessments=page.assessments, next_page_token=page.next_token, total_count=page.total
+        )
+
     def close(self) -> None:
         self._hub.close()
+        if self._index is not None:
+            self._index.close()
+
+
+MAX_PAGE = 500
+
+
+def _ms(ts: timestamp_pb2.Timestamp) -> int:
+    return int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
+
+
+def list_query_from_proto(
+    request: intake_pb2.ListAssessmentsRequest,
+) -> tuple[AssessmentQuery, int]:
+    """The listing's filters and page size; INVALID_ARGUMENT naming each bad field."""
+    v = Violations()
+    for i, ch in enumerate(request.channels):
+        if ch == common_pb2.CHANNEL_UNSPECIFIED or ch not in common_pb2.Channel.values():
+            v.add(f"channels[{i}]", f"expected a Channel, got {ch}")
+    if request.business_area not in common_pb2.BusinessArea.values():
+        v.add("business_area", f"expected a BusinessArea, got {request.business_area}")
+    for name in ("min_risk_score", "max_risk_score"):
+        value = getattr(request, name)
+        if not 0.0 <= value <= 1.0:
+            v.add(name, f"expected 0..1, got {value}")
+    if request.max_risk_score and request.min_risk_score > request.max_risk_score:
+        v.add("min_risk_score", "expected at most max_risk_score")
+    if not 0 <= request.page_size <= MAX_PAGE:
+        v.add("page_size", f"expected 0..{MAX_PAGE}, got {request.page_size}")
+    if len(request.office_code) > 16:
+        v.add("office_code", f"expected at most 16 characters, got {len(request.office_code)}")
+    for name in ("from_time", "to_time"):
+        ts = getattr(request, name)
+        if request.HasField(name) and not (
+            0 <= ts.seconds <= 253402300799 and 0 <= ts.nanos < 10**9
+        ):
+            v.add(name, "expected a time between 1970 and 9999")
+    v.raise_if_any("invalid request")
+    query = AssessmentQuery(
+        channels=tuple(request.channels),
+        office=request.office_code,
+        top_area=request.business_area,
+        min_risk=request.min_risk_score,
+        max_risk=request.max_risk_score,
+        from_ms=_ms(request.from_time) if request.HasField("from_time") else 0,
+        to_ms=_ms(request.to_time) if request.HasField("to_time") else 0,
+    )
+    return query, request.page_size or 50
 
 
 def worker_pool(config: MerakConfig) -> Callable[[], WorkerPool] | None:
@@ -264,7 +352,13 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     def assessor_for() -> Assessor:
         return assessor
 
-    servicer = IntakeServicer(assessor_for, hub, source.nomenclature, source)
+    plausible = ctx.config.validation
+    window = TimeWindow(
+        timedelta(days=plausible.lodgement_max_age_days),
+        timedelta(seconds=plausible.lodgement_max_ahead_s),
+    )
+    index = AssessmentIndex(ctx.data_dir / "intake/index.db", store)
+    servicer = IntakeServicer(assessor_for, hub, source.nomenclature, source, window, index)
     ctx.on_stop(servicer.close)
     ctx.on_stop(assessor.close)
 

@@ -19,6 +19,7 @@ from merak.ledger import (
     Ledger,
     LedgerClosedError,
     head_to_proto,
+    list_entries,
     ref_to_proto,
     validate_entry,
 )
@@ -33,6 +34,8 @@ _SERVICE = ledger_pb2.DESCRIPTOR.services_by_name["LedgerService"]
 # How long WatchEntries waits for new entries before checking the call is still live.
 _WATCH_POLL_S = 0.5
 _WATCH_CHUNK = 256
+_DEFAULT_PAGE = 50
+_MAX_PAGE = 500
 
 
 class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
@@ -87,6 +90,37 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
             v.raise_if_any("invalid request")
         entry, ref = self.ledger.get_entry(request.index)
         return ledger_pb2.GetEntryResponse(entry=entry, ref=ref_to_proto(ref.index, ref.leaf_hash))
+
+    @grpc_errors
+    def ListEntries(
+        self, request: ledger_pb2.ListEntriesRequest, context: grpc.ServicerContext
+    ) -> ledger_pb2.ListEntriesResponse:
+        v = Violations()
+        if request.start_index < 0:
+            v.add("start_index", f"expected >= 0, got {request.start_index}")
+        if not 0 <= request.page_size <= _MAX_PAGE:
+            v.add("page_size", f"expected 0..{_MAX_PAGE}, got {request.page_size}")
+        if request.type not in ledger_pb2.EntryType.values():
+            v.add("type", f"unknown entry type {request.type}")
+        if len(request.subject_id) > 128:
+            v.add("subject_id", f"expected at most 128 characters, got {len(request.subject_id)}")
+        v.raise_if_any("invalid request")
+        page = list_entries(
+            self.ledger,
+            request.start_index,
+            request.page_size or _DEFAULT_PAGE,
+            newest_first=request.newest_first,
+            entry_type=request.type,
+            subject_id=request.subject_id,
+        )
+        return ledger_pb2.ListEntriesResponse(
+            entries=[
+                ledger_pb2.ListedEntry(entry=e, ref=ref_to_proto(r.index, r.leaf_hash))
+                for e, r in page.entries
+            ],
+            next_index=page.next_index,
+            log_size=page.log_size,
+        )
 
     @grpc_errors
     def GetSignedTreeHead(

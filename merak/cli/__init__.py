@@ -62,7 +62,8 @@ def serve(
     services: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Services to host: intake feedback models detection ledger (default: all)."
+            help="Services to host: intake feedback models detection ledger (default: all);"
+            " or console.",
         ),
     ] = None,
     config: Annotated[
@@ -76,9 +77,17 @@ def serve(
         typer.Option(help="Write the bound addresses here as JSON once serving."),
     ] = None,
 ) -> None:
-    """Run gRPC services in this process until SIGTERM or Ctrl-C."""
-    from merak.cli._serve import run_serve
+    """Run gRPC services in this process until SIGTERM or Ctrl-C (``console``: the browser
+    console, in a process of its own)."""
+    from merak.cli._serve import run_console, run_serve
 
+    if services and "console" in services:
+        if len(services) > 1:
+            typer.echo(
+                "error: the console runs in a process of its own: 'merak serve console'", err=True
+            )
+            raise typer.Exit(2)
+        raise typer.Exit(run_console(config, port, port_file))
     raise typer.Exit(run_serve(services or [], config, port, port_file))
 
 

@@ -97,3 +97,28 @@ def run_serve(
 def _endpoints(server: Any) -> dict[str, str]:
     ingest = getattr(server.context, "detection_ingest", None)
     return {"detection_frames": ingest.endpoint} if ingest is not None else {}
+
+
+def run_console(config_file: Path | None, port: int | None, port_file: Path | None) -> int:
+    """``merak serve console``: the browser console until SIGTERM or Ctrl-C."""
+    overrides: dict[str, Any] = {"console": {"port": port}} if port is not None else {}
+    try:
+        config = load_config(config_file, overrides=overrides)
+        configure_logging(config.log.level, config.log.format)
+        from merak.console import create_console
+
+        console, bound = create_console(config)
+    except (ConfigError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    console.start()
+    log.info("console serving", extra={"url": console.url})
+    print(f"console: {console.url}/", flush=True)
+    if port_file is not None:
+        write_port_file(port_file, {"url": console.url, "port": bound, "pid": os.getpid()})
+    stop.wait()
+    console.stop()
+    return 0

@@ -6,6 +6,8 @@ champion model and the decision policy, put on the ledger, answered and watched.
 - ``ChampionSource`` (``_champion``): the registry's champion as a ``RiskModel``, in
   process (``ChampionRiskModel``) or on Ray workers (``PooledRiskModel``).
 - ``BatchExplainer`` (``_explain``): the features that drove each score, ranked.
+- ``AssessmentIndex`` (``_index``): assessments listed by time, channel, office, area and
+  risk (derived from the record store, rebuildable).
 - ``RecordStore`` (``_store``): idempotent, durable-before-reply records (declarations,
   outcomes, the feature log); ``DeclarationWriter``/``LabelWriter`` copy them to the pool.
 """
@@ -31,6 +33,7 @@ from merak.intake._champion import (
 )
 from merak.intake._explain import BatchExplainer, categoricals, revenue_basis
 from merak.intake._hub import Hub
+from merak.intake._index import AssessmentIndex, AssessmentPage, AssessmentQuery, PageTokenError
 from merak.intake._labels import DeclarationWriter, LabelWriter, label_row
 from merak.intake._store import (
     Accepted,
@@ -43,6 +46,9 @@ from merak.intake._store import (
 
 __all__ = [
     "Accepted",
+    "AssessmentIndex",
+    "AssessmentPage",
+    "AssessmentQuery",
     "Assessor",
     "BatchExplainer",
     "ChampionRiskModel",
@@ -51,6 +57,7 @@ __all__ = [
     "FeatureContribution",
     "Hub",
     "LabelWriter",
+    "PageTokenError",
     "PooledRiskModel",
     "Record",
     "RecordStore",

@@ -59,6 +59,7 @@ from merak.ledger._hashing import (
     leaf_hash,
     node_hash,
 )
+from merak.ledger._listing import EntryPage, list_entries
 from merak.ledger._log import EntryRef, Ledger, LedgerClosedError, PendingAppend, SigningPolicy
 from merak.ledger._merkle import (
     NodeId,
@@ -91,6 +92,8 @@ from merak.ledger._verify import (
 from merak.ledger._writer import LedgerWriter, LocalLedgerWriter, append_all
 
 __all__ = [
+    "EntryPage",
+    "list_entries",
     "EMPTY_ROOT",
     "HASH_SIZE",
     "LEAF_PREFIX",

@@ -12,6 +12,7 @@ One module per section: ``_server`` (server, tls, auth, metrics, log), ``_risk``
 ``_validation``; ``_root`` is the tree and ``_load`` reads and checks it.
 """
 
+from merak.core.config._console import ConsoleConfig
 from merak.core.config._decision import ControlConfig, DecisionConfig
 from merak.core.config._detection import DetectionSection
 from merak.core.config._features import DEFAULT_HUBS, DEFAULT_USD_RATES, FeatureConfig
@@ -43,6 +44,7 @@ __all__ = [
     "SERVICE_NAMES",
     "AuthConfig",
     "CertificateIdentity",
+    "ConsoleConfig",
     "ControlConfig",
     "DecisionConfig",
     "DetectionSection",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from merak.core.config._console import ConsoleConfig
 from merak.core.config._decision import DecisionConfig
 from merak.core.config._detection import DetectionSection
 from merak.core.config._features import FeatureConfig
@@ -37,5 +38,6 @@ class MerakConfig:
     models: ModelsConfig = field(default_factory=ModelsConfig)
     detection: DetectionSection = field(default_factory=DetectionSection)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     # Where embedded stores (ledger, blobs, pool) live.
     data_dir: str = "var"

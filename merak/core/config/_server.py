@@ -89,8 +89,37 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
         "/merak.v1.IntakeService/GetAssessment",
         "/merak.v1.IntakeService/WatchAssessments",
     ),
+    # Targeting officers (the console's risk queue): assessments, outcomes, the ledger.
+    "officer": (
+        "/merak.v1.IntakeService/GetAssessment",
+        "/merak.v1.IntakeService/ListAssessments",
+        "/merak.v1.IntakeService/WatchAssessments",
+        "/merak.v1.FeedbackService/ReportOutcome",
+        "/merak.v1.FeedbackService/ListOutcomes",
+        "/merak.v1.LedgerService/Get*",
+    ),
+    # Terminal operators (the console's terminal page): lots, alerts and acknowledging them.
+    "operator": (
+        "/merak.v1.DetectionService/GetLot",
+        "/merak.v1.DetectionService/ListLots",
+        "/merak.v1.DetectionService/ListAlerts",
+        "/merak.v1.DetectionService/WatchAlerts",
+        "/merak.v1.DetectionService/AcknowledgeAlert",
+        "/merak.v1.LedgerService/Get*",
+    ),
     # Auditors read the ledger and nothing else.
-    "auditor": ("/merak.v1.LedgerService/Get*", "/merak.v1.LedgerService/WatchEntries"),
+    "auditor": (
+        "/merak.v1.LedgerService/Get*",
+        "/merak.v1.LedgerService/List*",
+        "/merak.v1.LedgerService/WatchEntries",
+    ),
+    # The console's own identity: the live streams it pushes to signed-in browsers.
+    "console": (
+        "/merak.v1.IntakeService/WatchAssessments",
+        "/merak.v1.DetectionService/WatchAlerts",
+        "/merak.v1.LedgerService/WatchEntries",
+        "/merak.v1.LedgerService/GetSignedTreeHead",
+    ),
     # Merak's own services, which append evidence.
     "ledger_writer": ("/merak.v1.LedgerService/AppendEntry",),
     # Merak's detection service, which reports verdicts on linked lots as outcomes.
@@ -117,6 +146,9 @@ class AuthConfig:
     certificates: tuple[CertificateIdentity, ...] = ()
     # Roles of a caller that presents no credentials at all.
     anonymous_roles: tuple[str, ...] = ()
+    # Identities (the console) that may act for a signed-in person by naming them in the
+    # ``x-merak-on-behalf-of`` metadata; the call is then authorised with that person's roles.
+    delegates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
