@@ -32,10 +32,23 @@ def build(
     no_ray: Annotated[
         bool, typer.Option("--no-ray", help="Run in this process without Ray.")
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="YAML config file (its `features` section).", dir_okay=False
+        ),
+    ] = None,
 ) -> None:
     """Compute the 132 features of every declaration in the pool, point in time."""
+    from merak.core.config import load_config
+    from merak.core.errors import ConfigError
     from merak.features import run_build
     from merak.pool import Pool
+
+    try:
+        features = load_config(config).features
+    except ConfigError as exc:
+        raise _fail(f"error: {exc}", 2) from exc
 
     if not (pool / "declarations").is_dir() or not Pool(pool).files("declarations"):
         raise _fail(
@@ -52,12 +65,17 @@ def build(
     with Progress.for_stderr() as progress:
         if no_ray:
             mapper = progress.mapper(local_mapper, STEP_NAMES)
-            result = run_build(str(pool), str(out), mapper=mapper)
+            result = run_build(str(pool), str(out), features, mapper=mapper)
         else:
             from merak.cluster.features import build_features
 
             result = build_features(
-                pool, out, address=ray_address, workers=workers, progress=progress
+                pool,
+                out,
+                address=ray_address,
+                workers=workers,
+                config=features,
+                progress=progress,
             )
     secs = sum(result.seconds.values())
     typer.echo(
