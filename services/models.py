@@ -1,15 +1,6 @@
-"""ModelService: the registry and the self-improving loop — list, get, compare, promote
-(and roll back), retrain. Thin: check the request, then ``merak.models.Models``.
-
-- Promotion verifies the version (file hashes, feature-catalogue hash) and loads it before
-  it becomes champion; a refused version leaves the current champion serving. Every
-  promotion is a ledger entry.
-- Comparison is shadow evaluation: both versions score exactly what the champion scored
-  for each declaration that has an inspection outcome (the feature log keeps the inputs),
-  and their selection metrics are measured on those outcomes.
-- Retraining rebuilds the features from the pool (which holds the live declarations and
-  the outcomes fed back) and trains a challenger, as a Ray job; with ``models.auto_promote``
-  the challenger is promoted only when its measured uplift beats the champion.
+"""ModelService: the registry and the self-improving loop over gRPC — list, get, compare,
+promote (and roll back), retrain. Thin: check the request, then ``merak.models.Models``
+(promotion checks, shadow comparison and retraining are described there).
 """
 
 from __future__ import annotations
