@@ -57,6 +57,40 @@ def generate_cmd(
     typer.echo(f"generated in {t1 - t0:.1f} s, written in {t2 - t1:.1f} s to {out}")
 
 
+@app.command("export")
+def export_cmd(
+    pool: Annotated[Path, typer.Option("--pool", help="A generated world's pool directory.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="Export shape: agency (the only one so far).")
+    ] = "agency",
+    seed: Annotated[int, typer.Option(help="Seed of the export's own noise.")] = 0,
+) -> None:
+    """Write the world as an agency's own export: declarations.csv, items.csv, outcomes.csv
+    (date-only local times, local currency with decimal commas, national codes, country
+    names, no other categories) and the mapping files that import them back."""
+    from merak.pool import Pool
+    from merak.pool.synth import export_agency
+
+    if fmt != "agency":
+        typer.echo(f"error: --format: expected agency, found {fmt!r}", err=True)
+        raise typer.Exit(2)
+    if not Pool(pool).files("declarations"):
+        typer.echo(f"error: --pool: {pool} holds no declarations", err=True)
+        raise typer.Exit(2)
+    if out.exists() and any(out.iterdir()):
+        typer.echo(f"error: {out} is not empty; choose a new directory", err=True)
+        raise typer.Exit(2)
+    counts = export_agency(pool, out, seed=seed)
+    for name, rows in counts.items():
+        typer.echo(f"{name + '.csv':<20}{rows:>12}")
+    typer.echo(
+        f"import: merak pool import {out}/declarations.csv -c declarations "
+        f"-m {out}/declarations.yaml --pool POOL (then items -c declaration_items, "
+        "outcomes -c inspections)"
+    )
+
+
 @app.command("stream")
 def stream_cmd(
     declarations: Annotated[int, typer.Option(help="Number of declarations.")] = 1000,

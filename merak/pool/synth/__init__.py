@@ -3,6 +3,7 @@
 For demos, tests and benchmarks only; code that serves real data never imports it.
 """
 
+from merak.pool.synth._agency import export_agency
 from merak.pool.synth._catalogue import HEADINGS, PATTERNS, USD_RATES, Pattern
 from merak.pool.synth._world import (
     TRUTH_SCHEMA,
@@ -22,6 +23,7 @@ __all__ = [
     "Pattern",
     "World",
     "WorldConfig",
+    "export_agency",
     "generate",
     "read_truth",
     "stream",
