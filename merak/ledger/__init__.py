@@ -92,8 +92,6 @@ from merak.ledger._verify import (
 from merak.ledger._writer import LedgerWriter, LocalLedgerWriter, append_all
 
 __all__ = [
-    "EntryPage",
-    "list_entries",
     "EMPTY_ROOT",
     "HASH_SIZE",
     "LEAF_PREFIX",
@@ -107,6 +105,7 @@ __all__ = [
     "CheckpointFormatError",
     "EntryFormatError",
     "EntryHashError",
+    "EntryPage",
     "EntryRef",
     "ExportFormatError",
     "ExportSummary",
@@ -164,6 +163,7 @@ __all__ = [
     "inspection_outcome_entry",
     "key_id",
     "leaf_hash",
+    "list_entries",
     "load_private_key",
     "load_public_key",
     "make_entry",
