@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -86,6 +86,7 @@ def decode_inputs(data: bytes) -> tuple[npt.NDArray[np.float64], list[str]]:
     return np.frombuffer(body, dtype="<f8").astype(np.float64), cats
 
 
+@runtime_checkable
 class RiskModel(Protocol):
     """Scores declarations: features, model, explanations. Deterministic for a version."""
 
@@ -207,7 +208,7 @@ class Assessor:
     @property
     def model(self) -> RiskModel:
         m = self._model
-        return m() if callable(m) and not hasattr(m, "score") else m  # type: ignore[return-value]
+        return m if isinstance(m, RiskModel) else m()
 
     # -- submission -------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ def score_rows(
     if not ok:
         return out
     t1 = time.perf_counter()
-    x = np.stack([rows[i] for i in ok])  # type: ignore[misc]
+    x = np.stack([r for r in rows if not isinstance(r, Exception)])
     cats = [categoricals(declarations[i]) for i in ok]
     revenue = np.array([revenue_basis(declarations[i]) for i in ok])
     s = scorer.score(x, np.array(cats, dtype=object), revenue)

@@ -11,7 +11,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from merak.core.errors import OverloadedError
 
@@ -84,7 +84,7 @@ class Hub(Generic[T]):
                             f"watcher fell more than {self._limit} items behind; reconnect"
                         )
                     return
-                yield item  # type: ignore[misc]
+                yield cast(T, item)
         finally:
             with self._lock:
                 self._watchers.discard(w)
