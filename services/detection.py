@@ -22,6 +22,7 @@ from merak.detection import (
     DetectionConfig,
     DetectionEngine,
     Ingest,
+    LotStore,
     NirModel,
     OutcomeSink,
     detection_config_from,
@@ -232,7 +233,8 @@ def build_engine(
     ctx: ServiceContext,
     outcomes: OutcomeSink | None = None,
 ) -> DetectionEngine:
-    """An engine with the trained NIR model (when ``model_dir`` has one) and the ledger."""
+    """An engine with the trained NIR model (when ``model_dir`` has one), the ledger, and
+    its lots kept in ``<data_dir>/detection/lots.db`` (they survive a restart)."""
     nir = None
     if cfg.model_dir:
         path = Path(cfg.model_dir) / "nir.npz"
@@ -242,7 +244,16 @@ def build_engine(
             log.warning("no NIR model at %s: NIR scans are counted, not judged", path)
     ledger = QueuedLedgerWriter(ctx.ledger_writer(cfg.identity))
     ctx.on_stop(ledger.close)
-    return DetectionEngine(cfg, nir_model=nir, ledger=ledger, blobs=ctx.blobs(), outcomes=outcomes)
+    lots = LotStore(ctx.data_dir / "detection" / "lots.db")
+    ctx.on_stop(lots.close)
+    return DetectionEngine(
+        cfg,
+        nir_model=nir,
+        ledger=ledger,
+        blobs=ctx.blobs(),
+        outcomes=outcomes,
+        lot_store=lots,
+    )
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:

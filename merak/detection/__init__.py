@@ -18,6 +18,7 @@ from merak.detection._engine import (
 from merak.detection._evidence import NPY, load_array, npy_bytes, put_array
 from merak.detection._fusion import fuse
 from merak.detection._ingest import Ingest
+from merak.detection._lotstore import LotStore
 from merak.detection._nir import (
     NirLotAccumulator,
     NirLotEstimate,
@@ -48,6 +49,7 @@ __all__ = [
     "DetectionEngine",
     "InclusionDetector",
     "Ingest",
+    "LotStore",
     "NirLotAccumulator",
     "NirLotEstimate",
     "NirModel",

@@ -3,6 +3,12 @@
 Thread-safe: the ingest thread calls ``on_frame``; gRPC threads open, close and read lots
 and subscribe to alerts. Malformed frames (unknown sensor, wrong kind, shape or dtype,
 replayed sequence numbers) are rejected and counted by reason, never raised.
+
+Sessions: sequence numbers are per node run (the header's epoch). A new epoch is a restart
+of the sensor's node: a new sequence space, counted in the open lot's coverage, and, when
+the old run did not end with an END frame, a gap report (``node_restarted``) because what
+the dead node still held is lost. With a ``LotStore`` every lot and final verdict is durable:
+after a restart of the service, open lots come back marked as having lost their state.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +30,7 @@ from merak.detection._config import DetectionConfig
 from merak.detection._evidence import put_array
 from merak.detection._fusion import fuse
 from merak.detection._lots import LotState, RadiationHit, VisionHit
+from merak.detection._lotstore import LotStore
 from merak.detection._nir import NirModel
 from merak.detection._radiation import RadiationDetector
 from merak.detection._vision import InclusionDetector
@@ -35,10 +42,11 @@ log = logging.getLogger("merak.detection")
 NIR = sensor_pb2.SENSOR_KIND_NIR_SPECTROMETER
 CAMERA = sensor_pb2.SENSOR_KIND_CAMERA
 RPM = sensor_pb2.SENSOR_KIND_RADIATION_MONITOR
-DATA, HEARTBEAT, GAP = (
+DATA, HEARTBEAT, GAP, END = (
     sensor_pb2.FRAME_TYPE_DATA,
     sensor_pb2.FRAME_TYPE_HEARTBEAT,
     sensor_pb2.FRAME_TYPE_GAP,
+    sensor_pb2.FRAME_TYPE_END,
 )
 _NIR_BATCH = 64
 
@@ -89,6 +97,14 @@ class SensorState:
     last_seen: float = 0.0
     last_data: float = 0.0
     dead_reported: bool = False
+    # Node run of last_seq; runs seen after the first; the run ended with an END frame.
+    epoch: int = 0
+    restarts: int = 0
+    ended: bool = False
+    retired_epochs: set[int] = field(default_factory=set)
+    # Where its frames say it stands (for the lot of a report when it goes silent).
+    site_id: str = ""
+    belt_id: str = ""
 
 
 class DetectionEngine:
@@ -105,6 +121,7 @@ class DetectionEngine:
         outcomes: OutcomeSink | None = None,
         sensors: dict[str, SensorSpec] | None = None,
         clock_ns: Callable[[], int] = time.time_ns,
+        lot_store: LotStore | None = None,
     ) -> None:
         self.cfg = cfg or DetectionConfig()
         self.nir_model = nir_model
@@ -123,12 +140,32 @@ class DetectionEngine:
         self.rejected: Counter[str] = Counter()
         self.unattributed: Counter[str] = Counter()
         self.gap_reports: list[ledger_pb2.SensorGapReport] = []
+        self.lot_store = lot_store
+        if lot_store is not None:
+            self._restore(lot_store)
+
+    def _restore(self, store: LotStore) -> None:
+        """Lots left open by an earlier run of the service come back open, state lost."""
+        for lot in store.open_lots():
+            self._lots[lot.lot_id] = LotState(lot, state_lost=True)
+            self._open[(lot.site_id, lot.belt_id)] = lot.lot_id
+            log.warning(
+                "lot restored without its detection state: it cannot close CLEAR",
+                extra={"lot_id": lot.lot_id, "site_id": lot.site_id, "belt_id": lot.belt_id},
+            )
+        for lot_id in store.unrecorded():
+            log.error(
+                "lot closed before a restart but its verdict may not be on the ledger",
+                extra={"lot_id": lot_id},
+            )
 
     # -- lots ----------------------------------------------------------------------------
     def open_lot(self, lot: detection_pb2.Lot) -> detection_pb2.Lot:
         """Open a lot on its site and belt (validated by the caller)."""
         with self._lock:
-            if lot.lot_id in self._lots:
+            if lot.lot_id in self._lots or (
+                self.lot_store is not None and self.lot_store.known(lot.lot_id)
+            ):
                 raise ConflictError(f"lot {lot.lot_id!r} already exists")
             key = (lot.site_id, lot.belt_id)
             if key in self._open:
@@ -141,6 +178,8 @@ class DetectionEngine:
             stored.state = detection_pb2.LOT_STATE_OPEN
             stored.opened_time.FromNanoseconds(self.clock_ns())
             stored.ClearField("closed_time")
+            if self.lot_store is not None:
+                self.lot_store.opened(stored)
             self._lots[lot.lot_id] = LotState(stored)
             self._open[key] = lot.lot_id
             return stored
@@ -148,6 +187,9 @@ class DetectionEngine:
     def close_lot(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict]:
         """Close a lot: its final verdict goes to the ledger and, if linked, the outcome sink."""
         with self._lock:
+            stored = self._stored(lot_id)
+            if stored is not None:
+                return stored
             state = self._get(lot_id)
             if state.final is not None:
                 return state.lot, state.final
@@ -162,17 +204,34 @@ class DetectionEngine:
             ref = self.ledger.append(entry)
             verdict.ledger_ref.index = ref.index
             verdict.ledger_ref.leaf_hash = ref.leaf_hash
-        if state.lot.declaration_id and self.outcomes is not None:
+        if self.lot_store is not None:
+            self.lot_store.closed(state.lot, verdict, recorded=self.ledger is not None)
+        if verdict.kind == detection_pb2.VERDICT_KIND_INCOMPLETE:
+            log.warning(
+                "lot closed INCOMPLETE: data missing, no outcome reported",
+                extra={"lot_id": lot_id, "declaration_id": state.lot.declaration_id},
+            )
+        elif state.lot.declaration_id and self.outcomes is not None:
             self.outcomes.report(self.outcome_for(state.lot, verdict))
         return state.lot, verdict
 
     def get_lot(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict]:
         """A lot and its verdict: provisional while open, the final one once closed."""
         with self._lock:
+            stored = self._stored(lot_id)
+            if stored is not None:
+                return stored
             state = self._get(lot_id)
             if state.final is not None:
                 return state.lot, state.final
             return state.lot, fuse(state, self.cfg, self.blobs, provisional=True)
+
+    def _stored(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict] | None:
+        """A lot closed by an earlier run of the service (not in memory), from the store."""
+        if lot_id in self._lots or self.lot_store is None:
+            return None
+        found = self.lot_store.closed_lot(lot_id)
+        return None if found is None else (found[0], found[1])
 
     def _get(self, lot_id: str) -> LotState:
         state = self._lots.get(lot_id)
@@ -269,10 +328,12 @@ class DetectionEngine:
         st = self._sensor.get(h.sensor_id)
         if st is not None and st.kind != h.kind:
             return "wrong_kind"
-        if st is not None and h.sequence <= st.last_seq:
+        if st is not None and h.epoch != st.epoch and h.epoch in st.retired_epochs:
+            return "stale_epoch"  # a late frame of an earlier run of the node
+        if st is not None and h.epoch == st.epoch and h.sequence <= st.last_seq:
             return "replayed_sequence"
         if h.frame_type != DATA:
-            return "" if h.frame_type in (HEARTBEAT, GAP) else "unknown_frame_type"
+            return "" if h.frame_type in (HEARTBEAT, GAP, END) else "unknown_frame_type"
         if h.kind == NIR:
             want = self.nir_model.points if self.nir_model else 0
             if a.dtype != np.float32 or a.ndim != 1 or (want and a.shape[0] != want):
@@ -293,23 +354,24 @@ class DetectionEngine:
         now = time.monotonic()
         st = self._sensor.get(h.sensor_id)
         if st is None:
-            st = self._sensor[h.sensor_id] = SensorState(h.kind)
+            st = self._sensor[h.sensor_id] = SensorState(h.kind, epoch=h.epoch)
+        st.site_id, st.belt_id = h.site_id, h.belt_id
         lot_id = self._open.get((h.site_id, h.belt_id), "")
         state = self._lots[lot_id] if lot_id else None
-        # Gaps: sequence jumps, and GAP frames (GAP(seq, n) declares seq-n+1 .. seq lost).
-        seq = h.sequence
-        if h.frame_type == GAP:
-            missing = seq - st.last_seq if st.last_seq else int(h.lost_count)
-            if missing > 0:
-                st.missing += missing
-                self._gap(h, lot_id, seq - missing + 1, seq, missing, False)
-        elif st.last_seq and seq > st.last_seq + 1:
-            missing = seq - st.last_seq - 1
-            st.missing += missing
-            self._gap(h, lot_id, st.last_seq + 1, seq - 1, missing, False)
-        st.last_seq = h.sequence
+        self._sequence(h, st, lot_id, state)
         st.last_seen = now
         st.dead_reported = False
+        if h.frame_type == END:
+            st.ended = True
+            if state is not None:
+                state.coverage_of(h.sensor_id, h.kind).ended = True
+            self._alert(
+                detection_pb2.ALERT_SEVERITY_INFO,
+                h,
+                lot_id,
+                f"sensor {h.sensor_id}: stream ended (the node stopped cleanly)",
+            )
+            return
         if h.frame_type != DATA:
             return
         st.frames += 1
@@ -326,6 +388,46 @@ class DetectionEngine:
             self._nir_scan(h, a, state)
         else:
             self._camera_frame(h, a, state)
+
+    def _sequence(
+        self, h: sensor_pb2.FrameHeader, st: SensorState, lot_id: str, state: LotState | None
+    ) -> None:
+        """Account for the sequence numbers up to this frame: node restarts (a new epoch is
+        a new sequence space from 1), jumps and GAP frames (GAP(seq, n) declares seq-n+1 ..
+        seq lost), in the sensor's totals, the open lot's coverage and gap reports."""
+        seq = h.sequence
+        restarted = h.epoch != st.epoch
+        clean = st.ended
+        if restarted:
+            # Unless the old run ended with an END frame, what it still held unsent is lost,
+            # in unknown number.
+            st.retired_epochs.add(st.epoch)
+            st.epoch, st.last_seq, st.ended = h.epoch, 0, False
+            st.restarts += 1
+            if state is not None:
+                cov = state.coverage_of(h.sensor_id, h.kind)
+                cov.restarts += 1
+                cov.ended = False
+                cov.interrupted = cov.interrupted or not clean
+        # Before the first frame a (re)started engine sees, nothing is known.
+        known = st.last_seq > 0 or restarted
+        missing = 0
+        if h.frame_type == GAP:
+            missing = seq - st.last_seq if known else int(h.lost_count)
+        elif known and seq > st.last_seq + 1:
+            missing = seq - st.last_seq - 1
+        missing = max(missing, 0)
+        last = seq if h.frame_type == GAP else seq - 1
+        if missing or (restarted and not clean):
+            self._gap(h, lot_id, last - missing + 1, last, missing, False, restarted)
+        st.missing += missing
+        st.last_seq = seq
+        cov_now = state.coverage.get(h.sensor_id) if state is not None else None
+        if cov_now is not None:
+            cov_now.missing += missing
+            cov_now.dead = False
+        elif missing and state is not None:
+            state.coverage_of(h.sensor_id, h.kind).missing += missing
 
     def _nir_scan(self, h: sensor_pb2.FrameHeader, a: np.ndarray, state: LotState) -> None:
         if self.nir_model is None:
@@ -456,6 +558,7 @@ class DetectionEngine:
         last: int,
         missing: int,
         heartbeat_lost: bool,
+        node_restarted: bool = False,
     ) -> None:
         g = ledger_pb2.SensorGapReport(
             sensor_id=h.sensor_id,
@@ -466,6 +569,7 @@ class DetectionEngine:
             last_missing_sequence=max(last, 0),
             frames_missing=missing,
             heartbeat_lost=heartbeat_lost,
+            node_restarted=node_restarted,
         )
         g.detected_time.FromNanoseconds(time.time_ns())
         self.gap_reports.append(g)
@@ -478,7 +582,12 @@ class DetectionEngine:
             h,
             lot_id,
             f"sensor {h.sensor_id}: {missing} frame(s) missing"
-            + (" (no heartbeat: dead)" if heartbeat_lost else ""),
+            + (" (no heartbeat: dead)" if heartbeat_lost else "")
+            + (
+                " (its node restarted without a clean end: more may be lost)"
+                if node_restarted
+                else ""
+            ),
         )
 
     def liveness(self) -> dict[str, str]:
@@ -489,6 +598,8 @@ class DetectionEngine:
             for sid, st in self._sensor.items():
                 if now - st.last_data <= self.cfg.dead_after_s:
                     out[sid] = "alive"
+                elif st.ended:
+                    out[sid] = "stopped"
                 elif now - st.last_seen <= self.cfg.dead_after_s:
                     out[sid] = "silent"
                 else:
@@ -496,7 +607,8 @@ class DetectionEngine:
         return out
 
     def tick(self) -> None:
-        """Report sensors that went dead (no frame, not even a heartbeat) while a lot is open."""
+        """Report sensors that went dead (no frame, not even a heartbeat; a clean END is not
+        death) and mark the open lot of their belt as missing their data."""
         states = self.liveness()
         with self._lock:
             for sid, live in states.items():
@@ -505,8 +617,16 @@ class DetectionEngine:
                     continue
                 st.dead_reported = True
                 spec = self.sensors.get(sid, SensorSpec(st.kind))
-                lot_id = self._open.get((spec.site_id, spec.belt_id), "")
-                h = sensor_pb2.FrameHeader(sensor_id=sid, kind=st.kind, site_id=spec.site_id)  # type: ignore[arg-type]
+                site, belt = st.site_id or spec.site_id, st.belt_id or spec.belt_id
+                lot_id = self._open.get((site, belt), "")
+                if lot_id:
+                    self._lots[lot_id].coverage_of(sid, st.kind).dead = True
+                h = sensor_pb2.FrameHeader(
+                    sensor_id=sid,
+                    kind=st.kind,  # type: ignore[arg-type]
+                    site_id=site,
+                    belt_id=belt,
+                )
                 self._gap(h, lot_id, st.last_seq + 1, st.last_seq, 0, True)
 
     def sensor_stats(self) -> dict[str, dict[str, int]]:

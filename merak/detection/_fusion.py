@@ -14,6 +14,9 @@ Rules (``DetectionConfig`` holds the thresholds; docs/detection.md explains the 
 * NORM above the shadow-corrected background on a material not known for it
   -> SUSPECT, COMMODITY_INSPECTION (NORM on zircon, monazite sand or potash is expected:
   reported as a finding, no concern);
+* nothing found but data missing (frames lost, a sensor restarted, went dead or stopped
+  while the lot was open, or the service lost the lot's state) -> INCOMPLETE: a lot is
+  never cleared on data it did not see;
 * otherwise CLEAR.
 """
 
@@ -65,7 +68,9 @@ def fuse(
     _vision(state, cfg, b)
     v.business_areas.extend(sorted(b.areas))  # type: ignore[arg-type]
     for sid in sorted(state.coverage):
-        v.coverage.append(state.coverage[sid].to_proto())
+        v.coverage.append(state.coverage[sid].to_proto(state.state_lost))
+    if v.kind == detection_pb2.VERDICT_KIND_CLEAR and not state.complete:
+        v.kind = detection_pb2.VERDICT_KIND_INCOMPLETE
     v.provisional = provisional
     v.decided_time.FromNanoseconds(time.time_ns())
     return v

@@ -14,7 +14,14 @@ from merak.v1 import common_pb2, detection_pb2, sensor_pb2
 
 @dataclass
 class Coverage:
-    """Frames of one sensor attributed to a lot."""
+    """Frames of one sensor attributed to a lot, and what interrupted its stream.
+
+    ``missing`` counts the frames the sequence numbers (and the node's GAP frames) show lost
+    while the lot was open, as the engine computes them per sensor (heartbeats take sequence
+    numbers too, so they are not gaps). ``restarts``: node runs that began during the lot;
+    ``interrupted``: data may be missing that no count covers (an unclean node restart);
+    ``dead``/``ended``: the sensor went silent / stopped cleanly and had not come back.
+    """
 
     sensor_id: str
     kind: int
@@ -22,16 +29,25 @@ class Coverage:
     missing: int = 0
     first_seq: int = 0
     last_seq: int = 0
+    restarts: int = 0
+    interrupted: bool = False
+    dead: bool = False
+    ended: bool = False
 
     def add(self, seq: int) -> None:
+        """A data frame of the lot."""
         if self.received == 0:
             self.first_seq = seq
-        elif seq > self.last_seq + 1:
-            self.missing += seq - self.last_seq - 1
         self.received += 1
-        self.last_seq = max(self.last_seq, seq)
+        self.last_seq = seq
+        self.dead = False
 
-    def to_proto(self) -> detection_pb2.SensorCoverage:
+    @property
+    def complete(self) -> bool:
+        """Nothing of this sensor's stream was lost or interrupted during the lot."""
+        return not (self.missing or self.restarts or self.interrupted or self.dead or self.ended)
+
+    def to_proto(self, state_lost: bool = False) -> detection_pb2.SensorCoverage:
         return detection_pb2.SensorCoverage(
             sensor_id=self.sensor_id,
             kind=self.kind,  # type: ignore[arg-type]
@@ -39,6 +55,8 @@ class Coverage:
             frames_missing=self.missing,
             first_sequence=self.first_seq,
             last_sequence=self.last_seq,
+            restarts=self.restarts,
+            interrupted=self.interrupted or self.dead or self.ended or state_lost,
         )
 
 
@@ -88,12 +106,22 @@ class LotState:
     radiation: list[RadiationHit] = field(default_factory=list)
     occupancies: int = 0
     final: detection_pb2.Verdict | None = None
+    # Restored after a restart of the detection service: what it saw before is gone.
+    state_lost: bool = False
+
+    def coverage_of(self, sensor_id: str, kind: int) -> Coverage:
+        c = self.coverage.get(sensor_id)
+        if c is None:
+            c = self.coverage[sensor_id] = Coverage(sensor_id, kind)
+        return c
 
     def cover(self, header: sensor_pb2.FrameHeader) -> None:
-        c = self.coverage.get(header.sensor_id)
-        if c is None:
-            c = self.coverage[header.sensor_id] = Coverage(header.sensor_id, header.kind)
-        c.add(header.sequence)
+        self.coverage_of(header.sensor_id, header.kind).add(header.sequence)
+
+    @property
+    def complete(self) -> bool:
+        """Every sensor's stream was whole while the lot was open, and nothing was forgotten."""
+        return not self.state_lost and all(c.complete for c in self.coverage.values())
 
     def nir_stream(self, sensor_id: str, model: NirModel, alpha: float, margin: float) -> NirStream:
         s = self.nir.get(sensor_id)

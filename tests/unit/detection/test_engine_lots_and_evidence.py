@@ -113,7 +113,7 @@ def test_the_verdict_becomes_the_declarations_inspection_outcome(engine: Detecti
     _feed(engine, _portal_counts(source_counts=120.0))
     _, verdict = engine.close_lot("LOT-A")
     engine.open_lot(_lot("LOT-B", "DECL-B"))
-    _feed(engine, _portal_counts(source_counts=0.0, seed=4), start=100)
+    _feed(engine, _portal_counts(source_counts=0.0, seed=4), start=86)
     _, clear = engine.close_lot("LOT-B")
     engine.open_lot(_lot("LOT-C", ""))  # not linked to a declaration: no outcome
     engine.close_lot("LOT-C")
