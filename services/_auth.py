@@ -1,5 +1,6 @@
 """AuthInterceptor: caller identity from a bearer token or client certificate, roles to RPCs.
 
+The interceptor also parses the request bodies (after authentication; see ``_requests``).
 No credentials and no anonymous role that allows the RPC -> UNAUTHENTICATED; a token that
 matches no identity -> UNAUTHENTICATED; a known caller whose roles do not allow the RPC ->
 PERMISSION_DENIED. Health checking and reflection are public.
@@ -16,8 +17,10 @@ from typing import Any
 import grpc
 
 from merak.core.config import PUBLIC_METHODS, AuthConfig
-from merak.services._handlers import Behaviour, wrap_handler
+from merak.services._handlers import Behaviour, call_note, wrap_handler
 from merak.services._identity import ANONYMOUS, Caller, reset_caller, set_caller
+from merak.services._requests import Deserializer, RequestStream, decode_request
+from merak.services._status import abort_invalid
 
 
 class AuthError(Exception):
@@ -99,38 +102,93 @@ def _cert_common_name(context: grpc.ServicerContext) -> str | None:
 
 
 class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
-    """Authenticate and authorise every call before the servicer sees it."""
+    """Authenticate and authorise every call, then parse its request body.
 
-    def __init__(self, config: AuthConfig):
+    Methods are served without a request deserializer (gRPC hands over bytes), so that an
+    unauthenticated caller gets UNAUTHENTICATED before anything it sent is parsed, and bytes
+    that are not the method's message get INVALID_ARGUMENT rather than INTERNAL.
+    """
+
+    def __init__(self, config: AuthConfig, stream_idle_s: float = 300.0):
         self._enabled = config.enabled
         self._authorizer = Authorizer(config)
+        self._idle_s = stream_idle_s
+
+    def _identify(self, method: str, context: grpc.ServicerContext) -> Caller:
+        if not self._enabled:
+            return ANONYMOUS
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        try:
+            return self._authorizer.check(metadata, _cert_common_name(context), method)
+        except AuthError as exc:
+            call_note().refused = "unauthenticated"
+            context.abort(exc.code, exc.message)
+            raise AssertionError("unreachable: abort raises") from exc
 
     def _around(
         self,
         method: str,
         behaviour: Behaviour,
-        request: Any,
+        raw: Any,
         context: grpc.ServicerContext,
         streaming: bool,
+        decode: Deserializer | None,
+        request_streaming: bool,
     ) -> Any:
-        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
-        try:
-            caller = self._authorizer.check(metadata, _cert_common_name(context), method)
-        except AuthError as exc:
-            context.abort(exc.code, exc.message)
+        caller = self._identify(method, context)
+        call_note().caller = caller.identity
+        if request_streaming:
+            request: Any = RequestStream(raw, decode, self._idle_s)
+        else:
+            request, bad = decode_request(raw, decode)
+            if bad:
+                call_note().refused = "undecodable"
+                abort_invalid(context, bad, "invalid request")
         token = set_caller(caller)
         try:
             if streaming:
                 return _stream_as(caller, behaviour, request, context)
-            return behaviour(request, context)
+            response = behaviour(request, context)
+            if isinstance(request, RequestStream):
+                end_stream(request, context)
+            return response
         finally:
             reset_caller(token)
 
     def intercept_service(self, continuation: Any, handler_call_details: Any) -> Any:
         handler = continuation(handler_call_details)
-        if not self._enabled or handler is None:
-            return handler
-        return wrap_handler(handler, handler_call_details.method, self._around)
+        if handler is None:
+            return None
+        decode = handler.request_deserializer
+        request_streaming = bool(handler.request_streaming)
+
+        def around(
+            method: str,
+            behaviour: Behaviour,
+            raw: Any,
+            context: grpc.ServicerContext,
+            streaming: bool,
+        ) -> Any:
+            return self._around(
+                method, behaviour, raw, context, streaming, decode, request_streaming
+            )
+
+        wrapped = wrap_handler(handler, handler_call_details.method, around)
+        return wrapped._replace(request_deserializer=None)
+
+
+def end_stream(request: RequestStream, context: grpc.ServicerContext) -> None:
+    """End a client-streaming call whose stream was cut short: bad bytes or idleness."""
+    request.close()
+    if request.violations:
+        call_note().refused = "undecodable"
+        abort_invalid(context, request.violations, "invalid request in the stream")
+    if request.idle:
+        call_note().refused = "idle"
+        context.abort(
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+            "the stream sent nothing for too long (server.stream_idle_s); reconnect",
+        )
 
 
 def _stream_as(
@@ -140,5 +198,9 @@ def _stream_as(
     token = set_caller(caller)
     try:
         yield from behaviour(request, context)
+        if isinstance(request, RequestStream):
+            end_stream(request, context)
     finally:
+        if isinstance(request, RequestStream):
+            request.close()
         reset_caller(token)

@@ -6,12 +6,6 @@ listing every bad field by its path in the request (``declaration.items[2].hs_co
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-
-from google.protobuf import timestamp_pb2
-
 from merak.core import codes
 from merak.core.declaration import (
     Declaration,
@@ -23,10 +17,15 @@ from merak.core.declaration import (
     TransportMode,
 )
 from merak.core.errors import Violations
+from merak.core.validate import (
+    TimeWindow,
+    check_id,
+    decimal_field,
+    money_amount,
+    shown,
+    timestamp_field,
+)
 from merak.v1 import common_pb2, declaration_pb2, feedback_pb2
-
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-_NANOS = 999_999_999
 
 _TYPES = {
     declaration_pb2.DECLARATION_TYPE_IMPORT: DeclarationType.IMPORT,
@@ -45,23 +44,19 @@ _MODES = {
 
 
 def money_from_proto(msg: common_pb2.Money, path: str, v: Violations) -> Money | None:
-    """Exact money from units + nanos; None (with violations) when malformed."""
+    """Exact money from units + nanos; None (with violations) when malformed or when the
+    pool's money column (decimal(18, 2)) cannot hold it."""
     ok = True
     if not codes.is_currency(msg.currency_code):
         v.add(
             f"{path}.currency_code",
-            f"expected an ISO 4217 currency code, got {msg.currency_code!r}",
+            f"expected an ISO 4217 currency code, got {shown(msg.currency_code)}",
         )
         ok = False
-    if not -_NANOS <= msg.nanos <= _NANOS:
-        v.add(f"{path}.nanos", f"expected -999999999..999999999, got {msg.nanos}")
-        ok = False
-    elif (msg.units > 0 and msg.nanos < 0) or (msg.units < 0 and msg.nanos > 0):
-        v.add(f"{path}.nanos", "must have the same sign as units")
-        ok = False
-    if not ok:
+    amount = money_amount(msg.units, msg.nanos, path, v)
+    if not ok or amount is None:
         return None
-    return Money(msg.currency_code, Decimal(msg.units) + Decimal(msg.nanos).scaleb(-9))
+    return Money(msg.currency_code, amount)
 
 
 def money_to_proto(money: Money) -> common_pb2.Money:
@@ -70,32 +65,12 @@ def money_to_proto(money: Money) -> common_pb2.Money:
     return common_pb2.Money(currency_code=money.currency, units=units, nanos=nanos)
 
 
-def _decimal(text: str, path: str, v: Violations, *, required: bool) -> Decimal | None:
-    if not text:
-        if required:
-            v.add(path, "required")
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        v.add(path, f"expected a decimal number such as '1250.5', got {text!r}")
-        return None
-    if not value.is_finite() or value < 0:
-        v.add(path, f"expected a finite number >= 0, got {text!r}")
-        return None
-    return value
-
-
-def _time(msg: timestamp_pb2.Timestamp, present: bool) -> datetime | None:
-    return msg.ToDatetime(tzinfo=UTC) if present else None
-
-
 def _country(code: str, path: str, v: Violations, *, required: bool) -> str:
     if not code:
         if required:
             v.add(path, "required (ISO 3166-1 alpha-2 code)")
     elif not codes.is_country(code):
-        v.add(path, f"expected an ISO 3166-1 alpha-2 country code, got {code!r}")
+        v.add(path, f"expected an ISO 3166-1 alpha-2 country code, got {shown(code)}")
     return code
 
 
@@ -106,26 +81,29 @@ def _party(
         if required:
             v.add(f"{path}.id", "required")
         return None
-    if not _ID.match(msg.id):
-        v.add(f"{path}.id", f"expected 1-64 letters, digits or ._:/- , got {msg.id!r}")
+    check_id(msg.id, f"{path}.id", v)
     _country(msg.country_code, f"{path}.country_code", v, required=False)
     return Party(msg.id, msg.name, msg.country_code)
 
 
-def _header(msg: declaration_pb2.DeclarationHeader, v: Violations) -> DeclarationHeader | None:
+def _header(
+    msg: declaration_pb2.DeclarationHeader, v: Violations, window: TimeWindow | None
+) -> DeclarationHeader | None:
     p = "declaration.header"
-    if not msg.declaration_id:
-        v.add(f"{p}.declaration_id", "required")
-    elif not _ID.match(msg.declaration_id):
-        v.add(
-            f"{p}.declaration_id",
-            f"expected 1-64 letters, digits or ._:/- , got {msg.declaration_id!r}",
-        )
+    check_id(msg.declaration_id, f"{p}.declaration_id", v)
     dtype = _TYPES.get(msg.type)
     if dtype is None:
         v.add(f"{p}.type", "required: DECLARATION_TYPE_IMPORT, _EXPORT or _TRANSIT")
+    lodged = None
     if not msg.HasField("lodgement_time"):
         v.add(f"{p}.lodgement_time", "required")
+    else:
+        lodged = timestamp_field(msg.lodgement_time, f"{p}.lodgement_time", v)
+        if lodged is not None and window is not None:
+            window.check(lodged, f"{p}.lodgement_time", v)
+    arrival = None
+    if msg.HasField("arrival_time"):
+        arrival = timestamp_field(msg.arrival_time, f"{p}.arrival_time", v)
     if not msg.customs_office:
         v.add(f"{p}.customs_office", "required")
     declarant = _party(msg.declarant, msg.HasField("declarant"), f"{p}.declarant", v, required=True)
@@ -150,7 +128,7 @@ def _header(msg: declaration_pb2.DeclarationHeader, v: Violations) -> Declaratio
         if not codes.is_container_id(c):
             v.add(
                 f"{p}.container_ids[{i}]",
-                f"expected an ISO 6346 container id with a valid check digit, got {c!r}",
+                f"expected an ISO 6346 container id with a valid check digit, got {shown(c)}",
             )
     invoice = (
         money_from_proto(msg.invoice_total, f"{p}.invoice_total", v)
@@ -161,7 +139,6 @@ def _header(msg: declaration_pb2.DeclarationHeader, v: Violations) -> Declaratio
         v.add(f"{p}.invoice_total", "must not be negative")
     if v or dtype is None or mode is None or declarant is None or importer is None:
         return None
-    lodged = _time(msg.lodgement_time, True)
     assert lodged is not None
     return DeclarationHeader(
         declaration_id=msg.declaration_id,
@@ -180,7 +157,7 @@ def _header(msg: declaration_pb2.DeclarationHeader, v: Violations) -> Declaratio
         manifest_reference=msg.manifest_reference,
         transport_document_references=tuple(msg.transport_document_references),
         container_ids=tuple(msg.container_ids),
-        arrival_time=_time(msg.arrival_time, msg.HasField("arrival_time")),
+        arrival_time=arrival,
         port_of_discharge=msg.port_of_discharge,
         incoterm=msg.incoterm,
         invoice_total=invoice,
@@ -195,16 +172,16 @@ def _item(
     if msg.line_number < 1:
         v.add(f"{p}.line_number", f"expected >= 1, got {msg.line_number}")
     if not codes.is_hs_code(msg.hs_code):
-        v.add(f"{p}.hs_code", f"expected 6 to 10 digits, got {msg.hs_code!r}")
+        v.add(f"{p}.hs_code", f"expected 6 to 10 digits, got {shown(msg.hs_code)}")
     if not msg.description.strip():
         v.add(f"{p}.description", "required")
     quantity = None
     if msg.HasField("quantity"):
-        quantity = _decimal(msg.quantity.value, f"{p}.quantity.value", v, required=True)
+        quantity = decimal_field(msg.quantity.value, f"{p}.quantity.value", v, required=True)
         if not msg.quantity.unit:
             v.add(f"{p}.quantity.unit", "required with a quantity (e.g. 'KGM', 'NAR')")
-    gross = _decimal(msg.gross_mass_kg, f"{p}.gross_mass_kg", v, required=False)
-    net = _decimal(msg.net_mass_kg, f"{p}.net_mass_kg", v, required=False)
+    gross = decimal_field(msg.gross_mass_kg, f"{p}.gross_mass_kg", v, required=False)
+    net = decimal_field(msg.net_mass_kg, f"{p}.net_mass_kg", v, required=False)
     if gross is not None and net is not None and net > gross:
         v.add(f"{p}.net_mass_kg", f"net mass {net} kg exceeds gross mass {gross} kg")
     value = None
@@ -240,16 +217,17 @@ def _item(
 
 
 def declaration_from_proto(
-    msg: declaration_pb2.Declaration, *, present: bool = True
+    msg: declaration_pb2.Declaration, *, present: bool = True, window: TimeWindow | None = None
 ) -> Declaration:
-    """Validate and convert; raises ValidationError naming every bad field."""
+    """Validate and convert; raises ValidationError naming every bad field. With ``window``
+    the lodgement time must also be plausible now (new submissions; not recovery)."""
     v = Violations()
     if not present:
         v.add("declaration", "required")
         v.raise_if_any("invalid declaration")
     if not msg.HasField("header"):
         v.add("declaration.header", "required")
-    header = _header(msg.header, v) if msg.HasField("header") else None
+    header = _header(msg.header, v, window) if msg.HasField("header") else None
     if not msg.items:
         v.add("declaration.items", "at least one item is required")
     seen: dict[int, int] = {}
@@ -277,16 +255,14 @@ def check_outcome(msg: feedback_pb2.InspectionOutcome, present: bool) -> None:
     if not present:
         v.add(p, "required")
         v.raise_if_any("invalid inspection outcome")
-    for name in ("outcome_id", "declaration_id"):
-        value = getattr(msg, name)
-        if not value:
-            v.add(f"{p}.{name}", "required")
-        elif not _ID.match(value):
-            v.add(f"{p}.{name}", f"expected 1-64 letters, digits or ._:/- , got {value!r}")
+    check_id(msg.outcome_id, f"{p}.outcome_id", v, long=True)
+    check_id(msg.declaration_id, f"{p}.declaration_id", v)
     if msg.source == feedback_pb2.OUTCOME_SOURCE_UNSPECIFIED:
         v.add(f"{p}.source", "required: who carried out the control")
     if not msg.HasField("inspected_time"):
         v.add(f"{p}.inspected_time", "required")
+    else:
+        timestamp_field(msg.inspected_time, f"{p}.inspected_time", v)
     if msg.finding and not msg.business_areas:
         v.add(f"{p}.business_areas", "required when finding is true")
     if not msg.finding and (msg.business_areas or msg.seized_goods):
@@ -305,7 +281,7 @@ def check_outcome(msg: feedback_pb2.InspectionOutcome, present: bool) -> None:
         if goods.line_number < 0:
             v.add(f"{p}.seized_goods[{i}].line_number", "expected >= 0")
         if goods.HasField("quantity"):
-            _decimal(
+            decimal_field(
                 goods.quantity.value, f"{p}.seized_goods[{i}].quantity.value", v, required=True
             )
     for i, ref in enumerate(msg.evidence):

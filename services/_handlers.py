@@ -6,7 +6,9 @@ which ``handler_call_details`` alone does not give (peer certificates, deadlines
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -37,3 +39,28 @@ def wrap_handler(handler: grpc.RpcMethodHandler, method: str, around: Around) ->
 
         return handler._replace(**{kind: wrapped})
     return handler
+
+
+@dataclass
+class CallNote:
+    """What the interceptors learn about one call, for its access-log line and metrics
+    (the telemetry interceptor writes the line after the auth interceptor has finished)."""
+
+    caller: str = "anonymous"
+    # Why the call was refused before the servicer saw it ("undecodable", "stream limit"...).
+    refused: str = ""
+
+
+_note: contextvars.ContextVar[CallNote | None] = contextvars.ContextVar("merak_call", default=None)
+
+
+def begin_note() -> CallNote:
+    """Start the note of the call running on this thread."""
+    note = CallNote()
+    _note.set(note)
+    return note
+
+
+def call_note() -> CallNote:
+    """The note of the call running on this thread (a throwaway one outside a call)."""
+    return _note.get() or CallNote()

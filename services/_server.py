@@ -3,6 +3,10 @@
 ``create_server(config)`` builds a gRPC server with the configured services, health
 checking (``grpc.health.v1``), server reflection, auth, metrics and access logs, binds it
 (TLS when configured) and returns ``(server, port)`` without starting it.
+
+Interceptors, outermost first: telemetry (every call counted and logged, refused ones
+too), auth (identity, roles, then the request body parsed), admission (default deadline,
+stream limits).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from merak.core.config import MerakConfig
 from merak.core.tracing import tracing_active
+from merak.services._admission import AdmissionInterceptor
 from merak.services._auth import AuthInterceptor
 from merak.services._metrics import DomainMetrics, install_process_collectors
 from merak.services._registry import ServiceContext, register_fn
@@ -99,7 +104,8 @@ def create_server(config: MerakConfig) -> tuple[MerakServer, int]:
         TelemetryInterceptor(
             RpcMetrics(registry) if config.metrics.enabled else None, config.log.access_log
         ),
-        AuthInterceptor(config.auth),
+        AuthInterceptor(config.auth, config.server.stream_idle_s),
+        AdmissionInterceptor(config.server),
         *([domain] if domain is not None else []),  # innermost: what the servicers answered
     ]
     opts = [

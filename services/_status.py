@@ -31,17 +31,42 @@ log = logging.getLogger("merak.status")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Status details travel in a trailer, and clients refuse metadata over 8 KiB by default:
+# the BadRequest lists violations up to this many bytes and says how many it left out.
+MAX_DETAIL_BYTES = 4096
+MAX_MESSAGE_CHARS = 1024
+_MAX_DESCRIPTION = 300
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying so."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text)} chars)"
+
+
 def bad_request_status(violations: Iterable[FieldViolation], message: str) -> status_pb2.Status:
-    """A google.rpc.Status of INVALID_ARGUMENT carrying a BadRequest with every violation."""
-    detail = error_details_pb2.BadRequest(
-        field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in violations
-        ]
-    )
+    """A google.rpc.Status of INVALID_ARGUMENT carrying a BadRequest with the violations,
+    as many as fit in ``MAX_DETAIL_BYTES`` (the message says how many more there are)."""
+    every = list(violations)
+    detail = error_details_pb2.BadRequest()
+    for v in every:
+        item = error_details_pb2.BadRequest.FieldViolation(
+            field=bounded(v.field, _MAX_DESCRIPTION),
+            description=bounded(v.description, _MAX_DESCRIPTION),
+        )
+        if detail.ByteSize() + item.ByteSize() + 8 > MAX_DETAIL_BYTES:
+            break
+        detail.field_violations.append(item)
+    left_out = len(every) - len(detail.field_violations)
+    if left_out:
+        message = (
+            f"{len(every)} violations, the first {len(detail.field_violations)} listed"
+            f" ({left_out} more): {message}"
+        )
     packed = any_pb2.Any()
     packed.Pack(detail)
-    return status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[packed])
+    return status_pb2.Status(
+        code=code_pb2.INVALID_ARGUMENT, message=bounded(message), details=[packed]
+    )
 
 
 def abort_invalid(
@@ -80,7 +105,7 @@ def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
     if code is grpc.StatusCode.INTERNAL:
         log.exception("unexpected error in servicer", exc_info=exc)
         context.abort(code, "internal error; the server log has the details")
-    context.abort(code, str(exc))
+    context.abort(code, bounded(str(exc)))
     raise AssertionError("unreachable: abort raises")
 
 

@@ -15,8 +15,7 @@ from typing import Any
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from merak.services._handlers import Behaviour, wrap_handler
-from merak.services._identity import current_caller
+from merak.services._handlers import Behaviour, CallNote, begin_note, wrap_handler
 
 log = logging.getLogger("merak.rpc")
 
@@ -40,6 +39,13 @@ class RpcMetrics:
             "grpc_server_handled_total",
             "RPCs completed on the server, by status code.",
             [*labels, "grpc_code"],
+            registry=registry,
+        )
+        self.refused = Counter(
+            "merak_rpc_refused_total",
+            "RPCs refused before a servicer saw them, by reason"
+            " (unauthenticated, undecodable, stream limit, idle, deadline).",
+            [*labels, "reason"],
             registry=registry,
         )
         self.latency = Histogram(
@@ -66,7 +72,12 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         self._access_log = access_log
 
     def _finish(
-        self, method: str, context: grpc.ServicerContext, start: float, failed: BaseException | None
+        self,
+        method: str,
+        context: grpc.ServicerContext,
+        start: float,
+        failed: BaseException | None,
+        note: CallNote,
     ) -> None:
         elapsed = time.perf_counter() - start
         code = _code_name(context, failed)
@@ -74,17 +85,19 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         if self._metrics is not None:
             self._metrics.handled.labels(service, name, code).inc()
             self._metrics.latency.labels(service, name).observe(elapsed)
+        if self._metrics is not None and note.refused:
+            self._metrics.refused.labels(service, name, note.refused).inc()
         if self._access_log and log.isEnabledFor(logging.INFO):
-            log.info(
-                "rpc",
-                extra={
-                    "rpc": method,
-                    "code": code,
-                    "duration_ms": round(elapsed * 1000, 3),
-                    "peer": context.peer(),
-                    "caller": current_caller().identity,
-                },
-            )
+            extra = {
+                "rpc": method,
+                "code": code,
+                "duration_ms": round(elapsed * 1000, 3),
+                "peer": context.peer(),
+                "caller": note.caller,
+            }
+            if note.refused:
+                extra["refused"] = note.refused
+            log.info("rpc", extra=extra)
 
     def _around(
         self,
@@ -97,15 +110,10 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         if self._metrics is not None:
             self._metrics.started.labels(*_split(method)).inc()
         start = time.perf_counter()
-        remaining = context.time_remaining()
-        if remaining is not None and remaining <= 0:
-            # The client's deadline passed while the call was queued: do no work for it.
-            self._finish(method, context, start, None)
-            context.abort(
-                grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call started"
-            )
         if streaming:
             return self._stream(method, behaviour, request, context, start)
+        note = begin_note()
+        self._check_deadline(method, context, start, note)
         failed: BaseException | None = None
         try:
             return behaviour(request, context)
@@ -113,7 +121,19 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             failed = exc
             raise
         finally:
-            self._finish(method, context, start, failed)
+            self._finish(method, context, start, failed, note)
+
+    def _check_deadline(
+        self, method: str, context: grpc.ServicerContext, start: float, note: CallNote
+    ) -> None:
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            # The client's deadline passed while the call was queued: do no work for it.
+            note.refused = "deadline"
+            self._finish(method, context, start, None, note)
+            context.abort(
+                grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call started"
+            )
 
     def _stream(
         self,
@@ -123,6 +143,8 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         context: grpc.ServicerContext,
         start: float,
     ) -> Iterator[Any]:
+        note = begin_note()
+        self._check_deadline(method, context, start, note)
         failed: BaseException | None = None
         try:
             yield from behaviour(request, context)
@@ -130,7 +152,7 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             failed = exc
             raise
         finally:
-            self._finish(method, context, start, failed)
+            self._finish(method, context, start, failed, note)
 
     def intercept_service(self, continuation: Any, handler_call_details: Any) -> Any:
         handler = continuation(handler_call_details)

@@ -18,6 +18,7 @@ import grpc
 
 from merak.core.errors import MerakError, Violations
 from merak.core.tracing import carry
+from merak.core.validate import check_id
 from merak.detection import (
     DetectionConfig,
     DetectionEngine,
@@ -52,7 +53,7 @@ def _check_id(v: Violations, field: str, value: str, required: bool = True) -> N
     if not value:
         if required:
             v.add(field, "required")
-    elif not _ID.match(value):
+    elif not _ID.fullmatch(value):
         v.add(
             field, f"expected 1-128 letters, digits or ._:/- (starting alphanumeric), got {value!r}"
         )
@@ -68,7 +69,7 @@ def validate_lot(request: detection_pb2.OpenLotRequest) -> None:
     _check_id(v, "lot.lot_id", lot.lot_id)
     _check_id(v, "lot.site_id", lot.site_id)
     _check_id(v, "lot.belt_id", lot.belt_id)
-    _check_id(v, "lot.declaration_id", lot.declaration_id, required=False)
+    check_id(lot.declaration_id, "lot.declaration_id", v, required=False)  # a declaration's
     if lot.hs_code and not _HS.match(lot.hs_code):
         v.add("lot.hs_code", f"expected 4, 6, 8 or 10 digits, got {lot.hs_code!r}")
     if len(lot.commodity) > 200:

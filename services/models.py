@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import grpc
 
 from merak.core.errors import Violations
+from merak.core.validate import check_name, selection_time
 from merak.features import catalogue_version
 from merak.models import Models
 from merak.scorer import DEFAULT_SHARES, SelectorMetrics
@@ -48,8 +49,13 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         v = Violations()
         if not champion:
             v.add("champion_version", "required: there is no champion to compare with")
+        check_name(request.champion_version, "champion_version", v, required=False)
         if not challenger:
             v.add("challenger_version", "required: there is no challenger")
+        check_name(request.challenger_version, "challenger_version", v, required=False)
+        for name in ("from_time", "to_time"):
+            if request.HasField(name):
+                selection_time(getattr(request, name), name, v)
         v.raise_if_any("invalid request")
         end = (
             request.to_time.ToDatetime(tzinfo=UTC)
@@ -73,6 +79,10 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
     def RetrainModel(
         self, request: model_pb2.RetrainModelRequest, context: grpc.ServicerContext
     ) -> model_pb2.RetrainModelResponse:
+        v = Violations()
+        if request.HasField("until_time"):
+            selection_time(request.until_time, "until_time", v)
+        v.raise_if_any("invalid request")
         until = (
             request.until_time.ToDatetime(tzinfo=UTC)
             if request.HasField("until_time")
@@ -91,8 +101,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         self, request: model_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> model_pb2.GetModelResponse:
         v = Violations()
-        if not request.version:
-            v.add("version", "required")
+        check_name(request.version, "version", v)
         v.raise_if_any("invalid request")
         return model_pb2.GetModelResponse(model=self.models.get(request.version))
 
@@ -101,8 +110,7 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         self, request: model_pb2.PromoteModelRequest, context: grpc.ServicerContext
     ) -> model_pb2.PromoteModelResponse:
         v = Violations()
-        if not request.version:
-            v.add("version", "required")
+        check_name(request.version, "version", v)
         if not request.reason.strip():
             v.add("reason", "required: why, for the ledger")
         v.raise_if_any("invalid request")
