@@ -18,8 +18,7 @@ from typing import Any
 from merak.cluster._ray import ray_session
 from merak.cluster.features import build_features
 from merak.features import run_build
-from merak.scorer._pipeline import TrainResult, train_and_publish
-from merak.scorer._train import TrainConfig
+from merak.scorer import TrainConfig, TrainResult, train_and_publish
 
 LOCAL = "local"  # as an address: start a Ray in this process rather than join a cluster
 

@@ -4,6 +4,7 @@ Importing ``merak.scorer`` (or ``merak.scorer.engine``) never imports catboost o
 functions import them when called.
 """
 
+from merak.scorer._dataset import DatasetError, load_dataset
 from merak.scorer._errors import (
     CatalogueMismatchError,
     CorruptModelError,
@@ -12,19 +13,31 @@ from merak.scorer._errors import (
 )
 from merak.scorer._export_catboost import ensemble_from_catboost_json
 from merak.scorer._metrics import DEFAULT_SHARES, SelectorMetrics, evaluate
+from merak.scorer._network import NetConfig
+from merak.scorer._pipeline import LeakageError, TrainResult, evaluate_version, train_and_publish
 from merak.scorer._registry import ModelMeta, ModelRegistry, ServingModel, sha256_file
+from merak.scorer._train import ExpertRules, TrainConfig
 
 __all__ = [
     "DEFAULT_SHARES",
     "CatalogueMismatchError",
     "CorruptModelError",
+    "DatasetError",
+    "ExpertRules",
+    "LeakageError",
     "ModelFormatError",
     "ModelMeta",
     "ModelNotFoundError",
     "ModelRegistry",
+    "NetConfig",
     "SelectorMetrics",
     "ServingModel",
+    "TrainConfig",
+    "TrainResult",
     "ensemble_from_catboost_json",
     "evaluate",
+    "evaluate_version",
+    "load_dataset",
     "sha256_file",
+    "train_and_publish",
 ]

@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 
 from merak.scorer._errors import ModelFormatError
-from merak.scorer.engine._cityhash import to_ctr_word
-from merak.scorer.engine._trees import (
+from merak.scorer.engine import (
     CTR_BORDERS,
     CTR_BUCKETS,
     CTR_COUNTER,
@@ -20,6 +19,7 @@ from merak.scorer.engine._trees import (
     KIND_ONEHOT,
     MAX_DEPTH,
     TreeEnsemble,
+    to_ctr_word,
 )
 
 _CTR_TYPES = {

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from merak.scorer.engine._cityhash import cat_hash
-from merak.scorer.engine._net import CLIP, NetArrays
+from merak.scorer.engine import CLIP, NetArrays, cat_hash
 
 
 @dataclass(frozen=True)

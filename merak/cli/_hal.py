@@ -89,7 +89,7 @@ def run(
 def describe(config: ConfigOpt) -> None:
     """Connect each configured device and print what it measures (JSON)."""
     from merak.core.errors import MerakError
-    from merak.hal._backends import create_device
+    from merak.hal import create_device
 
     cfg = _load(config)
     out = []

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from merak.scorer._pipeline import TrainResult
-    from merak.scorer._train import TrainConfig
+    from merak.scorer import TrainConfig, TrainResult
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -94,10 +93,7 @@ def train_cmd(
     only when it loses to the expert rules (AUC) or to the raw-column CatBoost (precision@5
     and @10 %), or its validation has fewer than --min-valid-findings findings. --force
     publishes and promotes anyway."""
-    from merak.scorer._dataset import DatasetError
-    from merak.scorer._network import NetConfig
-    from merak.scorer._pipeline import LeakageError
-    from merak.scorer._train import TrainConfig
+    from merak.scorer import DatasetError, LeakageError, NetConfig, TrainConfig
 
     end = _date(until, "--until")
     if not features.is_dir():
@@ -145,7 +141,7 @@ def _train(
 ) -> TrainResult:
     """Train and publish here, or as a Ray job when ``address`` is set."""
     if address is None:
-        from merak.scorer._pipeline import train_and_publish
+        from merak.scorer import train_and_publish
 
         return train_and_publish(
             features, pool, end, _registry(registry), labels=labels, valid_days=valid_days,
@@ -192,8 +188,7 @@ def evaluate_cmd(
     """Selection metrics of a version on a later slice: ensemble, CatBoost, network, rules,
     random."""
     from merak.core.errors import MerakError
-    from merak.scorer._dataset import DatasetError
-    from merak.scorer._pipeline import evaluate_version
+    from merak.scorer import DatasetError, evaluate_version
 
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if end <= start:

@@ -53,13 +53,13 @@ def run_serve(
 
     # OTLP export when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; off otherwise.
     setup_tracing("merak-" + "-".join(config.server.services))
-    from merak.cluster._ray import serve_with_graceful_sigterm, shutdown_ray
+    from merak.cluster import serve_with_graceful_sigterm, shutdown_ray
 
     serve_with_graceful_sigterm()
     # Requests hop between gRPC's threads and the intake pipeline's stages; with CPython's
     # default 5 ms GIL switch interval each hop can wait that long behind a busy thread.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    from merak.services._server import create_server  # heavy: grpc, prometheus
+    from merak.services import create_server  # heavy: grpc, prometheus
 
     try:
         server, bound_port = create_server(config)

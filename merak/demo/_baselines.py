@@ -31,8 +31,7 @@ class Rules:
 def fit_rules(data_dir: Path, cut: datetime) -> Rules:
     """The 5 single-feature rules fitted on the champion's training rows (before the cut)."""
     from merak.features import CATALOGUE, FEATURE_IDS
-    from merak.scorer._dataset import load_dataset
-    from merak.scorer._train import ExpertRules
+    from merak.scorer import ExpertRules, load_dataset
 
     train = load_dataset(data_dir / "features", data_dir / "pool", labels="truth", end=cut)
     rules = ExpertRules.fit(train)

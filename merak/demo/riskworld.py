@@ -13,9 +13,7 @@ import pyarrow.compute as pc
 from merak.features import run_build
 from merak.pool import TABLES, Pool
 from merak.pool.synth import World, WorldConfig, generate
-from merak.scorer._network import NetConfig
-from merak.scorer._pipeline import train_and_publish
-from merak.scorer._train import TrainConfig
+from merak.scorer import NetConfig, TrainConfig, train_and_publish
 from merak.v1 import declaration_pb2
 
 # Tables that happen in time and are split at the cut; the rest are reference data.

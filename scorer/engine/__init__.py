@@ -2,7 +2,7 @@
 
 from merak.scorer.engine._cityhash import CatHasher, cat_hash, city_hash64, to_ctr_word
 from merak.scorer.engine._format import FORMAT_VERSION, load_net, load_trees, save_net, save_trees
-from merak.scorer.engine._net import NetArrays, NetScorer
+from merak.scorer.engine._net import CLIP, NetArrays, NetScorer
 from merak.scorer.engine._risk import (
     BUNDLE_FILES,
     Blend,
@@ -15,11 +15,30 @@ from merak.scorer.engine._risk import (
 )
 from merak.scorer.engine._shap import TreeShap, feature_groups
 from merak.scorer.engine._tree_scorer import TreeScorer
-from merak.scorer.engine._trees import TreeEnsemble
+from merak.scorer.engine._trees import (
+    CTR_BORDERS,
+    CTR_BUCKETS,
+    CTR_COUNTER,
+    CTR_MEAN,
+    KIND_CTR,
+    KIND_FLOAT,
+    KIND_ONEHOT,
+    MAX_DEPTH,
+    TreeEnsemble,
+)
 
 __all__ = [
     "BUNDLE_FILES",
+    "CLIP",
+    "CTR_BORDERS",
+    "CTR_BUCKETS",
+    "CTR_COUNTER",
+    "CTR_MEAN",
     "FORMAT_VERSION",
+    "KIND_CTR",
+    "KIND_FLOAT",
+    "KIND_ONEHOT",
+    "MAX_DEPTH",
     "Blend",
     "CatHasher",
     "Contribution",
