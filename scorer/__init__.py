@@ -4,7 +4,7 @@ Importing ``merak.scorer`` (or ``merak.scorer.engine``) never imports catboost o
 functions import them when called.
 """
 
-from merak.scorer._dataset import DatasetError, load_dataset
+from merak.scorer._dataset import CATEGORICAL, DatasetError, categorical_row, load_dataset
 from merak.scorer._errors import (
     CatalogueMismatchError,
     CorruptModelError,
@@ -19,6 +19,7 @@ from merak.scorer._registry import ModelMeta, ModelRegistry, ServingModel, sha25
 from merak.scorer._train import ExpertRules, TrainConfig
 
 __all__ = [
+    "CATEGORICAL",
     "DEFAULT_SHARES",
     "CatalogueMismatchError",
     "CorruptModelError",
@@ -34,6 +35,7 @@ __all__ = [
     "ServingModel",
     "TrainConfig",
     "TrainResult",
+    "categorical_row",
     "ensemble_from_catboost_json",
     "evaluate",
     "evaluate_version",

@@ -23,7 +23,10 @@ from merak.scorer._train import Dataset
 CATEGORICAL = (
     "importer",
     "declarant",
+    "exporter",
     "hs_code",
+    "hs6",
+    "hs4",
     "origin",
     "export_country",
     "office",
@@ -46,6 +49,18 @@ RAW_CATEGORICAL = (
     "invoice_currency",
 )
 RAW_NUMERIC = ("invoice_total", "gross_mass_kg", "customs_value", "lines")
+
+
+def categorical_row(
+    importer: str, declarant: str, exporter: str, hs_code: str, origin: str,
+    export_country: str, office: str, port: str, mode: str,
+) -> list[str]:  # fmt: skip
+    """The models' categorical ids from a declaration's own fields (line 1's HS code), in
+    ``CATEGORICAL`` order: training and intake both call this, so they cannot disagree."""
+    return [
+        importer, declarant, exporter, hs_code, hs_code[:6], hs_code[:4], origin,
+        export_country, office, f"{export_country}>{port}>{mode}",
+    ]  # fmt: skip
 
 
 class DatasetError(ValueError):
@@ -197,27 +212,30 @@ def _categoricals(
     """Categorical ids and the declared-value basis of every matrix row."""
     cats = np.full((n, len(CATEGORICAL)), "", dtype=object)
     basis = np.zeros(n)
-    rows = np.array([index.get(d, -1) for d in decl.column("declaration_id").to_pylist()])
-    ok = rows >= 0
-    r = rows[ok]
-
-    def col(name: str) -> np.ndarray:
-        return _text(decl.column(name))[ok]
-
-    cats[r, 0] = col("importer_id")
-    cats[r, 1] = col("declarant_id")
-    cats[r, 3] = col("country_of_origin")
-    cats[r, 4] = col("country_of_export")
-    cats[r, 5] = col("customs_office")
-    route = [
-        f"{a}>{b}>{c}"
-        for a, b, c in zip(
-            col("country_of_export"), col("port_of_discharge"), col("transport_mode"), strict=True
+    hs = {
+        d: h
+        for d, h in zip(
+            items.column("declaration_id").to_pylist(),
+            _text(items.column("hs_code")),
+            strict=True,
         )
-    ]
-    cats[r, 6] = np.array(route, dtype=object)
-    basis[r] = _money(decl.column("invoice_total"))[ok]
-    irows = np.array([index.get(d, -1) for d in items.column("declaration_id").to_pylist()])
-    iok = irows >= 0
-    cats[irows[iok], 2] = _text(items.column("hs_code"))[iok]
+    }
+    cols = {
+        c: _text(decl.column(c))
+        for c in (
+            "importer_id", "declarant_id", "exporter_id", "country_of_origin",
+            "country_of_export", "customs_office", "port_of_discharge", "transport_mode",
+        )
+    }  # fmt: skip
+    money = _money(decl.column("invoice_total"))
+    for j, d in enumerate(decl.column("declaration_id").to_pylist()):
+        i = index.get(d)
+        if i is None:
+            continue
+        cats[i] = categorical_row(
+            cols["importer_id"][j], cols["declarant_id"][j], cols["exporter_id"][j],
+            hs.get(d, ""), cols["country_of_origin"][j], cols["country_of_export"][j],
+            cols["customs_office"][j], cols["port_of_discharge"][j], cols["transport_mode"][j],
+        )  # fmt: skip
+        basis[i] = money[j]
     return cats, basis

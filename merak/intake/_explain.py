@@ -21,6 +21,7 @@ from merak.core.declaration import Declaration
 from merak.core.errors import PreconditionError
 from merak.features import CATALOGUE
 from merak.intake._assessor import FeatureContribution, RiskScore
+from merak.scorer import categorical_row
 from merak.scorer.engine import Contribution, RiskScorer, format_value, reason_text
 
 _SPECS = {s.id: s for s in CATALOGUE}
@@ -32,16 +33,17 @@ def categoricals(decl: Declaration) -> list[str]:
     """The categorical ids of the models, exactly as training takes them from the pool."""
     h = decl.header
     first = min(decl.items, key=lambda i: i.line_number)
-    route = f"{h.country_of_export}>{h.port_of_discharge}>{h.transport_mode.value}"
-    return [
+    return categorical_row(
         h.importer.id,
         h.declarant.id,
+        h.exporter.id if h.exporter is not None else "",
         first.hs_code,
         h.country_of_origin,
         h.country_of_export,
         h.customs_office,
-        route,
-    ]
+        h.port_of_discharge,
+        h.transport_mode.value,
+    )
 
 
 def revenue_basis(decl: Declaration) -> float:

@@ -1,0 +1,27 @@
+"""Intake's categorical ids of a declaration are exactly the ones training took from the pool."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+
+from merak.intake import categoricals
+from merak.pool import tables_to_declarations
+from merak.pool.synth import WorldConfig, generate
+from merak.scorer import CATEGORICAL
+from merak.scorer._dataset import _categoricals
+from merak.services._convert import declaration_from_proto
+
+
+def test_intake_and_training_take_the_same_categorical_ids() -> None:
+    world = generate(WorldConfig(declarations=400, seed=3, days=30))
+    decl, items = world.tables["declarations"], world.tables["declaration_items"]
+    first = items.filter(pc.equal(items.column("line_number"), 1))
+    ids = decl.column("declaration_id").to_pylist()
+    index = {d: i for i, d in enumerate(ids)}
+    cats, _ = _categoricals(decl, first, index, len(ids))
+    seen = 0
+    for msg in tables_to_declarations(decl, items):
+        d = declaration_from_proto(msg)
+        assert categoricals(d) == list(cats[index[d.header.declaration_id]])
+        seen += 1
+    assert seen == len(ids) and cats.shape[1] == len(CATEGORICAL)
