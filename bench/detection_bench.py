@@ -7,7 +7,7 @@ ZeroMQ (FrameSender -> Ingest -> engine) and each alert's raise time is compared
 capture time of the frame that completed its evidence.
 
 The camera's algorithm is the inclusion network (merak/detection/_vision.py) on one torch
-thread; its one-off start (torch import, weight decoding) is done before timing.
+thread; its one-off start (torch import, weight loading) is done before timing.
 
 Run: python -m bench.detection_bench [--quick]
 """
@@ -23,7 +23,7 @@ import numpy as np
 
 from bench._common import machine, percentile
 from merak.detection import DetectionEngine, Ingest, SensorSpec
-from merak.detection._evaluate import train_nir_model
+from merak.detection._nireval import calibrate_nir_model
 from merak.hal import FrameSender, Reading
 from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
 from merak.v1 import detection_pb2, sensor_pb2
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs (smoke)")
     args = parser.parse_args(argv)
     seconds, stream_s = (3.0, 8.0) if args.quick else (10.0, 40.0)
-    print("training a small NIR model (seeds 1-2)...", file=sys.stderr)
-    model = train_nir_model((1, 2), 7, scans=300 if args.quick else 800, epochs=6)
+    print("calibrating the NIR detector (seed 1, design ores)...", file=sys.stderr)
+    model = calibrate_nir_model((1,), scans=1000 if args.quick else 3000)
     tp = throughput(model, seconds)
     lat = latency(model, stream_s)
     names = {"nir": "NIR spectrometer", "cam": "belt camera (256×512)", "rpm": "radiation portal"}

@@ -10,23 +10,28 @@ and dark references taken at start.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from merak.core.errors import ConfigError
 from merak.hal._device import Description, Kind, NirBackend, Reading
 from merak.hal.sim._base import Clock, SimClockMixin, check_params
-from merak.hal.sim._scenario import CONTAMINANTS, ORES, Scenario
+from merak.hal.sim._scenario import CONTAMINANTS, ORES, Lot, Scenario
 from merak.hal.sim._spectra import (
     CONTAMINANT_SPECTRA,
+    MEASURED_RANGE_NM,
     MINERALS,
     albedo_from_reflectance,
     intimate_mix,
     water_absorbance,
 )
 
-_BATCH = 32
+_BATCH = 128
+# Share of scans whose footprint is partly off the ore (the belt shows through).
+_PARTIAL_SHARE = 0.1
 _MINERAL_NAMES = tuple(MINERALS)
 _DENSITIES = np.array([MINERALS[m].density_g_cm3 for m in _MINERAL_NAMES])
 # Electrons for a white reference at the responsivity peak, per ms of integration.
@@ -66,6 +71,13 @@ class SimNirSpectrometer(SimClockMixin, NirBackend):
         self._seed = int(seed)
         self._scenario = scenario or Scenario()
         self._points = int(points)
+        lo, hi = MEASURED_RANGE_NM
+        if not lo <= wl_min_nm < wl_max_nm <= hi:
+            raise ConfigError(
+                f"{sensor_id}.wl_min_nm",
+                f"expected {lo:g} <= wl_min_nm < wl_max_nm <= {hi:g} (the measured endmembers' "
+                f"range), got {wl_min_nm:g}-{wl_max_nm:g}",
+            )
         self._wl = np.linspace(wl_min_nm, wl_max_nm, self._points)
         self._extended = wl_max_nm > 1700.0
         self._integration_ms = 2.0
@@ -132,35 +144,75 @@ class SimNirSpectrometer(SimClockMixin, NirBackend):
         gain = 1.0 + 0.002 * (t_s / 3600.0) + 0.003 * np.sin(2 * np.pi * t_s / 1800.0 + p[2])
         return float(temp), float(gain)
 
-    def _make_batch(self, batch_id: int) -> tuple[np.ndarray, list[dict[str, Any]]]:
-        rng = np.random.default_rng([self._seed, batch_id])
-        first = batch_id * _BATCH
-        times = (first + np.arange(_BATCH)) / self._rate_hz
-        temp, gain = self._drift(float(times.mean()))
-        # Wavelength scale drifts ~0.05 nm/K with the spectrograph's temperature.
-        wl = self._wl + 0.05 * temp
-        lots = [self._scenario.lot_at(float(t))[0] for t in times]
-        fractions = np.zeros((_BATCH, len(_MINERAL_NAMES)))
+    def _lot_samples(self, lot_id: str) -> np.ndarray:
+        """Which measured sample of each mineral family a lot is made of (fixed per lot)."""
+        key = zlib.crc32(lot_id.encode("utf-8"))
+        rng = np.random.default_rng([self._seed, key, 0x5A])
+        return np.array([int(rng.integers(MINERALS[m].samples)) for m in _MINERAL_NAMES])
+
+    def _lot_offset_nm(self, lot_id: str) -> float:
+        """The lot's wavelength-scale offset (+-0.5 nm): recalibration, belt height."""
+        key = zlib.crc32(lot_id.encode("utf-8"))
+        return float(np.random.default_rng([self._seed, key, 0x5B]).uniform(-0.5, 0.5))
+
+    def _compositions(
+        self, lots: list[Lot], temp: float, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per scan: mineral mass fractions, endmember albedos and the wavelength scale."""
+        fractions = np.zeros((len(lots), len(_MINERAL_NAMES)))
+        endmembers = np.zeros((len(lots), len(_MINERAL_NAMES), self._points))
+        wl_by_scan = np.zeros((len(lots), self._points))
+        cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for b, lot in enumerate(lots):
             ore = ORES[lot.material]
             base = np.array([ore.minerals.get(m, 0.0) for m in _MINERAL_NAMES])
             present = base > 0
             # Lot heterogeneity: Dirichlet around the nominal composition.
             fractions[b, present] = rng.dirichlet(base[present] * 150.0)
+            if lot.lot_id not in cache:
+                # Wavelength scale: the lot's offset, plus ~0.05 nm/K with the temperature.
+                wl = self._wl + self._lot_offset_nm(lot.lot_id) + 0.05 * temp
+                wl = np.clip(wl, MEASURED_RANGE_NM[0], MEASURED_RANGE_NM[1])
+                which = self._lot_samples(lot.lot_id)
+                em = np.stack(
+                    [
+                        MINERALS[m].reflectance(wl, int(k)) if used else np.zeros_like(wl)
+                        for m, k, used in zip(_MINERAL_NAMES, which, present, strict=True)
+                    ]
+                )
+                cache[lot.lot_id] = (albedo_from_reflectance(em), wl)
+            endmembers[b], wl_by_scan[b] = cache[lot.lot_id]
+        return fractions, endmembers, wl_by_scan
+
+    def _make_batch(self, batch_id: int) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        rng = np.random.default_rng([self._seed, batch_id])
+        first = batch_id * _BATCH
+        times = (first + np.arange(_BATCH)) / self._rate_hz
+        temp, gain = self._drift(float(times.mean()))
+        lots = [self._scenario.lot_at(float(t))[0] for t in times]
+        fractions, endmembers, wl_by_scan = self._compositions(lots, temp, rng)
         grain = np.array([lot.grain_size_um for lot in lots]) * rng.lognormal(0.0, 0.3, _BATCH)
-        endmembers = np.stack([MINERALS[m].reflectance(wl) for m in _MINERAL_NAMES])
-        refl = intimate_mix(albedo_from_reflectance(endmembers), fractions, _DENSITIES, grain)
+        used = fractions.sum(axis=0) > 0  # only the minerals of the batch's lots
+        refl = intimate_mix(endmembers[:, used], fractions[:, used], _DENSITIES[used], grain)
         moisture = np.array([lot.moisture for lot in lots]) * rng.lognormal(0.0, 0.15, _BATCH)
-        refl = refl * np.exp(-np.outer(moisture / 0.10, water_absorbance(wl)))
+        lot_scan = {lot.lot_id: b for b, lot in reversed(list(enumerate(lots)))}
+        water_by_lot = {k: water_absorbance(wl_by_scan[b]) for k, b in lot_scan.items()}
+        water = np.stack([water_by_lot[lot.lot_id] for lot in lots])
+        refl = refl * np.exp(-(moisture / 0.10)[:, None] * water)
         truths: list[dict[str, Any]] = []
         contaminated = rng.random(_BATCH) < np.array([lot.contamination_rate for lot in lots])
         piece_fraction = rng.beta(2.0, 2.0, _BATCH)
+        piece_sample = rng.integers(0, 1 << 16, _BATCH)
+        # Partial coverage: in some scans part of the footprint sees the (black rubber) belt.
+        covered = np.where(rng.random(_BATCH) < _PARTIAL_SHARE, rng.uniform(0.8, 1.0, _BATCH), 1.0)
+        belt = CONTAMINANT_SPECTRA["rubber"].reflectance(self._wl)
         for b, lot in enumerate(lots):
             truth: dict[str, Any] = {
                 "lot_id": lot.lot_id,
                 "material": lot.material,
                 "moisture": float(moisture[b]),
                 "grain_um": float(grain[b]),
+                "coverage": float(covered[b]),
                 "contaminant": None,
                 "contaminant_fraction": 0.0,
             }
@@ -169,13 +221,14 @@ class SimNirSpectrometer(SimClockMixin, NirBackend):
                 weights = np.array([lot.contaminants[c] for c in names], dtype=float)
                 name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
                 f = float(piece_fraction[b])
-                piece = CONTAMINANT_SPECTRA[name].reflectance(wl)
+                piece = CONTAMINANT_SPECTRA[name].reflectance(wl_by_scan[b], int(piece_sample[b]))
                 if name == "wood":
-                    piece = piece * np.exp(-(moisture[b] / 0.10) * water_absorbance(wl))
+                    piece = piece * np.exp(-(moisture[b] / 0.10) * water[b])
                 refl[b] = (1.0 - f) * refl[b] + f * piece
                 truth["contaminant"] = name
                 truth["contaminant_fraction"] = f
             truths.append(truth)
+        refl = covered[:, None] * refl + (1.0 - covered[:, None]) * belt[None, :]
         # Scatter (EMSC): multiplicative (bed height, packing), additive (specular), slope.
         mult = rng.normal(1.0, 0.04, (_BATCH, 1))
         add = rng.normal(0.0, 0.008, (_BATCH, 1))

@@ -76,11 +76,27 @@ ORES: dict[str, Ore] = {
         {"K-40": 0.05, "U-238": 1.4, "Th-232": 10.0},
     ),
     "potash": Ore(
-        {"sylvite": 0.90, "montmorillonite": 0.10},
+        {"sylvite": 0.88, "montmorillonite": 0.10, "hematite": 0.02},
         0.70,
         (0.85, 0.65, 0.60),
         1.1,
         {"K-40": 16.0},
+    ),
+    # Ilmenite concentrate (titanium feedstock): dark, with rutile, zircon and quartz.
+    "ilmenite_sand": Ore(
+        {"ilmenite": 0.78, "rutile": 0.05, "zircon": 0.04, "quartz": 0.13},
+        0.10,
+        (0.22, 0.21, 0.20),
+        2.6,
+        {"K-40": 0.03, "U-238": 0.15, "Th-232": 0.3},
+    ),
+    # Silica sand (glass and foundry grade): bright, nearly pure quartz.
+    "silica_sand": Ore(
+        {"quartz": 0.96, "kaolinite": 0.03, "hematite": 0.01},
+        0.75,
+        (0.90, 0.86, 0.78),
+        1.6,
+        {"K-40": 0.02, "U-238": 0.01, "Th-232": 0.01},
     ),
 }
 

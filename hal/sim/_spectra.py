@@ -1,153 +1,150 @@
-"""Reflectance endmembers (minerals, contaminants, water) and Hapke-style intimate mixing.
+"""Reflectance endmembers from measured laboratory spectra, and Hapke-style intimate mixing.
 
-Each endmember is a continuum times Gaussian absorption bands in apparent absorbance:
-``R(l) = (c0 + c1 * (l - 1300) / 400) * exp(-sum d_i * exp(-4 ln2 (l - l_i)^2 / w_i^2))``.
-Band centres follow the literature cited in docs/hal.md (USGS splib07 for minerals,
-Workman & Weyer for polymer C-H overtones); depths are set to the splib07 look at ~300 um.
+The simulator draws every mineral and contaminant it can from measured spectra
+(``data/nir_endmembers.csv``: USGS splib07a and NIST, 900-1700 nm; provenance in the file's
+header). A family (hematite, polyethylene, wood, ...) holds one or more measured samples; a
+lot draws one sample per mineral and each contaminant piece one sample of its family, so
+the simulator varies as much as the libraries do. What no library here holds is modelled,
+and says so: monazite (narrow rare-earth bands), steel slag (broad Fe2+ band), tyre rubber
+(carbon black: flat and dark) and liquid water bands (for moisture). Sylvite (KCl) is drawn
+from the measured halite (NaCl): both are cubic alkali chlorides, transparent and featureless
+from 900 to 1700 nm; montmorillonite (potash's insoluble clay) from a measured clay soil.
+
+Outside 900-1700 nm the measured spectra have no data: ``reflectance`` refuses such grids.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
+from merak.core.errors import ConfigError
+
 _LN2x4 = 4.0 * np.log(2.0)
+MEASURED_RANGE_NM = (900.0, 1700.0)
 
 
 @dataclass(frozen=True)
 class Endmember:
-    """A continuum and absorption bands (centre nm, FWHM nm, depth in absorbance)."""
+    """A modelled spectrum: continuum and absorption bands (centre nm, FWHM nm, depth)."""
 
     c0: float
     c1: float
     bands: tuple[tuple[float, float, float], ...] = ()
     density_g_cm3: float = 2.6
+    samples: int = 1
 
-    def reflectance(self, wl_nm: np.ndarray) -> np.ndarray:
-        cont = self.c0 + self.c1 * (wl_nm - 1300.0) / 400.0
-        absorb = np.zeros_like(wl_nm, dtype=np.float64)
+    def reflectance(self, wl_nm: np.ndarray, sample: int = 0) -> np.ndarray:
+        wl = np.asarray(wl_nm, dtype=np.float64)
+        cont = self.c0 + self.c1 * (wl - 1300.0) / 400.0
+        absorb = np.zeros_like(wl)
         for centre, fwhm, depth in self.bands:
-            absorb += depth * np.exp(-_LN2x4 * ((wl_nm - centre) / fwhm) ** 2)
-        return np.clip(cont * np.exp(-absorb), 1e-3, 0.99)
+            absorb += depth * np.exp(-_LN2x4 * ((wl - centre) / fwhm) ** 2)
+        out: np.ndarray = np.clip(cont * np.exp(-absorb), 1e-3, 0.99)
+        return out
 
 
-MINERALS: dict[str, Endmember] = {
-    # Fe3+ crystal-field band near 860-880 nm: low at 900 nm, rising to ~0.28 by 1300 nm.
-    "hematite": Endmember(0.28, 0.02, ((870.0, 250.0, 0.9),), 5.26),
-    # Goethite's Fe3+ band sits longer, near 920-940 nm, and is broader.
-    "goethite": Endmember(0.38, 0.03, ((930.0, 300.0, 1.1),), 4.27),
-    # Magnetite: opaque, nearly featureless, ~5 % reflectance.
-    "magnetite": Endmember(0.055, 0.005, ((1000.0, 500.0, 0.1),), 5.18),
-    # Kaolinite: bright, OH first-overtone doublet 1395/1414 nm, Al-OH 2165/2206 nm.
-    "kaolinite": Endmember(
-        0.80,
-        -0.02,
-        (
-            (1395.0, 22.0, 0.12),
-            (1414.0, 25.0, 0.10),
-            (1910.0, 60.0, 0.05),
-            (2165.0, 40.0, 0.20),
-            (2206.0, 40.0, 0.30),
-        ),
-        2.6,
+@functools.cache
+def _table() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    text = resources.files("merak.hal.sim").joinpath("data/nir_endmembers.csv").read_text("utf-8")
+    rows = [r for r in text.splitlines() if r and not r.startswith("#")]
+    names = rows[0].split(",")[1:]
+    data = np.array([[float(v) for v in r.split(",")] for r in rows[1:]])
+    return data[:, 0], {n: data[:, i + 1] for i, n in enumerate(names)}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A family of measured spectra (ids in ``data/nir_endmembers.csv``), optionally scaled."""
+
+    ids: tuple[str, ...]
+    density_g_cm3: float = 2.6
+    scale: float = 1.0
+
+    @property
+    def samples(self) -> int:
+        return len(self.ids)
+
+    def reflectance(self, wl_nm: np.ndarray, sample: int = 0) -> np.ndarray:
+        """The measured reflectance of sample ``sample`` at ``wl_nm`` (linear interpolation)."""
+        wl = np.asarray(wl_nm, dtype=np.float64)
+        lo, hi = MEASURED_RANGE_NM
+        if wl.min() < lo - 1.0 or wl.max() > hi + 1.0:
+            raise ConfigError(
+                "wavelength_nm",
+                f"measured endmembers cover {lo:g}-{hi:g} nm, asked {wl.min():g}-{wl.max():g} nm",
+            )
+        grid, table = _table()
+        r = table[self.ids[sample % len(self.ids)]]
+        out: np.ndarray = np.clip(np.interp(wl, grid, r) * self.scale, 1e-3, 0.99)
+        return out
+
+
+Spectrum = Endmember | Measured
+
+MINERALS: dict[str, Spectrum] = {
+    "hematite": Measured(
+        ("hematite_HS45.3_ASD", "hematite_GDS27_BECK", "hematite_GDS69a_150-250um_BECK"), 5.26
     ),
-    # Smectite: broad OH + bound water 1410/1910 nm, Al-OH 2206 nm.
-    "montmorillonite": Endmember(
-        0.65,
-        0.0,
-        ((1410.0, 60.0, 0.20), (1460.0, 80.0, 0.08), (1910.0, 80.0, 0.40), (2206.0, 50.0, 0.25)),
-        2.35,
+    "goethite": Measured(
+        ("goethite_GDS134_ASD", "goethite_WS222_medium_BECK", "limonite_HS41.3_BECK"), 4.27
     ),
-    # Quartz gangue: bright and featureless in the SWIR.
-    "quartz": Endmember(0.75, 0.0, (), 2.65),
-    # Zircon: bright, weak U4+ features.
-    "zircon": Endmember(0.66, -0.01, ((1110.0, 30.0, 0.03), (1500.0, 40.0, 0.02)), 4.65),
-    # Monazite: narrow rare-earth (Sm3+, Pr3+) bands across the SWIR.
+    "magnetite": Measured(
+        ("magnetite_HS195.3B_ASD", "magnetite_HS78.3B_ASD", "magnetite_skarn_BR93-5B_BECK"), 5.18
+    ),
+    "ilmenite": Measured(("ilmenite_HS231.3B_ASD",), 4.72),
+    "rutile": Measured(("rutile_HS126.3B_BECK",), 4.23),
+    "kaolinite": Measured(("kaolinite_KGa-1_wxl_BECK", "kaolinite_CM9_ASDNG"), 2.6),
+    # Potash's insoluble clay: a measured clay soil (no smectite in the libraries used).
+    "montmorillonite": Measured(("playa_dry_mud_Stonewall_ASD",), 2.35),
+    "quartz": Measured(("quartz_GDS74_Ottawa_sand_BECK", "quartz_GDS31_0-74um_BECK"), 2.65),
+    "zircon": Measured(("zircon_WS522_BECK",), 4.65),
+    # Modelled: narrow rare-earth (Sm3+, Pr3+) bands; no measured monazite here.
     "monazite": Endmember(
-        0.50,
-        0.0,
-        ((1080.0, 20.0, 0.10), (1250.0, 25.0, 0.07), (1540.0, 30.0, 0.10), (1950.0, 30.0, 0.08)),
-        5.15,
+        0.50, 0.0, ((1080.0, 20.0, 0.10), (1250.0, 25.0, 0.07), (1540.0, 30.0, 0.10)), 5.15
     ),
-    # Sylvite (KCl): transparent in the NIR, bright; fluid inclusions give weak water bands.
-    "sylvite": Endmember(0.86, 0.0, ((1450.0, 100.0, 0.03), (1940.0, 120.0, 0.06)), 1.99),
+    # Sylvite (KCl) drawn from the measured halite (NaCl): see the module docstring.
+    "sylvite": Measured(("halite_HS433.3B_ASD",), 1.99),
 }
 
-CONTAMINANT_SPECTRA: dict[str, Endmember] = {
-    # Polyethylene: CH2 2nd overtone 1215, combination 1395/1417, 1st overtone 1728/1765 nm.
-    "pe": Endmember(
-        0.75,
-        0.0,
+CONTAMINANT_SPECTRA: dict[str, Spectrum] = {
+    "pe": Measured(
         (
-            (930.0, 30.0, 0.04),
-            (1215.0, 30.0, 0.25),
-            (1395.0, 25.0, 0.12),
-            (1417.0, 25.0, 0.15),
-            (1728.0, 45.0, 0.60),
-            (1765.0, 30.0, 0.40),
-            (2310.0, 40.0, 0.60),
-            (2350.0, 40.0, 0.50),
+            "HDPE_GDS373_grey_bag_ASD",
+            "LDPE_GDS404_white_transl_ASD",
+            "Tyvek_GDS369_white_ASD",
+            "HDPE_N1474PE_SRM_pellet_NIST",
         ),
         0.95,
     ),
-    # Polypropylene: CH3 2nd overtone 1195, combination 1395, 1st overtone 1700/1730 nm.
-    "pp": Endmember(
-        0.70,
-        0.0,
+    # The woven tarp (polymer not stated) stands for woven PP bags.
+    "pp": Measured(
         (
-            (1195.0, 25.0, 0.20),
-            (1215.0, 25.0, 0.15),
-            (1395.0, 30.0, 0.20),
-            (1700.0, 30.0, 0.40),
-            (1730.0, 30.0, 0.35),
-            (2310.0, 40.0, 0.50),
+            "PP_H0009PP_natural_pellet_NIST",
+            "PP_S0052PP_impact_copolymer_pellet_NIST",
+            "tarp_GDS340_blue_woven_ASD",
         ),
         0.90,
     ),
-    # PVC: weaker C-H bands (fewer H), 1st overtone near 1716 nm.
-    "pvc": Endmember(
-        0.60,
-        0.0,
-        (
-            (1200.0, 40.0, 0.10),
-            (1420.0, 40.0, 0.08),
-            (1716.0, 30.0, 0.25),
-            (1765.0, 30.0, 0.15),
-            (2270.0, 40.0, 0.30),
-        ),
-        1.40,
+    "pvc": Measured(("vinyl_GDS372_white_ASD",), 1.40),
+    "pet": Measured(("PET_GDS380_clear_ASD",), 1.38),
+    "black_plastic": Measured(
+        ("HDPE_GDS351_black_sheet_ASD", "ABS_GDS341_black_pipe_ASD", "PET_GDS382_black_ASD"), 1.0
     ),
-    # PET: aromatic C-H 2nd overtone 1130, 1st overtone 1660 nm, aliphatic 1720 nm.
-    "pet": Endmember(
-        0.65,
-        0.0,
-        (
-            (1130.0, 25.0, 0.15),
-            (1415.0, 30.0, 0.10),
-            (1660.0, 25.0, 0.35),
-            (1720.0, 30.0, 0.20),
-            (1900.0, 40.0, 0.10),
-            (2130.0, 40.0, 0.25),
-        ),
-        1.38,
-    ),
-    # Carbon-black filled plastics absorb across the NIR: nearly flat, ~5 %.
-    "black_plastic": Endmember(0.05, 0.0, ((1728.0, 30.0, 0.03),), 0.95),
-    # Tyre rubber (carbon black): ~4 %, featureless.
+    # Modelled: tyre rubber is carbon-black filled, ~4 % and featureless (no measured sample).
     "rubber": Endmember(0.045, 0.004, (), 1.15),
-    # Wood: C-H 1200, cellulose O-H 1490, C-H 1730 nm, cellulose 2100 nm (water added apart).
-    "wood": Endmember(
-        0.55,
-        0.05,
-        ((1200.0, 60.0, 0.10), (1490.0, 80.0, 0.25), (1730.0, 60.0, 0.10), (2100.0, 80.0, 0.40)),
+    "wood": Measured(
+        ("wood_pine_beam_GDS363_ASD", "plywood_pine_GDS365_ASD", "cardboard_GDS371_brown_ASD"),
         0.6,
     ),
-    # Steel slag: dark grey glass with a broad Fe2+ band near 1050 nm.
+    # Modelled: steel slag, dark grey glass with a broad Fe2+ band near 1050 nm.
     "slag": Endmember(0.18, 0.03, ((1050.0, 350.0, 0.35),), 3.3),
 }
 
-# Liquid water band depths per 10 % moisture (mass): 970, 1200, 1450, 1940 nm.
+# Liquid water band depths per 10 % moisture (mass), modelled: 970, 1200, 1450, 1940 nm.
 WATER_BANDS = (
     (970.0, 60.0, 0.03),
     (1200.0, 80.0, 0.06),
@@ -167,13 +164,15 @@ def water_absorbance(wl_nm: np.ndarray) -> np.ndarray:
 def albedo_from_reflectance(r: np.ndarray) -> np.ndarray:
     """Single-scattering albedo w from Hapke's diffusive reflectance (1-g)/(1+g), g=sqrt(1-w)."""
     gamma = (1.0 - r) / (1.0 + r)
-    return 1.0 - gamma**2
+    out: np.ndarray = 1.0 - gamma**2
+    return out
 
 
 def reflectance_from_albedo(w: np.ndarray) -> np.ndarray:
     """Hapke's diffusive reflectance of a particulate surface of single-scattering albedo w."""
     gamma = np.sqrt(np.clip(1.0 - w, 0.0, 1.0))
-    return (1.0 - gamma) / (1.0 + gamma)
+    out: np.ndarray = (1.0 - gamma) / (1.0 + gamma)
+    return out
 
 
 def intimate_mix(
@@ -184,12 +183,13 @@ def intimate_mix(
 ) -> np.ndarray:
     """Reflectance of an intimate mixture (Hapke): albedos averaged by cross-section.
 
-    ``w_endmembers`` (E, P) at the reference grain size 300 um; ``mass_fractions`` (B, E);
-    ``grain_um`` (B,). Larger grains lengthen the optical path: ``w -> w ** (D / 300)``,
-    a first-order form of Hapke's equivalent-slab model (darker, deeper bands).
+    ``w_endmembers`` (E, P) or (B, E, P) at the reference grain size 300 um;
+    ``mass_fractions`` (B, E); ``grain_um`` (B,). Larger grains lengthen the optical path:
+    ``w -> w ** (D / 300)``, a first-order form of Hapke's equivalent-slab model.
     """
     scale = (grain_um / 300.0)[:, None, None]
-    w = np.power(np.clip(w_endmembers, 1e-6, 1.0 - 1e-9)[None, :, :], scale)
+    wm = np.clip(w_endmembers, 1e-6, 1.0 - 1e-9)
+    w = np.power(wm if wm.ndim == 3 else wm[None, :, :], scale)
     # Cross-section weight of each component: M / (rho * D).
     weights = mass_fractions / densities[None, :]
     weights = weights / weights.sum(axis=1, keepdims=True)

@@ -32,24 +32,31 @@ def _seeds(text: str) -> tuple[int, ...]:
 @app.command("train")
 def train(
     out: Annotated[Path, typer.Option("--out", "-o", help="Model directory (nir.npz goes there).")],
-    seeds: Annotated[str, typer.Option(help="Simulator seeds to train on.")] = "1,2,3",
-    val_seed: Annotated[int, typer.Option(help="Seed of the validation scans (flag margins).")] = 7,
-    scans: Annotated[int, typer.Option(min=100, help="Scans per ore and seed.")] = 1500,
-    epochs: Annotated[int, typer.Option(min=1)] = 20,
+    seeds: Annotated[str, typer.Option(help="Simulator seeds to calibrate on.")] = "1,2",
+    val_seed: Annotated[
+        int, typer.Option(help="Seed kept out of calibration (checked against --seeds).")
+    ] = 7,
+    scans: Annotated[int, typer.Option(min=100, help="Scans per design-ore lot and seed.")] = 6000,
+    epochs: Annotated[
+        int, typer.Option(min=1, help="Unused: the NIR detector has no network to train.")
+    ] = 1,
 ) -> None:
-    """Train the NIR classifier on simulator spectra and save it (plain .npz, no pickle)."""
-    from merak.detection._evaluate import train_nir_model
+    """Calibrate the NIR detector (its sensitivity, on the design ores) and save it (.npz)."""
+    from merak.detection._evaluate import calibrate_nir_model
 
     train_seeds = _seeds(seeds)
     if val_seed in train_seeds:
         raise _fail(f"error: --val-seed {val_seed} is also a training seed")
-    model = train_nir_model(train_seeds, val_seed, scans, epochs)
+    model = calibrate_nir_model(train_seeds, scans)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "nir.npz"
     model.save(path)
     typer.echo(f"NIR model: {path}")
-    typer.echo(f"classes: {', '.join(model.classes)}")
-    typer.echo(f"validation: false-positive rate {model.fpr:.4f}, sensitivity {model.tpr:.3f}")
+    typer.echo(f"contaminant families: {', '.join(model.contaminants)}")
+    typer.echo(
+        f"design ores {', '.join(model.design_ores)}: sensitivity {model.tpr:.3f} per "
+        f"contaminated scan at threshold {model.threshold:g}"
+    )
 
 
 @app.command("train-vision")
@@ -78,9 +85,10 @@ def train_vision(
         model.save(out / "vision.npz")
         typer.echo(f"vision model: {out / 'vision.npz'}")
     if bundle:
-        path = Path(_vision.__file__).with_name("_vision_weights.py")
-        write_bundled(model, path)
-        typer.echo(f"bundled weights: {path}")
+        vision_py = Path(_vision.__file__)
+        digest = write_bundled(model, vision_py)
+        typer.echo(f"bundled weights: {vision_py.parent / _vision.WEIGHTS_FILE}")
+        typer.echo(f"SHA-256 {digest} pinned in {vision_py}")
     typer.echo(f"trained in {model.meta['train_s']} s on seeds {model.meta['seeds']}")
 
 
@@ -118,7 +126,10 @@ def _evaluate_all(
         model = NirModel.load(path)
         with progress.phase("evaluate NIR"):
             report["nir"] = evaluate_nir(
-                model, seed=seed, scans=600 if quick else 1500, lots=3 if quick else 12
+                model,
+                seed=seed,
+                lot_scans=6000 if quick else 18000,
+                lots_per_ore=2 if quick else 6,
             )
     if only in ("radiation", "all"):
         with progress.phase("evaluate radiation"):

@@ -20,11 +20,10 @@ from merak.detection._fusion import fuse
 from merak.detection._ingest import Ingest
 from merak.detection._lotstore import LotStore
 from merak.detection._nir import (
+    NirGridError,
     NirLotAccumulator,
     NirLotEstimate,
     NirModel,
-    preprocess,
-    train_nir,
     wilson,
 )
 from merak.detection._radiation import (
@@ -50,6 +49,7 @@ __all__ = [
     "InclusionDetector",
     "Ingest",
     "LotStore",
+    "NirGridError",
     "NirLotAccumulator",
     "NirLotEstimate",
     "NirModel",
@@ -67,8 +67,6 @@ __all__ = [
     "load_array",
     "npy_bytes",
     "peak_threshold",
-    "preprocess",
     "put_array",
-    "train_nir",
     "wilson",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from merak.detection._nir import NirLotAccumulator, NirModel, train_nir
+from merak.detection._nireval import calibrate_nir_model, evaluate_nir
 from merak.detection._radiation import RadiationConfig, RadiationDetector
 from merak.detection._simdata import (
     CONTAMINANTS,
@@ -23,7 +23,6 @@ from merak.detection._simdata import (
     Source,
     camera_frames,
     labelled_frames,
-    nir_set,
     rpm_stream,
 )
 from merak.detection._vision import InclusionDetector, VisionConfig, iou
@@ -132,88 +131,6 @@ def _occupancies_speed(
     return out
 
 
-def nir_training_sets(
-    train_seeds: Sequence[int] = (1, 2, 3),
-    val_seed: int = 7,
-    scans: int = 1500,
-) -> tuple[Any, Any]:
-    """Training scans (all ores, contaminated at 50 %) and validation scans (30 %)."""
-    sets = [nir_set(s, scans, 0.5) for s in train_seeds]
-    train = (
-        np.concatenate([d.spectra for d in sets]),
-        np.concatenate([d.material for d in sets]),
-        np.concatenate([d.contaminant for d in sets]),
-        np.concatenate([d.fraction for d in sets]),
-    )
-    v = nir_set(val_seed, max(scans, 300), 0.3)
-    return train, (v.spectra, v.contaminant, v.fraction)
-
-
-def train_nir_model(
-    train_seeds: Sequence[int] = (1, 2, 3), val_seed: int = 7, scans: int = 1500, epochs: int = 20
-) -> NirModel:
-    train, val = nir_training_sets(train_seeds, val_seed, scans)
-    return train_nir(*train, validation=val, epochs=epochs)
-
-
-def evaluate_nir(
-    model: NirModel,
-    seed: int = 99,
-    scans: int = 1500,
-    lot_scans: int = 18000,
-    lots: int = 20,
-    rate: float = 0.005,
-) -> dict[str, Any]:
-    """Per-class precision/recall on a held-out seed; Pd of a 0.5 % plastic lot; clean-lot FP."""
-    te = nir_set(seed, scans, 0.5)
-    pred = np.array(model.labels(te.spectra))
-    truth = np.where(te.contaminant != "", te.contaminant, te.material)
-    per_class = {}
-    for c in model.classes:
-        tp = int(np.sum((pred == c) & (truth == c)))
-        per_class[c] = {
-            "precision": tp / max(int(np.sum(pred == c)), 1),
-            "recall": tp / max(int(np.sum(truth == c)), 1),
-            "n": int(np.sum(truth == c)),
-        }
-    flagged = np.isin(pred, model.contaminants)
-    clean = te.contaminant == ""
-    by_fraction = {}
-    for lo, hi in ((0.0, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01)):
-        sel = (~clean) & (te.fraction >= lo) & (te.fraction < hi)
-        by_fraction[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = (
-            float(flagged[sel].mean()) if sel.any() else 0.0
-        )
-    # Lots: one ore at a time, plastics at `rate` of the scans vs clean, from the held-out seed.
-    plastics = ("pe", "pp", "pvc", "pet")
-    lot_res: dict[str, list[tuple[bool, float, float, float]]] = {"dirty": [], "clean": []}
-    per_ore = max(lots // len(CLEAN_ORES), 1)
-    for kind, r in (("dirty", rate), ("clean", 0.0)):
-        for j, ore in enumerate(CLEAN_ORES * per_ore):
-            d = nir_set(seed + 100 + j, lot_scans, r, ores=(ore,), contaminants=plastics)
-            acc = NirLotAccumulator(model)
-            for i in range(0, lot_scans, 512):
-                acc.add(d.spectra[i : i + 512], list(range(i, min(i + 512, lot_scans))))
-            est = acc.estimate()
-            true_share = float(np.mean(d.contaminant != ""))
-            lot_res[kind].append(
-                (est.contaminated, est.fraction, est.low <= true_share <= est.high, true_share)
-            )
-    return {
-        "per_class": per_class,
-        "scan_fpr_clean": float(flagged[clean].mean()),
-        "recall_by_piece_fraction": by_fraction,
-        "lots": len(lot_res["dirty"]),
-        "lot_scans": lot_scans,
-        "pd_lot": float(np.mean([x[0] for x in lot_res["dirty"]])),
-        "fp_lot": float(np.mean([x[0] for x in lot_res["clean"]])),
-        "fraction_abs_error": float(np.mean([abs(x[1] - x[3]) for x in lot_res["dirty"]])),
-        "ci_covers_truth": float(np.mean([x[2] for x in lot_res["dirty"]])),
-        "model_fpr": model.fpr,
-        "model_tpr": model.tpr,
-    }
-
-
 def _size_bucket(box: tuple[int, ...], pixel_mm: float = 2.0) -> str:
     """Size bucket of a box by its longest side."""
     cm = max(box[2] - box[0], box[3] - box[1]) * pixel_mm / 10.0
@@ -308,9 +225,8 @@ def evaluate_vision(
 
 __all__ = [
     "CONTAMINANTS",
+    "calibrate_nir_model",
     "evaluate_nir",
     "evaluate_radiation",
     "evaluate_vision",
-    "nir_training_sets",
-    "train_nir_model",
 ]

@@ -1,7 +1,8 @@
 """Training of the inclusion network on simulator frames (torch, CPU, seeded).
 
 Not runtime code (imports ``merak.hal.sim`` through ``_simdata``): ``merak detect train-vision``
-uses it, which writes the bundled weights (``_vision_weights.py``) or an ``.npz``.
+uses it, which writes the bundled weights (``data/vision.npz``, SHA-256 pinned in ``_vision``)
+or an ``.npz``.
 
 Data: for every training seed and ore, ``frames`` camera frames at 2 inclusions per frame
 (seeds ``100 * seed + ore index``, so the six ores never share a layout). Targets per 4×4-px
@@ -14,7 +15,8 @@ one-cycle schedule. Batch norm is folded into the convolutions afterwards.
 
 from __future__ import annotations
 
-import json
+import hashlib
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from merak.detection._simdata import ORES, labelled_frames
-from merak.detection._vision import INPUTS, LAYERS, OUTPUTS, VisionModel, prepare
+from merak.detection._vision import INPUTS, LAYERS, OUTPUTS, WEIGHTS_FILE, VisionModel, prepare
 
 TRAIN_SEEDS = (1, 2, 3)
 IGNORE = -100
@@ -188,31 +190,20 @@ def train_vision(
     return VisionModel(_fold(net), meta)
 
 
-def write_bundled(model: VisionModel, path: Path) -> None:
-    """Write ``model`` as the bundled-weights module (``merak/detection/_vision_weights.py``)."""
+def write_bundled(model: VisionModel, vision_py: Path) -> str:
+    """Write ``model`` as the bundled weights and pin their SHA-256 in ``_vision.py``.
 
-    def literal(v: Any) -> str:
-        return json.dumps(v) if isinstance(v, str) else repr(v)
-
-    lines = [
-        '"""Bundled weights of the inclusion network (generated; do not edit).',
-        "",
-        "Written by ``merak detect train-vision --bundle``: float32, base64, little-endian.",
-        '"""',
-        "",
-        "from typing import Any",
-        "",
-        "META: dict[str, Any] = {",
-        *(f"    {json.dumps(k)}: {literal(v)}," for k, v in sorted(model.meta.items())),
-        "}",
-        "",
-        "ARRAYS: dict[str, tuple[tuple[int, ...], str]] = {",
-    ]
-    for k, (shape, text) in model.encode().items():
-        lines.append(f"    {json.dumps(k)}: (")
-        lines.append(f"        {shape!r},")
-        chunks = [text[i : i + 80] for i in range(0, len(text), 80)]
-        lines += [f'        "{c}"' for c in chunks[:-1]] + [f'        "{chunks[-1]}",']
-        lines.append("    ),")
-    lines.append("}")
-    path.write_text("\n".join(lines) + "\n")
+    The weights go to ``data/vision.npz`` next to ``vision_py``; the line
+    ``WEIGHTS_SHA256 = "..."`` of ``vision_py`` is rewritten to the new digest. Returns it.
+    """
+    data = model.to_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    (vision_py.parent / WEIGHTS_FILE).write_bytes(data)
+    text = vision_py.read_text("utf-8")
+    pinned, n = re.subn(
+        r'^WEIGHTS_SHA256 = "[0-9a-f]{64}"$', f'WEIGHTS_SHA256 = "{digest}"', text, flags=re.M
+    )
+    if n != 1:
+        raise RuntimeError(f"{vision_py}: no single WEIGHTS_SHA256 line to pin")
+    vision_py.write_text(pinned, "utf-8")
+    return digest

@@ -12,12 +12,12 @@ from merak.detection import NirModel
 
 def test_train_writes_a_model_the_service_can_load(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["train", "-o", str(tmp_path), "--seeds", "3", "--scans", "100", "--epochs", "1"]
+        app, ["train", "-o", str(tmp_path), "--seeds", "3", "--scans", "600"]
     )
     assert result.exit_code == 0, result.output
     model = NirModel.load(tmp_path / "nir.npz")
-    assert "pe" in model.contaminants and "hematite_fines" in model.ores
-    assert model.points == 256
+    assert "pe" in model.contaminants and "hematite_fines" in model.design_ores
+    assert model.points == 256 and 0.3 < model.tpr <= 1.0
 
 
 def test_bad_arguments_fail_with_a_message_and_status_2(tmp_path: Path) -> None:

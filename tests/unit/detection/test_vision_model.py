@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from merak.cli._detect import app
+from merak.detection import _vision
 from merak.detection._simdata import INCLUSION_IDS, camera_frames
-from merak.detection._vision import OUTPUTS, InclusionDetector, VisionModel, prepare
+from merak.detection._vision import (
+    OUTPUTS,
+    InclusionDetector,
+    VisionModel,
+    VisionWeightsError,
+    prepare,
+)
 from merak.detection._vision_train import IGNORE, cell_targets
 
 
@@ -26,7 +36,7 @@ def test_cell_targets_mark_covered_cells_and_ignore_slivers() -> None:
     assert t[0, 2] == t[1, 0] == t[1, 1] == 0
 
 
-def test_bundled_weights_round_trip_through_npz_and_base64(tmp_path: Path) -> None:
+def test_bundled_weights_are_checked_against_their_pin_and_round_trip(tmp_path: Path) -> None:
     model = VisionModel.bundled()
     image = next(camera_frames(5, 1, "potash", 2.0))[0]
     x = prepare(image)
@@ -37,11 +47,27 @@ def test_bundled_weights_round_trip_through_npz_and_base64(tmp_path: Path) -> No
     model.save(tmp_path / "vision.npz")
     again = VisionModel.load(tmp_path / "vision.npz")
     np.testing.assert_array_equal(again.probabilities(x), p)
-    decoded = VisionModel.decode(model.encode(), {})
-    np.testing.assert_array_equal(decoded.probabilities(x), p)
+    # The shipped file is package data (not Python source) and its digest is the pinned one.
+    data = resources.files("merak.detection").joinpath(_vision.WEIGHTS_FILE).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == _vision.WEIGHTS_SHA256
+    assert not resources.files("merak.detection").joinpath("_vision_weights.py").is_file()
     # Colour frames are judged on their mean, like mono ones.
     det = InclusionDetector(model=model)
     assert det.detect(np.repeat(image[..., None], 3, axis=2)) == det.detect(image)
+
+
+def test_a_changed_weights_file_is_refused_with_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_vision, "WEIGHTS_SHA256", "0" * 64)
+    with pytest.raises(VisionWeightsError, match=r"expected 0000.*train-vision --bundle"):
+        VisionModel.bundled()
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(VisionWeightsError, match="not a vision model"):
+        VisionModel.load(tmp_path / "junk.npz")
 
 
 def test_train_vision_writes_a_model_the_detector_can_use(tmp_path: Path) -> None:
@@ -52,7 +78,7 @@ def test_train_vision_writes_a_model_the_detector_can_use(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     model = VisionModel.load(tmp_path / "vision.npz")
     assert model.width == 24
-    assert "'seeds', '3'" in model.meta["record"]
+    assert model.meta["seeds"] == "3"
     # One epoch on 12 frames: a model that runs, not a good one.
     p = model.probabilities(prepare(next(camera_frames(4, 1, "hematite_fines", 1.0))[0]))
     assert p.shape == (len(OUTPUTS), 64, 128)

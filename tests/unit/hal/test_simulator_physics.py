@@ -40,15 +40,21 @@ def test_moisture_deepens_the_1450nm_water_band() -> None:
 
 def test_polymers_show_ch_overtones_and_black_ones_are_featureless() -> None:
     wl = np.linspace(900, 1700, 801)
-    pe = CONTAMINANT_SPECTRA["pe"].reflectance(wl)
-    # C-H second overtone ~1210 nm and the start of the first overtone near 1700 nm.
-    assert _at(wl, pe, 1215) < 0.9 * 0.5 * (_at(wl, pe, 1150) + _at(wl, pe, 1290))
-    assert _at(wl, pe, 1700) < 0.92 * _at(wl, pe, 1600)
+    pe = CONTAMINANT_SPECTRA["pe"]
+    # Measured PE samples: every one shows the C-H second overtone ~1210 nm (a grey bag
+    # only weakly) and the start of the first overtone near 1700 nm; the pellets deeply.
+    depths = []
+    for k in range(pe.samples):
+        r = pe.reflectance(wl, k)
+        depths.append(_at(wl, r, 1215) / (0.5 * (_at(wl, r, 1150) + _at(wl, r, 1290))))
+        assert _at(wl, r, 1700) < 0.998 * _at(wl, r, 1600)
+    assert max(depths) < 0.99 and min(depths) < 0.5
     pet = CONTAMINANT_SPECTRA["pet"].reflectance(wl)
     assert _at(wl, pet, 1660) < 0.9 * _at(wl, pet, 1600)
     for dark in ("rubber", "black_plastic"):
-        r = CONTAMINANT_SPECTRA[dark].reflectance(wl)
-        assert r.max() < 0.07 and r.max() - r.min() < 0.02
+        for k in range(CONTAMINANT_SPECTRA[dark].samples):
+            r = CONTAMINANT_SPECTRA[dark].reflectance(wl, k)
+            assert r.max() < 0.12 and r.max() - r.min() < 0.02
     kao = MINERALS["kaolinite"].reflectance(wl)
     assert _at(wl, kao, 1400) < 0.95 * _at(wl, kao, 1300)
 
