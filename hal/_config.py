@@ -12,13 +12,19 @@ Example (hal/examples/belt1-sim.yaml)::
     scenario: scenario.yaml          # simulators only; a path or an inline mapping
     sensors:
       - {id: nir-1, kind: nir, backend: sim, seed: 1, settings: {rate_hz: 300}}
-      - {id: cam-1, kind: camera, backend: tcp, address: 10.0.0.5:5800}
+      - {id: cam-1, kind: camera, backend: tcp, address: 10.0.0.5:5800,
+         describe: {pixel_size_mm: 2.0, belt_speed_m_s: 1.5}}
+      - {id: rpm-1, kind: rpm, backend: sim, describe: {dead_channels: [GS3, GS4]}}
+
+``describe`` states what the site knows of the installed instrument beyond what its backend
+reports: channels out of service, the pixel size on the belt, the belt speed. It goes into
+every frame's description, which the detectors read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +32,9 @@ import yaml
 
 from merak.core.errors import ConfigError
 from merak.hal._curve import CurveClient
-from merak.hal._device import Kind
+from merak.hal._device import Description, Kind
+from merak.hal._errors import FrameFormatError
+from merak.hal._wire import with_dead_channels
 
 BACKENDS = ("sim", "tcp")
 
@@ -43,6 +51,22 @@ class SensorConfig:
     settings: Mapping[str, Any] = field(default_factory=dict)
     # Backend construction parameters: seed/clock/points/height... (sim), address (tcp).
     params: Mapping[str, Any] = field(default_factory=dict)
+    # What the site states of the instrument: dead_channels, pixel_size_mm, belt_speed_m_s.
+    describe: Mapping[str, Any] = field(default_factory=dict)
+
+    def described(self, desc: Description) -> Description:
+        """The backend's description with what this configuration states added to it."""
+        dead = list(self.describe.get("dead_channels", ()))
+        if dead:
+            try:
+                desc = with_dead_channels(desc, dead)
+            except FrameFormatError as exc:
+                raise ConfigError(f"sensors.{self.id}.describe.dead_channels", str(exc)) from exc
+        return replace(
+            desc,
+            pixel_size_mm=float(self.describe.get("pixel_size_mm", desc.pixel_size_mm)),
+            belt_speed_m_s=float(self.describe.get("belt_speed_m_s", desc.belt_speed_m_s)),
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,8 @@ _TOP = {
     "scenario",
     "sensors",
 }
-_SENSOR = {"id", "kind", "backend", "belt_id", "settings", "seed", "address", "params"}
+_SENSOR = {"id", "kind", "backend", "belt_id", "settings", "seed", "address", "params", "describe"}
+_DESCRIBE_NUMBERS = ("pixel_size_mm", "belt_speed_m_s")
 
 
 def _expect(cond: bool, path: str, problem: str) -> None:
@@ -92,6 +117,36 @@ def _number(data: Mapping[str, Any], key: str, default: float, path: str, lo: fl
     )
     _expect(value >= lo, f"{path}{key}", f"expected >= {lo:g}, got {value!r}")
     return float(value)
+
+
+def _describe(raw: Any, path: str) -> dict[str, Any]:
+    """The ``describe`` mapping of a sensor, checked."""
+    if raw is None:
+        return {}
+    _expect(isinstance(raw, Mapping), path, "expected a mapping")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "dead_channels":
+            _expect(
+                isinstance(value, list) and all(isinstance(v, str) and v for v in value),
+                f"{path}.dead_channels",
+                f"expected a list of channel names, got {value!r}",
+            )
+            out[key] = tuple(value)
+        elif key in _DESCRIBE_NUMBERS:
+            _expect(
+                isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+                f"{path}.{key}",
+                f"expected a positive number, got {value!r}",
+            )
+            out[key] = float(value)
+        else:
+            _expect(
+                False,
+                f"{path}.{key}",
+                f"unknown key (expected one of: dead_channels, {', '.join(_DESCRIBE_NUMBERS)})",
+            )
+    return out
 
 
 def node_config_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> NodeConfig:
@@ -174,7 +229,13 @@ def node_config_from_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -
         _expect(isinstance(settings, Mapping), f"{p}.settings", "expected a mapping")
         sensors.append(
             SensorConfig(
-                sid, Kind(raw["kind"]), backend, str(raw.get("belt_id", "")), dict(settings), params
+                sid,
+                Kind(raw["kind"]),
+                backend,
+                str(raw.get("belt_id", "")),
+                dict(settings),
+                params,
+                _describe(raw.get("describe"), f"{p}.describe"),
             )
         )
     scenario = data.get("scenario")

@@ -38,6 +38,19 @@ class DeviceStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class ChannelInfo:
+    """One channel of a multi-channel payload: its name, role and place (a portal's panels)."""
+
+    name: str
+    # "gross_gamma", "neutron", "occupancy" or "speed" (mm/s).
+    role: str
+    # Pillar of the portal: "left", "right", or "" when not a panel.
+    pillar: str = ""
+    # Declared out of service: detectors do not use it.
+    dead: bool = False
+
+
+@dataclass(frozen=True)
 class Description:
     """What a device measures: one frame's shape, dtype and units, its rate and calibration."""
 
@@ -52,6 +65,12 @@ class Description:
     model: str = ""
     # Coordinates of the payload axes, e.g. {"wavelength_nm": (...)} or {"channel": ("GS1", ...)}.
     axes: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # What a detector needs beyond the rate (issue 15): the channel layout of a portal, the
+    # size of a camera pixel on the belt and the belt's speed. The NIR wavelength grid is
+    # ``axes["wavelength_nm"]``.
+    channels: tuple[ChannelInfo, ...] = ()
+    pixel_size_mm: float = 0.0
+    belt_speed_m_s: float = 0.0
 
     @property
     def frame_bytes(self) -> int:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from merak.hal._device import Description, Kind
+from merak.hal._device import ChannelInfo, Description, Kind
 from merak.hal._errors import FrameFormatError
 from merak.v1 import sensor_pb2
 
@@ -39,6 +41,78 @@ HEARTBEAT = sensor_pb2.FRAME_TYPE_HEARTBEAT
 GAP = sensor_pb2.FRAME_TYPE_GAP
 
 
+ROLE_TO_PROTO: dict[str, int] = {
+    "gross_gamma": sensor_pb2.CHANNEL_ROLE_GROSS_GAMMA,
+    "neutron": sensor_pb2.CHANNEL_ROLE_NEUTRON,
+    "occupancy": sensor_pb2.CHANNEL_ROLE_OCCUPANCY,
+    "speed": sensor_pb2.CHANNEL_ROLE_SPEED,
+}
+PROTO_TO_ROLE = {v: k for k, v in ROLE_TO_PROTO.items()}
+
+
+def description_to_proto(desc: Description) -> sensor_pb2.SensorDescription:
+    """The stream description a frame carries: period, channels, grid, pixel size, belt speed.
+
+    ``description_id`` is a digest of the other fields, so a receiver sees any change.
+    """
+    for ch in desc.channels:
+        if ch.role not in ROLE_TO_PROTO:
+            raise FrameFormatError(
+                f"{desc.sensor_id}: channel {ch.name!r} has role {ch.role!r} "
+                f"(expected one of {', '.join(ROLE_TO_PROTO)})"
+            )
+    d = sensor_pb2.SensorDescription(
+        sample_period_s=1.0 / desc.rate_hz if desc.rate_hz > 0 else 0.0,
+        channels=[
+            sensor_pb2.SensorChannel(
+                name=c.name,
+                role=ROLE_TO_PROTO[c.role],  # type: ignore[arg-type]
+                pillar=c.pillar,
+                dead=c.dead,
+            )
+            for c in desc.channels
+        ],
+        wavelength_nm=[float(w) for w in desc.axes.get("wavelength_nm", ())],
+        energy_kev=[float(e) for e in desc.axes.get("energy_kev", ())],
+        pixel_size_mm=desc.pixel_size_mm,
+        belt_speed_m_s=desc.belt_speed_m_s,
+    )
+    d.description_id = description_digest(d)
+    return d
+
+
+def description_digest(d: sensor_pb2.SensorDescription) -> str:
+    """Hex digest (16 characters) of a description's fields other than its id."""
+    c = sensor_pb2.SensorDescription()
+    c.CopyFrom(d)
+    c.description_id = ""
+    return hashlib.sha256(c.SerializeToString(deterministic=True)).hexdigest()[:16]
+
+
+def channels_from_proto(d: sensor_pb2.SensorDescription) -> tuple[ChannelInfo, ...]:
+    """The channel layout of a received description."""
+    return tuple(
+        ChannelInfo(c.name, PROTO_TO_ROLE.get(c.role, ""), c.pillar, c.dead) for c in d.channels
+    )
+
+
+def with_dead_channels(desc: Description, dead: Sequence[str]) -> Description:
+    """``desc`` with the named channels declared out of service (the node's configuration)."""
+    names = {c.name for c in desc.channels}
+    unknown = [n for n in dead if n not in names]
+    if unknown:
+        raise FrameFormatError(
+            f"{desc.sensor_id}: dead channel(s) {unknown} not in the layout "
+            f"({', '.join(sorted(names)) or 'no channels'})"
+        )
+    return dataclasses.replace(
+        desc,
+        channels=tuple(
+            dataclasses.replace(c, dead=c.dead or c.name in dead) for c in desc.channels
+        ),
+    )
+
+
 def header_template(desc: Description, site_id: str) -> sensor_pb2.FrameHeader:
     """The fields of a sensor's header that do not change from frame to frame."""
     if desc.dtype not in DTYPE_TO_PROTO:
@@ -55,6 +129,7 @@ def header_template(desc: Description, site_id: str) -> sensor_pb2.FrameHeader:
         units=desc.units,
         calibration_id=desc.calibration_id,
         belt_id=desc.belt_id,
+        description=description_to_proto(desc),
     )
 
 

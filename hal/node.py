@@ -90,7 +90,7 @@ class Node:
         device.connect()
         if sensor.settings:
             device.configure(**sensor.settings)
-        channel = self.sender.channel(device.describe())
+        channel = self.sender.channel(sensor.described(device.describe()))
         device.start()
         return channel
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from merak.hal._device import Description, Kind, Reading, RpmBackend
+from merak.hal._device import ChannelInfo, Description, Kind, Reading, RpmBackend
 from merak.hal._errors import DeviceStateError, ProtocolError, SettingError
 from merak.hal.drivers._tcp import TcpLink
 
@@ -63,6 +63,17 @@ class TcpPortalMonitor(RpmBackend):
             belt_id=self.belt_id,
             model="RPM lane (lane messages)",
             axes={"channel": CHANNELS, "sample_ms": (self.SAMPLE_MS,)},
+            channels=(
+                *(
+                    ChannelInfo(f"GS{i}", "gross_gamma", "left" if i <= 2 else "right")
+                    for i in range(1, 5)
+                ),
+                *(
+                    ChannelInfo(f"NS{i}", "neutron", "left" if i <= 2 else "right")
+                    for i in range(1, 5)
+                ),
+                ChannelInfo("OCC", "occupancy"),
+            ),
         )
 
     def apply(self, settings: Mapping[str, Any]) -> None:

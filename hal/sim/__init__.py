@@ -27,13 +27,25 @@ from merak.hal.sim._scenario import (
     load_scenario,
     scenario_from_dict,
 )
+from merak.hal.sim._vehicles import (
+    CARGOES,
+    NORM_CARGOES,
+    VEHICLE_TYPES,
+    VehicleBody,
+    random_body,
+    source_rates,
+    vehicle_profile,
+)
 
 __all__ = [
+    "CARGOES",
     "CONTAMINANTS",
     "INCLUSIONS",
+    "NORM_CARGOES",
     "NUCLIDES",
     "ORES",
     "RPM_CHANNELS",
+    "VEHICLE_TYPES",
     "Lot",
     "Ore",
     "Rain",
@@ -42,9 +54,13 @@ __all__ = [
     "SimNirSpectrometer",
     "SimPortalMonitor",
     "Source",
+    "VehicleBody",
     "create_sim",
     "load_scenario",
+    "random_body",
     "scenario_from_dict",
+    "source_rates",
+    "vehicle_profile",
 ]
 
 _BY_KIND: dict[Kind, type[Backend]] = {

@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from merak.hal._device import Description, Kind, Reading, RpmBackend
+from merak.hal._device import ChannelInfo, Description, Kind, Reading, RpmBackend
 from merak.hal.sim._base import Clock, SimClockMixin, check_params
 from merak.hal.sim._gamma_spectrum import SpectrumModel
 from merak.hal.sim._scenario import ORES, Scenario, Source
 
 CHANNELS = ("GS1", "GS2", "GS3", "GS4", "NS1", "NS2", "NS3", "NS4", "OCC")
+# Two-panel portals (one gamma and one neutron panel per pillar) send GS1, GS2, NS1, NS2, OCC.
+CHANNELS_2 = ("GS1", "GS2", "NS1", "NS2", "OCC")
 # Panel positions (m): x along the lane (0 = portal centre), lateral distance from the lane
 # axis, height. Pillars stand 2.3 m either side of the lane axis; panels low and high.
 _PANELS = np.array([[0.0, -2.3, 0.8], [0.0, -2.3, 2.2], [0.0, 2.3, 0.8], [0.0, 2.3, 2.2]])
@@ -71,6 +73,7 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         clock: Clock = "virtual",
         t0_ns: int | None = None,
         spectrum_channels: int = 0,
+        panels: int = 4,
         **settings: Any,
     ) -> None:
         super().__init__(sensor_id, belt_id)
@@ -78,6 +81,11 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         self._seed = int(seed)
         # Optional NaI(Tl) spectroscopic channel: its spectrum follows the 9 count channels.
         self._spectrum = SpectrumModel(spectrum_channels) if spectrum_channels > 0 else None
+        if panels not in (2, 4):
+            raise ValueError(f"{sensor_id}: panels: expected 2 or 4, got {panels!r}")
+        # Two-panel portals keep the mid-height panel of each pillar (rows 0 and 2 of
+        # _PANELS read as one panel per pillar).
+        self._panels = panels
         self._scenario = scenario or Scenario()
         self._sample_ms = 200.0
         self.apply({k: self.settings[k].check(sensor_id, v) for k, v in settings.items()})
@@ -119,8 +127,9 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
         return 1000.0 / self._sample_ms
 
     def describe(self) -> Description:
-        axes: dict[str, tuple[Any, ...]] = {"channel": CHANNELS, "sample_ms": (self._sample_ms,)}
-        size = len(CHANNELS)
+        names = CHANNELS if self._panels == 4 else CHANNELS_2
+        axes: dict[str, tuple[Any, ...]] = {"channel": names, "sample_ms": (self._sample_ms,)}
+        size = len(names)
         if self._spectrum is not None:
             axes["energy_kev"] = tuple(float(e) for e in self._spectrum.centres)
             size += len(self._spectrum.centres)
@@ -136,7 +145,25 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
             model="merak-sim RPM lane (4 PVT gamma, 4 He-3 neutron, light curtain)"
             + (", NaI spectrum" if self._spectrum is not None else ""),
             axes=axes,
+            channels=self._channel_layout(),
         )
+
+    def _channel_layout(self) -> tuple[ChannelInfo, ...]:
+        """Roles and pillars of the payload's channels (GS1/GS2 left, GS3/GS4 right)."""
+        if self._panels == 4:
+            gamma = [
+                ChannelInfo(f"GS{i + 1}", "gross_gamma", "left" if i < 2 else "right")
+                for i in range(4)
+            ]
+            neutron = [
+                ChannelInfo(f"NS{i + 1}", "neutron", "left" if i < 2 else "right") for i in range(4)
+            ]
+        else:
+            gamma = [
+                ChannelInfo(f"GS{i + 1}", "gross_gamma", ("left", "right")[i]) for i in range(2)
+            ]
+            neutron = [ChannelInfo(f"NS{i + 1}", "neutron", ("left", "right")[i]) for i in range(2)]
+        return (*gamma, *neutron, ChannelInfo("OCC", "occupancy"))
 
     def apply(self, settings: Mapping[str, Any]) -> None:
         self._sample_ms = float(settings.get("sample_ms", self._sample_ms))
@@ -193,7 +220,11 @@ class SimPortalMonitor(SimClockMixin, RpmBackend):
                 "sources": [s.nuclide for s in vehicle.sources],
                 "background_cps": float(gamma_bg),
             }
-        counts = self._rng.poisson(np.concatenate([gamma, neutron]) * dt)
+        rates = np.concatenate([gamma, neutron])
+        if self._panels == 2:
+            # One panel per pillar: the low panels' rates (rows 0 and 2), twice their area.
+            rates = np.concatenate([gamma[[0, 2]], neutron[[0, 2]]]) * 2
+        counts = self._rng.poisson(rates * dt)
         data = np.concatenate([counts, [1 if vehicle is not None else 0]]).astype(np.uint32)
         if self._spectrum is not None:
             # The spectroscopic channel sees a quarter of the panels' summed rate.
