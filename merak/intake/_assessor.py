@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from google.protobuf import duration_pb2
 
-from merak.core.areas import Stage, area_number, stage_to_proto
+from merak.core.areas import Stage, area_number, channel_number, stage_to_proto
 from merak.core.declaration import Declaration
 from merak.core.errors import OverloadedError
 from merak.core.money import cents, money_to_proto
@@ -42,7 +42,7 @@ from merak.decision import DecisionPolicy, RiskInput
 from merak.intake._hub import Hub
 from merak.intake._store import Record, RecordStore, now_ms
 from merak.ledger import LedgerWriter, append_all, assessment_entry
-from merak.v1 import assessment_pb2, common_pb2, ledger_pb2
+from merak.v1 import assessment_pb2, ledger_pb2
 
 log = logging.getLogger("merak.intake")
 
@@ -412,14 +412,18 @@ class Assessor:
         a = assessment_pb2.Assessment(
             declaration_id=declaration.declaration_id,
             risk_score=score.risk,
-            channel=common_pb2.Channel.Value("CHANNEL_" + decision.channel),
+            channel=channel_number(decision.channel),
             randomly_selected=decision.randomly_selected,
             model_version=model.version,
             feature_catalogue_hash=model.catalogue_hash,
             expected_revenue_at_stake=money_to_proto(
                 cents(score.revenue_at_stake), self.policy.config.currency
             ),
+            office_code=header.customs_office,
         )
+        for channel, benefit in decision.net_benefit.items():
+            if benefit is not None:  # None: the control's capacity was exhausted
+                a.control_benefits.add(channel=channel_number(channel), net_benefit=benefit)
         for area, p in sorted(score.area_risk.items(), key=lambda kv: -kv[1]):
             a.area_scores.add(area=area_number(area), probability=p)
         ranked = sorted(score.contributions, key=lambda c: -c.contribution)

@@ -9,9 +9,10 @@ from concurrent.futures import Future
 
 import pytest
 
+from merak.core.areas import channel_number
 from merak.core.config import DecisionConfig
 from merak.core.errors import OverloadedError
-from merak.decision import DecisionPolicy
+from merak.decision import DecisionPolicy, RiskInput
 from merak.intake import Assessor, Hub, Submitted
 from merak.ledger import decode_payload
 from merak.v1 import assessment_pb2, common_pb2
@@ -208,3 +209,28 @@ def test_watchers_and_the_pool_hook_hear_of_each_new_assessment() -> None:
         r.assessor.close()
     assert got == ["CN-W-1"]
     assert added == ["CN-W-1"]
+
+
+def test_the_assessment_names_the_office_and_the_net_benefit_of_each_control_weighed() -> None:
+    r = Rig(max_wait=0.0)
+    decl, payload = declaration("CN-N-1")
+    try:
+        a, _ = r.assessor.submit(decl, payload)
+    finally:
+        r.assessor.close()
+    assert a.office_code == "6701"
+    h = decl.header
+    fake = r.model.score(decl)
+    weighed = DecisionPolicy(DecisionConfig()).decide(
+        RiskInput(
+            decl.declaration_id,
+            h.customs_office,
+            h.lodgement_time,
+            fake.risk,
+            fake.area_risk,
+            fake.revenue_at_stake,
+        )
+    )
+    expected = {channel_number(c): v for c, v in weighed.net_benefit.items() if v is not None}
+    assert expected  # the default policy weighs at least one control
+    assert {b.channel: b.net_benefit for b in a.control_benefits} == pytest.approx(expected)
