@@ -155,7 +155,7 @@ class DetectionEngine:
             )
         for lot_id in store.unrecorded():
             log.error(
-                "lot closed before a restart but its verdict may not be on the ledger",
+                "lot closed just before a crash: its verdict may not be on the ledger",
                 extra={"lot_id": lot_id},
             )
 
@@ -199,13 +199,17 @@ class DetectionEngine:
             self._open.pop((state.lot.site_id, state.lot.belt_id), None)
             verdict = fuse(state, self.cfg, self.blobs, provisional=False)
             state.final = verdict
+        # The verdict is durable before it goes to the ledger, so a crash in between never
+        # gets the lot judged again; such a lot is named at the next start (unrecorded).
+        if self.lot_store is not None:
+            self.lot_store.closed(state.lot, verdict, recorded=self.ledger is None)
         if self.ledger is not None:
             entry = verdict_entry(verdict, appended_by=self.cfg.identity)
             ref = self.ledger.append(entry)
             verdict.ledger_ref.index = ref.index
             verdict.ledger_ref.leaf_hash = ref.leaf_hash
-        if self.lot_store is not None:
-            self.lot_store.closed(state.lot, verdict, recorded=self.ledger is not None)
+            if self.lot_store is not None:
+                self.lot_store.closed(state.lot, verdict, recorded=True)
         if verdict.kind == detection_pb2.VERDICT_KIND_INCOMPLETE:
             log.warning(
                 "lot closed INCOMPLETE: data missing, no outcome reported",

@@ -207,3 +207,33 @@ def test_an_open_lot_survives_a_restart_of_the_service_and_cannot_close_clear(
         third.open_lot(_lot("LOT-1"))
     assert _verdicts(ledger) == ["LOT-1"]  # judged once, whatever was asked after
     store.close()
+
+
+class _DownLedger:
+    """A ledger that is away: every append fails (as a crash right before it would)."""
+
+    def append(self, entry: ledger_pb2.LedgerEntry) -> object:
+        raise OSError("ledger unreachable")
+
+    def submit(self, entry: ledger_pb2.LedgerEntry) -> object:
+        return None
+
+
+def test_a_verdict_is_durable_before_the_ledger_so_a_crash_between_never_rejudges_the_lot(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    store = LotStore(tmp_path / "lots.db")
+    first = DetectionEngine(ledger=_DownLedger(), blobs=MemoryBlobStore(), lot_store=store)
+    first.open_lot(_lot())
+    _feed(first, range(1, 10))
+    with pytest.raises(OSError):
+        first.close_lot("LOT-1")
+    store.close()
+
+    store = LotStore(tmp_path / "lots.db")
+    assert store.unrecorded() == ["LOT-1"]
+    second = DetectionEngine(ledger=ledger, blobs=MemoryBlobStore(), lot_store=store)
+    lot, verdict = second.close_lot("LOT-1")
+    assert (lot.state, verdict.kind) == (V.LOT_STATE_CLOSED, V.VERDICT_KIND_CLEAR)
+    assert _verdicts(ledger) == []  # not appended a second time by a re-close
+    store.close()
