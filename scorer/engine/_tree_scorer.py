@@ -173,12 +173,13 @@ def _is_one_row(floats: object, n_float: int) -> bool:
 
 def _one_row(
     cats: Sequence[Sequence[str]] | Sequence[str] | np.ndarray, n_cat: int
-) -> Sequence[str]:
+) -> Sequence[str] | np.ndarray:
     """The single row of ``cats``, given flat (``[v, ...]``) or nested (``[[v, ...]]``)."""
     if isinstance(cats, np.ndarray):
-        return cats.reshape(-1) if cats.size == n_cat else cats  # type: ignore[return-value]
+        return cats.reshape(-1) if cats.size == n_cat else cats
     if len(cats) == 1 and not isinstance(cats[0], str) and n_cat != 1:
         return cats[0]
     if len(cats) == 1 and n_cat == 1 and isinstance(cats[0], list | tuple | np.ndarray):
         return cats[0]
+    # A flat row; mypy cannot narrow the union by the length checks above.
     return cats  # type: ignore[return-value]
