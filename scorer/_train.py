@@ -264,6 +264,23 @@ class ExpertRules:
         return out
 
 
+def facilitation(scores: np.ndarray, y: np.ndarray, shares: Sequence[int]) -> str:
+    """Trade facilitation beside the hit rate: at each control share, the green lane (released
+    without control), the controls, the findings and findings per 100 controls."""
+    n, total = len(y), int(np.sum(y > 0))
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    lines = [
+        "| controls | green lane | controlled | findings | per 100 controls | of all findings |"
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for k in shares:
+        c = min(n, max(1, -(-n * k // 100)))
+        f = int(np.sum(y[order[:c]] > 0))
+        share = f"{f / total:.1%}" if total else "n/a"
+        lines.append(f"| {k} % | {1 - c / n:.1%} | {c} | {f} | {100 * f / c:.1f} | {share} |")
+    return "ensemble, trade facilitation:\n" + "\n".join(lines)
+
+
 def evaluate_bundle(
     scorer: RiskScorer, data: Dataset, rules: ExpertRules, seed: int = 0,
     shares: Sequence[int] = (1, 2, 5, 10), baseline: RawBaseline | None = None,
@@ -288,6 +305,7 @@ def evaluate_bundle(
     if baseline is not None and data.raw is not None:
         selectors["raw catboost"] = baseline.score(data)
     rows, table = selection_report(selectors, data.y, data.revenue, shares)
+    table += "\n\n" + facilitation(s.probability, data.y, shares)
     metrics: dict[str, Any] = {
         r.name: {
             "auc": r.auc,
