@@ -116,6 +116,6 @@ def test_training_reports_the_raw_baseline_and_drops_dead_features(tmp_path: Pat
         TrainConfig(iterations=40, net=NetConfig(epochs=1, buckets=256), refit=False),
     )
     assert "| raw catboost |" in trained.report
-    assert "| 5 % | 95.0% | 150 |" in trained.report  # green lane beside the hit rate
+    assert "| 5 % | 95.0% | 50 |" in trained.report  # green lane beside the hit rate
     assert trained.dead_features == ["weight_ratio"]
     assert "raw catboost" in trained.metrics and "network_weight" in trained.metrics
