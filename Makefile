@@ -12,7 +12,7 @@ BUF    := $(TOOLS)/node_modules/.bin/buf
 BUF_VERSION := 1.75.0
 PROTO_FILES := $(wildcard protos/merak/v1/*.proto)
 
-.PHONY: help venv demo test unit integration lint protos protos-check bench fuzz clean image deploy-smoke manifests
+.PHONY: help venv demo test unit integration lint protos protos-check bench fuzz clean browser image deploy-smoke manifests
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,7 +40,18 @@ test: lint unit integration  ## lint, then the unit and integration tiers (the C
 unit: $(STAMP)  ## unit tier: no network, no Ray, no hardware
 	$(PY) -m pytest tests/unit -q
 
-integration: $(STAMP) $(BUF)  ## integration and system tiers: real servers on loopback
+# The console's browser tests drive Debian's Chromium (no browser download): install it once.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "==> installing Debian's chromium for the console's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: chromium could not be installed; the browser tests will say they are skipped"; \
+	else echo "note: run 'apt-get install chromium' as root for the console's browser tests"; fi
+
+browser: $(CHROMIUM)  ## install Debian's chromium for the console's browser tests
+
+integration: $(STAMP) $(BUF) $(CHROMIUM)  ## integration and system tiers: real servers on loopback
 	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) -m pytest tests/integration tests/system -q
 
 lint: $(STAMP) $(BUF)  ## ruff, mypy, buf lint and breaking, import contracts, stale protos
