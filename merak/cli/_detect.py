@@ -89,7 +89,7 @@ def train_vision(
         digest = write_bundled(model, vision_py)
         typer.echo(f"bundled weights: {vision_py.parent / _vision.WEIGHTS_FILE}")
         typer.echo(f"SHA-256 {digest} pinned in {vision_py}")
-    typer.echo(f"trained in {model.meta['train_s']} s on seeds {model.meta['seeds']}")
+    typer.echo(f"trained on seeds {model.meta['seeds']}")
 
 
 @app.command("evaluate")

@@ -81,10 +81,11 @@ def nir_set(
         sim._index = start  # jump to the lot (virtual clock: frames are a pure function)
         for _ in range(scans_per_ore):
             r = sim.acquire(1.0)
+            truth = r.truth or {}
             spectra.append(r.data)
             mat.append(lot.material)
-            con.append(r.truth["contaminant"] or "")
-            frac.append(r.truth["contaminant_fraction"])
+            con.append(truth["contaminant"] or "")
+            frac.append(truth["contaminant_fraction"])
     return NirSet(np.stack(spectra), np.array(mat), np.array(con), np.array(frac, dtype=float), wl)
 
 
@@ -180,4 +181,4 @@ def rpm_stream(
     n = int(sc.duration_s * 5.0)
     for _ in range(n):
         r = sim.acquire(1.0)
-        yield r.data, dict(r.truth)
+        yield r.data, dict(r.truth or {})

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,7 @@ INPUTS = 3
 # (stride, dilation) of the five 3×3 layers; a 1×1 head follows. Padding keeps the size.
 LAYERS = ((1, 1), (2, 1), (1, 2), (1, 4), (1, 8))
 CELL = 4  # full-resolution pixels per output cell (2× downscale, then stride 2)
+PIXEL_MM = 2.0  # the pixel size the network was trained at (frames are resampled to it)
 # The bundled weights (package data) and their pinned digest; `merak detect train-vision
 # --bundle` rewrites both.
 WEIGHTS_FILE = "data/vision.npz"
@@ -143,7 +145,8 @@ class VisionModel:
         """The weights and the training record as ``.npz`` bytes (same model, same bytes)."""
         buf = io.BytesIO()
         meta = json.dumps(self.meta, sort_keys=True, default=str)
-        np.savez(buf, meta=np.array(meta), **self.arrays())
+        arrays: dict[str, Any] = {"meta": np.array(meta), **self.arrays()}
+        np.savez(buf, **arrays)
         return buf.getvalue()
 
     def save(self, path: Path) -> None:
@@ -196,9 +199,28 @@ class InclusionDetector:
         """Per-cell class probabilities (6, H/4, W/4) of one frame; channel 0 = no inclusion."""
         return self.model.probabilities(prepare(image), self.cfg.threads)
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """Inclusions in one frame (uint8, HxW or HxWx3)."""
-        return self.components(self.probabilities(image))
+    def detect(self, image: np.ndarray, pixel_mm: float = PIXEL_MM) -> list[Detection]:
+        """Inclusions in one frame (uint8, HxW or HxWx3) of a camera of ``pixel_mm`` pixels.
+
+        The network works at ``PIXEL_MM``; a frame of another pixel size (read from the
+        camera's description) is resampled to it and the boxes mapped back.
+        """
+        if not (math.isfinite(pixel_mm) and 0.1 <= pixel_mm <= 50.0):
+            raise ValueError(f"pixel_mm: expected 0.1-50 mm, got {pixel_mm!r}")
+        scale = pixel_mm / PIXEL_MM
+        if abs(scale - 1.0) < 0.01:
+            return self.components(self.probabilities(image))
+        img = image if image.ndim == 2 else image.mean(axis=2)
+        zoomed = ndimage.zoom(img.astype(np.float32), scale, order=1)
+        found = self.components(self.probabilities(np.clip(zoomed, 0, 255).astype(np.uint8)))
+        back = 1.0 / scale
+        out = []
+        for d in found:
+            x0, y0, x1, y1 = (round(v * back) for v in d.box)
+            out.append(
+                Detection((x0, y0, x1, y1), d.label, d.confidence, round(d.area_px * back**2))
+            )
+        return out
 
     def components(self, p: np.ndarray) -> list[Detection]:
         """Detections from per-cell probabilities (see the module's docstring)."""

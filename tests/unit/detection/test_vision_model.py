@@ -87,3 +87,22 @@ def test_train_vision_writes_a_model_the_detector_can_use(tmp_path: Path) -> Non
     missing = CliRunner().invoke(app, ["train-vision", "--seeds", "3"])
     assert missing.exit_code == 2
     assert "give --out DIR, --bundle, or both" in missing.output
+
+
+def test_a_camera_with_finer_pixels_is_resampled_to_the_networks_scale() -> None:
+    det = InclusionDetector()
+    for image, _ in camera_frames(8, 6, "hematite_fines", 2.0):
+        at2 = det.detect(image)
+        if at2:
+            break
+    assert at2, "no detection in six frames with inclusions"
+    # The same scene through a 1 mm camera: twice the pixels each way.
+    fine = np.repeat(np.repeat(image, 2, axis=0), 2, axis=1)
+    at1 = det.detect(fine, pixel_mm=1.0)
+    assert len(at1) == len(at2)
+    for a, b in zip(
+        sorted(at1, key=lambda d: d.box), sorted(at2, key=lambda d: d.box), strict=True
+    ):
+        assert all(abs(u - 2 * v) <= 8 for u, v in zip(a.box, b.box, strict=True)), (a, b)
+    with pytest.raises(ValueError, match="pixel_mm"):
+        det.detect(image, pixel_mm=0.0)
