@@ -38,8 +38,20 @@ def feature_areas() -> dict[str, str]:
     from merak.features import CATALOGUE
 
     areas = {s.id: (s.areas[0] if s.areas else "") for s in CATALOGUE}
-    areas.update({c: "entity" for c in CATEGORICAL})
+    areas.update({c: CATEGORICAL_AREAS.get(c, "entity") for c in CATEGORICAL})
     return areas
+
+
+# The business area a raw categorical speaks to (the parties themselves stay "entity": who
+# they are is not one area's risk).
+CATEGORICAL_AREAS = {
+    "hs_code": "TAXATION",
+    "hs6": "TAXATION",
+    "hs4": "TAXATION",
+    "origin": "ORIGIN",
+    "export_country": "ORIGIN",
+    "route": "SMUGGLING",
+}
 
 
 @dataclass
