@@ -575,6 +575,12 @@ class DetectionEngine:
             heartbeat_lost=heartbeat_lost,
             node_restarted=node_restarted,
         )
+        # After a restart of the service the node resends what was not acknowledged, so the
+        # same gap can be seen twice: it is reported once (the lot store remembers it).
+        key = f"{h.sensor_id}/{h.epoch}/{first}/{last}/{int(heartbeat_lost)}{int(node_restarted)}"
+        if self.lot_store is not None and not self.lot_store.first_report(key):
+            log.info("gap already reported", extra={"sensor_id": h.sensor_id, "key": key})
+            return
         g.detected_time.FromNanoseconds(time.time_ns())
         self.gap_reports.append(g)
         if self.ledger is not None:
@@ -630,6 +636,7 @@ class DetectionEngine:
                     kind=st.kind,  # type: ignore[arg-type]
                     site_id=site,
                     belt_id=belt,
+                    epoch=st.epoch,
                 )
                 self._gap(h, lot_id, st.last_seq + 1, st.last_seq, 0, True)
 

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS lots (
     lot BLOB NOT NULL,
     verdict BLOB,
     recorded INTEGER NOT NULL DEFAULT 0
-)
+);
+CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY)
 """
 
 
@@ -35,7 +36,7 @@ class LotStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     def opened(self, lot: detection_pb2.Lot) -> None:
         """Record a newly opened lot."""
@@ -89,6 +90,12 @@ class LotStore:
                 "SELECT lot_id FROM lots WHERE verdict IS NOT NULL AND recorded = 0 ORDER BY rowid"
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def first_report(self, key: str) -> bool:
+        """Remember a report by its key; False when it was made before (by an earlier run)."""
+        with self._lock:
+            cur = self._db.execute("INSERT OR IGNORE INTO reports (key) VALUES (?)", (key,))
+        return cur.rowcount == 1
 
     def close(self) -> None:
         with self._lock:

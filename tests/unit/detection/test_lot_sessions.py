@@ -237,3 +237,28 @@ def test_a_verdict_is_durable_before_the_ledger_so_a_crash_between_never_rejudge
     assert (lot.state, verdict.kind) == (V.LOT_STATE_CLOSED, V.VERDICT_KIND_CLEAR)
     assert _verdicts(ledger) == []  # not appended a second time by a re-close
     store.close()
+
+
+def test_a_gap_seen_again_after_a_restart_of_the_service_is_reported_once(
+    tmp_path: Path,
+) -> None:
+    gap = _frame(9, frame_type=sensor_pb2.FRAME_TYPE_GAP)
+    gap.lost_count = 4  # frames 6..9
+    store = LotStore(tmp_path / "lots.db")
+    first = DetectionEngine(blobs=MemoryBlobStore(), lot_store=store)
+    first.open_lot(_lot())
+    _feed(first, range(1, 6))
+    assert first.on_frame(gap, EMPTY)
+    assert [(g.first_missing_sequence, g.last_missing_sequence) for g in first.gap_reports] == [
+        (6, 9)
+    ]
+    store.close()  # the service dies before acknowledging the GAP frame: the node resends it
+
+    store = LotStore(tmp_path / "lots.db")
+    second = DetectionEngine(blobs=MemoryBlobStore(), lot_store=store)
+    assert second.on_frame(gap, EMPTY)
+    _feed(second, range(10, 13))
+    assert second.gap_reports == []
+    _, verdict = second.close_lot("LOT-1")
+    assert verdict.kind == V.VERDICT_KIND_INCOMPLETE
+    store.close()
