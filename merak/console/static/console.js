@@ -27,11 +27,11 @@
     return a;
   }
 
-  function announce(what) {
+  function announce(one, many) {
     fresh += 1;
     if (!note) return;
     note.hidden = false;
-    note.textContent = `${fresh} new ${what} since this page loaded`;
+    note.textContent = `${fresh} new ${fresh === 1 ? one : many} since this page loaded`;
   }
 
   function matchesQueueFilters(a) {
@@ -68,13 +68,13 @@
     cell(tr, a.reason, "why");
     body.prepend(tr);
     while (body.rows.length > 200) body.deleteRow(-1);
-    announce("assessments");
+    announce("assessment", "assessments");
   });
 
   source.addEventListener("alert", (ev) => {
     if (kind !== "alert") return;
     const al = JSON.parse(ev.data);
-    announce("alerts — reload to group and acknowledge them");
+    announce("alert — reload to group and acknowledge it", "alerts — reload to group and acknowledge them");
     const box = document.getElementById("alerts");
     if (!box) return;
     document.getElementById("no-alerts")?.remove();
@@ -101,7 +101,7 @@
     cell(tr, e.type); cell(tr, e.subject); cell(tr, e.by); cell(tr, e.appended); cell(tr, e.blobs, "num");
     body.prepend(tr);
     while (body.rows.length > 200) body.deleteRow(-1);
-    announce("entries");
+    announce("entry", "entries");
   });
 
   source.addEventListener("lagging", () => { if (note) { note.hidden = false; note.textContent = "Updates arrive faster than this page can show them — reload."; } });
