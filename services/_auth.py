@@ -22,6 +22,9 @@ from merak.services._identity import ANONYMOUS, Caller, reset_caller, set_caller
 from merak.services._requests import Deserializer, RequestStream, decode_request
 from merak.services._status import abort_invalid
 
+# Metadata a delegate (the console) names the person it acts for with.
+ON_BEHALF_OF = "x-merak-on-behalf-of"
+
 
 class AuthError(Exception):
     """Authentication or authorisation failed; carries the status code to answer with."""
@@ -43,6 +46,11 @@ class Authorizer:
         self._config = config
         self._tokens = {t.sha256: t for t in config.tokens}
         self._certs = {c.common_name: c for c in config.certificates}
+        # Every identity a delegate may name, with its roles.
+        self._people: dict[str, frozenset[str]] = {
+            **{c.common_name: frozenset(c.roles) for c in config.certificates},
+            **{t.identity: frozenset(t.roles) for t in config.tokens},
+        }
 
     def _roles_allow(self, roles: Iterable[str], method: str) -> bool:
         return any(_matches(method, self._config.roles.get(r, ())) for r in roles)
@@ -87,10 +95,27 @@ class Authorizer:
             f"caller {caller.identity!r} (roles: {roles}) may not call {method}",
         )
 
+    def on_behalf_of(self, caller: Caller, person: str) -> Caller:
+        """The person a delegate (the console) acts for, with that person's roles."""
+        if caller.identity not in self._config.delegates or caller.method == "anonymous":
+            raise AuthError(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"caller {caller.identity!r} may not act on behalf of others (auth.delegates)",
+            )
+        roles = self._people.get(person)
+        if roles is None:
+            raise AuthError(
+                grpc.StatusCode.UNAUTHENTICATED, f"{ON_BEHALF_OF}: unknown identity {person!r}"
+            )
+        return Caller(person, roles, f"via {caller.identity}")
+
     def check(
         self, metadata: Mapping[str, str], cert_common_name: str | None, method: str
     ) -> Caller:
         caller = self.authenticate(metadata, cert_common_name)
+        person = metadata.get(ON_BEHALF_OF, "")
+        if person:
+            caller = self.on_behalf_of(caller, person)
         self.authorize(caller, method)
         return caller
 

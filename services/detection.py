@@ -20,6 +20,7 @@ from merak.core.errors import MerakError, Violations
 from merak.core.tracing import carry
 from merak.core.validate import check_id
 from merak.detection import (
+    AlertBook,
     DetectionConfig,
     DetectionEngine,
     Ingest,
@@ -30,6 +31,7 @@ from merak.detection import (
 )
 from merak.ledger import LedgerWriter
 from merak.services._context import ServiceContext
+from merak.services._identity import current_caller
 from merak.services._remote import bearer_from_env, channel_to, with_retries
 from merak.services._status import grpc_errors, grpc_stream_errors
 from merak.v1 import (
@@ -85,11 +87,32 @@ def _lot_id(value: str) -> None:
     v.raise_if_any("invalid request")
 
 
+_DEFAULT_PAGE = 50
+_LOT_STATES = frozenset(detection_pb2.LotState.values())
+_MAX_PAGE = 500
+
+
+def _page_size(v: Violations, size: int) -> None:
+    if not 0 <= size <= _MAX_PAGE:
+        v.add("page_size", f"expected 0..{_MAX_PAGE}, got {size}")
+
+
+def _page_start(v: Violations, token: str) -> int:
+    """Where a page starts; page tokens of these listings are offsets."""
+    if not token:
+        return 0
+    if not token.isdigit() or len(token) > 9:
+        v.add("page_token", f"not a page token of this listing: {token[:40]!r}")
+        return 0
+    return int(token)
+
+
 class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
     """The DetectionService over one ``DetectionEngine``."""
 
-    def __init__(self, engine: DetectionEngine) -> None:
+    def __init__(self, engine: DetectionEngine, alerts: AlertBook | None = None) -> None:
         self.engine = engine
+        self.alerts = alerts
 
     @grpc_errors
     def OpenLot(
@@ -113,6 +136,82 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
         _lot_id(request.lot_id)
         lot, verdict = self.engine.get_lot(request.lot_id)
         return detection_pb2.GetLotResponse(lot=lot, verdict=verdict)
+
+    @grpc_errors
+    def ListLots(
+        self, request: detection_pb2.ListLotsRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.ListLotsResponse:
+        v = Violations()
+        _check_id(v, "site_id", request.site_id, required=False)
+        for i, st in enumerate(request.states):
+            if (
+                st == detection_pb2.LOT_STATE_UNSPECIFIED
+                or st not in detection_pb2.LotState.values()
+            ):
+                v.add(f"states[{i}]", f"expected a LotState, got {st}")
+        _page_size(v, request.page_size)
+        start = _page_start(v, request.page_token)
+        v.raise_if_any("invalid request")
+        states = set(request.states)
+        after = request.opened_after.ToNanoseconds() if request.HasField("opened_after") else 0
+        lots = [
+            lot
+            for lot in self.engine.lots()
+            if (not request.site_id or lot.site_id == request.site_id)
+            and (not states or lot.state in states)
+            and lot.opened_time.ToNanoseconds() >= after
+        ]
+        size = request.page_size or _DEFAULT_PAGE
+        page = lots[start : start + size]
+        out = detection_pb2.ListLotsResponse(
+            next_page_token=str(start + size) if start + size < len(lots) else ""
+        )
+        for lot in page:
+            found, verdict = self.engine.get_lot(lot.lot_id)
+            out.lots.append(detection_pb2.GetLotResponse(lot=found, verdict=verdict))
+        return out
+
+    @grpc_errors
+    def ListAlerts(
+        self, request: detection_pb2.ListAlertsRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.ListAlertsResponse:
+        v = Violations()
+        for i, site in enumerate(request.site_ids):
+            _check_id(v, f"site_ids[{i}]", site)
+        _check_id(v, "lot_id", request.lot_id, required=False)
+        _page_size(v, request.page_size)
+        start = _page_start(v, request.page_token)
+        v.raise_if_any("invalid request")
+        groups = self._book(context).groups(
+            sites=request.site_ids,
+            lot_id=request.lot_id,
+            include_acknowledged=request.include_acknowledged,
+        )
+        size = request.page_size or _DEFAULT_PAGE
+        return detection_pb2.ListAlertsResponse(
+            groups=groups[start : start + size],
+            next_page_token=str(start + size) if start + size < len(groups) else "",
+        )
+
+    @grpc_errors
+    def AcknowledgeAlert(
+        self, request: detection_pb2.AcknowledgeAlertRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.AcknowledgeAlertResponse:
+        v = Violations()
+        _check_id(v, "group_id", request.group_id)
+        v.raise_if_any("invalid request")
+        group = self._book(context).acknowledge(
+            request.group_id, request.note, current_caller().identity
+        )
+        return detection_pb2.AcknowledgeAlertResponse(group=group)
+
+    def _book(self, context: grpc.ServicerContext) -> AlertBook:
+        if self.alerts is None:
+            context.abort(
+                grpc.StatusCode.UNIMPLEMENTED, "this detection service keeps no alert book"
+            )
+            raise AssertionError("unreachable")
+        return self.alerts
 
     @grpc_stream_errors
     def WatchAlerts(
@@ -266,5 +365,10 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
     log.info("detection ingest bound", extra={"endpoint": ingest.endpoint})
     ctx.on_stop(ingest.stop)
     ctx.on_stop(sink.close)
-    detection_pb2_grpc.add_DetectionServiceServicer_to_server(DetectionServicer(engine), server)
+    alerts = AlertBook(engine.ledger.append if engine.ledger is not None else None)
+    alerts.follow(engine.subscribe, engine.unsubscribe)
+    ctx.on_stop(alerts.close)
+    detection_pb2_grpc.add_DetectionServiceServicer_to_server(
+        DetectionServicer(engine, alerts), server
+    )
     return [_SERVICE.full_name]

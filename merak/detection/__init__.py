@@ -7,6 +7,7 @@ imports ``merak.hal.sim``; ``merak.detection._simdata`` (simulator training data
 CLI, the tests and the bench only.
 """
 
+from merak.detection._alertbook import AlertBook, cause_of
 from merak.detection._config import DetectionConfig, detection_config_from
 from merak.detection._engine import (
     DetectionEngine,
@@ -43,6 +44,7 @@ from merak.detection._vision import (
 __all__ = [
     "INCLUSION_CLASSES",
     "NPY",
+    "AlertBook",
     "Detection",
     "DetectionConfig",
     "DetectionEngine",
@@ -61,6 +63,7 @@ __all__ = [
     "SensorSpec",
     "VisionConfig",
     "blob_refs",
+    "cause_of",
     "detection_config_from",
     "fuse",
     "iou",

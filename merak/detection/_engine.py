@@ -230,6 +230,18 @@ class DetectionEngine:
                 return state.lot, state.final
             return state.lot, fuse(state, self.cfg, self.blobs, provisional=True)
 
+    def lots(self) -> list[detection_pb2.Lot]:
+        """The lots this run of the service holds (open ones and those closed since it
+        started), newest first; copies."""
+        with self._lock:
+            found = []
+            for state in self._lots.values():
+                lot = detection_pb2.Lot()
+                lot.CopyFrom(state.lot)
+                found.append(lot)
+        found.sort(key=lambda lot: (lot.opened_time.ToNanoseconds(), lot.lot_id), reverse=True)
+        return found
+
     def _stored(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict] | None:
         """A lot closed by an earlier run of the service (not in memory), from the store."""
         if lot_id in self._lots or self.lot_store is None:
