@@ -100,20 +100,35 @@ def evaluate(
         bool, typer.Option(help="Smaller runs (minutes less, wider error bars).")
     ] = False,
     only: Annotated[str, typer.Option(help="radiation, nir, vision or all.")] = "all",
+    ores: Annotated[
+        str, typer.Option(help="NIR and vision: comma-separated ores (default: all).")
+    ] = "",
 ) -> None:
     """Measure the algorithms on simulator seeds they never saw; JSON on stdout."""
     if only not in ("radiation", "nir", "vision", "all"):
         raise _fail(f"error: --only: expected radiation, nir, vision or all, got {only!r}")
+    from merak.detection._evaluate import ORES
+
+    chosen = tuple(o for o in ores.split(",") if o.strip()) or tuple(ORES)
+    unknown = [o for o in chosen if o not in ORES]
+    if unknown:
+        raise _fail(f"error: --ores: unknown {', '.join(unknown)} (expected: {', '.join(ORES)})")
     from merak.core.progress import Progress
 
     report: dict[str, object] = {}
     with Progress.for_stderr() as progress:
-        _evaluate_all(progress, report, models, seed, quick, only)
+        _evaluate_all(progress, report, models, seed, quick, only, chosen)
     typer.echo(json.dumps(report, indent=1, default=str))
 
 
 def _evaluate_all(
-    progress: Progress, report: dict[str, object], models: Path, seed: int, quick: bool, only: str
+    progress: Progress,
+    report: dict[str, object],
+    models: Path,
+    seed: int,
+    quick: bool,
+    only: str,
+    ores: tuple[str, ...] = (),
 ) -> None:
     """Each sensor's evaluation as one progress phase (``merak detect evaluate``)."""
     from merak.detection import NirModel
@@ -130,6 +145,7 @@ def _evaluate_all(
                 seed=seed,
                 lot_scans=6000 if quick else 18000,
                 lots_per_ore=2 if quick else 6,
+                ores=ores or None,
             )
     if only in ("radiation", "all"):
         with progress.phase("evaluate radiation"):
@@ -149,4 +165,5 @@ def _evaluate_all(
                 seed=seed * 10 + 2,
                 frames_per_ore=5 if quick else 25,
                 detector=InclusionDetector(model=vmodel),
+                ores=ores or None,
             )

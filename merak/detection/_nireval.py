@@ -66,7 +66,7 @@ def evaluate_nir(
     lot_scans: int = 18000,
     lots_per_ore: int = 6,
     rate: float = 0.005,
-    ores: Sequence[str] = tuple(ORES),
+    ores: Sequence[str] | None = None,
     mixed_rate: float = 0.04,
 ) -> dict[str, Any]:
     """Per ore: clean lots flagged, 0.5 % plastic lots found, per-contaminant scan recall.
@@ -77,7 +77,7 @@ def evaluate_nir(
     the scans in all, for the per-scan recall of each contaminant.
     """
     per_ore: dict[str, Any] = {}
-    for k, ore in enumerate(ores):
+    for k, ore in enumerate(ores or tuple(ORES)):
         base = seed * 1000 + 100 * k
         clean_flagged, clean_p, scan_fp = 0, [], []
         found, abs_err, covered = 0, [], 0
