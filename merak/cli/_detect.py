@@ -167,3 +167,12 @@ def _evaluate_all(
                 detector=InclusionDetector(model=vmodel),
                 ores=ores or None,
             )
+
+
+def _register_radiation() -> None:
+    from merak.cli._detect_radiation import register
+
+    register(app)
+
+
+_register_radiation()

@@ -29,12 +29,13 @@ from merak.core.errors import ConflictError, NotFoundError
 from merak.detection._config import DetectionConfig
 from merak.detection._evidence import put_array
 from merak.detection._fusion import fuse
+from merak.detection._instrument import HealthProblem, InstrumentChecks
 from merak.detection._lots import LotState, RadiationHit, VisionHit
 from merak.detection._lotstore import LotStore
 from merak.detection._nir import NirModel
-from merak.detection._radiation import RadiationDetector
+from merak.detection._radiation import PortalLayout, RadiationDetector
 from merak.detection._vision import InclusionDetector
-from merak.ledger import BlobStore, MemoryBlobStore, sensor_gap_entry, verdict_entry
+from merak.ledger import BlobStore, MemoryBlobStore, make_entry, sensor_gap_entry, verdict_entry
 from merak.v1 import common_pb2, detection_pb2, feedback_pb2, ledger_pb2, sensor_pb2
 
 log = logging.getLogger("merak.detection")
@@ -140,6 +141,9 @@ class DetectionEngine:
         self.rejected: Counter[str] = Counter()
         self.unattributed: Counter[str] = Counter()
         self.gap_reports: list[ledger_pb2.SensorGapReport] = []
+        # Streams held to the description their frames carry (issue 15).
+        self.instruments = InstrumentChecks()
+        self.health_reports: list[ledger_pb2.SensorHealthReport] = []
         self.lot_store = lot_store
         if lot_store is not None:
             self._restore(lot_store)
@@ -229,18 +233,6 @@ class DetectionEngine:
             if state.final is not None:
                 return state.lot, state.final
             return state.lot, fuse(state, self.cfg, self.blobs, provisional=True)
-
-    def lots(self) -> list[detection_pb2.Lot]:
-        """The lots this run of the service holds (open ones and those closed since it
-        started), newest first; copies."""
-        with self._lock:
-            found = []
-            for state in self._lots.values():
-                lot = detection_pb2.Lot()
-                lot.CopyFrom(state.lot)
-                found.append(lot)
-        found.sort(key=lambda lot: (lot.opened_time.ToNanoseconds(), lot.lot_id), reverse=True)
-        return found
 
     def _stored(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict] | None:
         """A lot closed by an earlier run of the service (not in memory), from the store."""
@@ -361,8 +353,10 @@ class DetectionEngine:
                 return "bad_shape_or_dtype"
             if a.ndim == 3 and a.shape[2] != 3:
                 return "bad_shape_or_dtype"
-        elif a.dtype != np.uint32 or a.ndim != 1 or a.shape[0] < 9:
-            # GS1-4, NS1-4, OCC, then an optional NaI spectrum.
+        elif (
+            a.dtype != np.uint32 or a.ndim != 1 or a.shape[0] < (1 if h.description.channels else 9)
+        ):
+            # As described; undescribed: GS1-4, NS1-4, OCC, then an optional NaI spectrum.
             return "bad_shape_or_dtype"
         return ""
 
@@ -388,7 +382,7 @@ class DetectionEngine:
                 f"sensor {h.sensor_id}: stream ended (the node stopped cleanly)",
             )
             return
-        if h.frame_type != DATA:
+        if h.frame_type != DATA or not self._described(h, a, lot_id):
             return
         st.frames += 1
         st.last_data = now
@@ -507,6 +501,11 @@ class DetectionEngine:
         det = self._rpm.get(h.sensor_id)
         if det is None:
             det = self._rpm[h.sensor_id] = RadiationDetector(self.cfg.radiation)
+        if h.description.channels:
+            layout = self._portal_layout(h)
+            if layout is None:
+                return
+            det.relayout(layout)
         occ = det.update(a, h.sequence)
         if occ is None:
             return
@@ -566,6 +565,70 @@ class DetectionEngine:
                 self._occupancy(h, state, occ)
 
     # -- sensor health -------------------------------------------------------------------
+    def _described(self, h: sensor_pb2.FrameHeader, a: np.ndarray, lot_id: str) -> bool:
+        """Hold a data frame to its description; False when it cannot be used as described."""
+        problems = self.instruments.check(h, a)
+        for p in problems:
+            self._health(h, lot_id, p)
+        if self.instruments.length_mismatch(h.sensor_id):
+            self.rejected["length_mismatch"] += 1
+            return False
+        return True
+
+    def _portal_layout(self, h: sensor_pb2.FrameHeader) -> PortalLayout | None:
+        """The portal's layout as described, without channels found dead or stuck, at the
+        period its frames show when that contradicts the description."""
+        d = self.instruments.effective(h.sensor_id)
+        try:
+            return PortalLayout.from_description(d) if d is not None else None
+        except ValueError as exc:
+            p = HealthProblem(
+                "unusable_description",
+                "",
+                "a usable portal layout",
+                str(exc),
+                h.sequence,
+                h.sequence,
+                h.description.description_id,
+            )
+            if self.instruments.once(h.sensor_id, p):
+                self._health(h, self._open.get((h.site_id, h.belt_id), ""), p)
+            return None
+
+    def _health(self, h: sensor_pb2.FrameHeader, lot_id: str, p: HealthProblem) -> None:
+        """A stream contradicts its description: a ledger entry and an alert."""
+        r = ledger_pb2.SensorHealthReport(
+            sensor_id=h.sensor_id,
+            kind=h.kind,
+            site_id=h.site_id,
+            lot_id=lot_id,
+            problem=p.problem,
+            channel=p.channel,
+            expected=p.expected,
+            found=p.found,
+            first_sequence=p.first_sequence,
+            last_sequence=p.last_sequence,
+            description_id=p.description_id,
+        )
+        r.detected_time.FromNanoseconds(time.time_ns())
+        self.health_reports.append(r)
+        if self.ledger is not None:
+            self.ledger.submit(
+                make_entry(
+                    ledger_pb2.ENTRY_TYPE_SENSOR_HEALTH,
+                    r,
+                    subject_id=h.sensor_id,
+                    appended_by=self.cfg.identity,
+                )
+            )
+        what = f"{p.problem}" + (f" ({p.channel})" if p.channel else "")
+        self._alert(
+            detection_pb2.ALERT_SEVERITY_WARNING,
+            h,
+            lot_id,
+            f"sensor {h.sensor_id}: {what}: expected {p.expected}, found {p.found}",
+        )
+
     def _gap(
         self,
         h: sensor_pb2.FrameHeader,

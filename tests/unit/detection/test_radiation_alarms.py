@@ -26,9 +26,11 @@ def test_reference_source_is_detected_and_clean_and_norm_loads_are_not_alarmed()
     assert r["false_alarms"] == 0
     assert r["norm_occupancies"] >= 40
     assert r["norm_not_alarmed_share"] >= 0.9
-    # NORM loads are recognised as NORM (the gross test) rather than passing unnoticed.
+    # NORM loads are recognised as NORM (the gross test) when they raise the counts over the
+    # unshielded background; a load whose shadow cancels its NORM reads clear (no longer
+    # against a learnt shadow, which mislabelled clean ore; issue 15).
     recognised = sum(c.get("norm", 0) for c in r["norm_labels"].values())
-    assert recognised / r["norm_occupancies"] >= 0.9
+    assert recognised / r["norm_occupancies"] >= 0.5
     for name, pd in r["pd"].items():
         assert pd["passes"] >= 8, name
         assert pd["pd"] >= 0.9, name
@@ -56,7 +58,8 @@ def test_the_background_follows_rain_without_false_alarms() -> None:
 
 
 def test_a_stricter_false_alarm_rate_raises_the_threshold() -> None:
-    loose = peak_threshold(RadiationConfig(false_alarm_per_occupancy=1e-3), 30)
-    strict = peak_threshold(RadiationConfig(false_alarm_per_occupancy=1e-6), 30)
+    # 26 independent positions on each of 2 series: a Bonferroni split over 52 tests.
+    loose = peak_threshold(RadiationConfig(false_alarm_per_occupancy=1e-3), 26, 2)
+    strict = peak_threshold(RadiationConfig(false_alarm_per_occupancy=1e-6), 26, 2)
     # One-sided normal quantiles of 1e-3/52 and 1e-6/52: about 4.1 and 5.5 sigma.
     assert 4.0 < loose < 4.2 and 5.4 < strict < 5.6
