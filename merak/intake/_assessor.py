@@ -42,7 +42,7 @@ from merak.decision import DecisionPolicy, RiskInput
 from merak.intake._hub import Hub
 from merak.intake._store import Record, RecordStore, now_ms
 from merak.ledger import LedgerWriter, append_all, assessment_entry
-from merak.v1 import assessment_pb2, ledger_pb2
+from merak.v1 import assessment_pb2, common_pb2, ledger_pb2
 
 log = logging.getLogger("merak.intake")
 
@@ -412,7 +412,7 @@ class Assessor:
         a = assessment_pb2.Assessment(
             declaration_id=declaration.declaration_id,
             risk_score=score.risk,
-            channel=channel_number(decision.channel),
+            channel=common_pb2.Channel.Value("CHANNEL_" + decision.channel),
             randomly_selected=decision.randomly_selected,
             model_version=model.version,
             feature_catalogue_hash=model.catalogue_hash,
