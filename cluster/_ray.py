@@ -159,7 +159,8 @@ def ray_mapper(
     def mapper(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:
         import ray
 
-        remote = ray.remote(num_cpus=1, max_retries=2)(fn)
+        # SPREAD: one task per CPU over every node, not packed onto the driver's node first.
+        remote = ray.remote(num_cpus=1, max_retries=2, scheduling_strategy="SPREAD")(fn)
         if progress is not None:
             step, unit = (names or {}).get(fn.__name__, (fn.__name__, "tasks"))
             progress.step(step, len(args), unit)

@@ -32,6 +32,18 @@ def build(
     no_ray: Annotated[
         bool, typer.Option("--no-ray", help="Run in this process without Ray.")
     ] = False,
+    ray: Annotated[
+        bool,
+        typer.Option("--ray", help="Start a local Ray even for a pool below the threshold."),
+    ] = False,
+    partition_days: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-days",
+            min=1,
+            help="Cut months into windows of this many days (default: by the cluster's size).",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -56,16 +68,30 @@ def build(
             f"(expected {pool}/declarations/month=YYYY-MM/*.parquet)",
             2,
         )
-    if no_ray and (ray_address or workers):
-        raise _fail("error: --no-ray cannot be combined with --ray-address or --workers", 2)
-    from merak.cluster.features import STEP_NAMES
+    if no_ray and (ray_address or workers or ray):
+        raise _fail("error: --no-ray cannot be combined with --ray, --ray-address or --workers", 2)
+    from merak.cluster.features import (
+        LOCAL_RAY_MIN_DECLARATIONS,
+        STEP_NAMES,
+        pool_declarations,
+        use_ray,
+    )
     from merak.core.progress import Progress
     from merak.features import local_mapper
 
+    on_ray = not no_ray and (ray or workers is not None or use_ray(pool, ray_address))
+    if not on_ray and not no_ray:
+        typer.echo(
+            f"{pool_declarations(pool):,} declarations: fewer than "
+            f"{LOCAL_RAY_MIN_DECLARATIONS:,}, so in this process (--ray starts a local Ray)",
+            err=True,
+        )
     with Progress.for_stderr() as progress:
-        if no_ray:
+        if not on_ray:
             mapper = progress.mapper(local_mapper, STEP_NAMES)
-            result = run_build(str(pool), str(out), features, mapper=mapper)
+            result = run_build(
+                str(pool), str(out), features, mapper=mapper, window_days=partition_days
+            )
         else:
             from merak.cluster.features import build_features
 
@@ -76,6 +102,7 @@ def build(
                 workers=workers,
                 config=features,
                 progress=progress,
+                window_days=partition_days,
             )
     secs = sum(result.seconds.values())
     typer.echo(

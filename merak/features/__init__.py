@@ -12,7 +12,15 @@ from merak.features._catalogue import (
 from merak.features._docs import render_markdown
 from merak.features._documents import DocumentIndex
 from merak.features._frames import Frames, frames_from_arrow, frames_from_rows
-from merak.features._offline import BuildResult, local_mapper, read_matrix, run_build
+from merak.features._offline import (
+    BuildResult,
+    Partition,
+    local_mapper,
+    months,
+    partitions,
+    read_matrix,
+    run_build,
+)
 from merak.features._online import OnlineFeatures
 from merak.features._reference import Reference
 from merak.features._report import FeatureCoverage, coverage_report, format_coverage
@@ -35,6 +43,7 @@ __all__ = [
     "FeatureSpec",
     "Frames",
     "OnlineFeatures",
+    "Partition",
     "ProfileSnapshot",
     "Reference",
     "catalogue_version",
@@ -44,6 +53,8 @@ __all__ = [
     "frames_from_arrow",
     "frames_from_rows",
     "local_mapper",
+    "months",
+    "partitions",
     "read_matrix",
     "render_markdown",
     "run_build",

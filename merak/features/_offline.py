@@ -74,10 +74,41 @@ def month_bounds(month: str, shift: int = 0) -> datetime:
     return datetime(y + m // 12, m % 12 + 1, 1, tzinfo=UTC)
 
 
-def read_frames(pool: Pool, month: str) -> Frames:
-    """The month's declarations in (lodgement_time, declaration_id) order, with their items."""
+@dataclass(frozen=True)
+class Partition:
+    """A slice of the pool the build computes as one task: [lo_ms, hi_ms) of one month.
+
+    ``index`` numbers the slices of a month (its matrix file is ``part-<index>.parquet``).
+    """
+
+    month: str
+    index: int
+    lo_ms: int
+    hi_ms: int
+
+
+def partitions(month_list: Sequence[str], window_days: int | None = None) -> list[Partition]:
+    """Each month whole (``window_days`` None), or cut into windows of that many days."""
+    if window_days is not None and window_days < 1:
+        raise ValueError(f"window_days must be >= 1, got {window_days}")
+    out: list[Partition] = []
+    for m in month_list:
+        lo = int(month_bounds(m).timestamp() * 1000)
+        end = int(month_bounds(m, 1).timestamp() * 1000)
+        step = end - lo if window_days is None else window_days * DAY_MS
+        for k, start in enumerate(range(lo, end, step)):
+            out.append(Partition(m, k, start, min(start + step, end)))
+    return out
+
+
+def read_frames(pool: Pool, month: str, part: Partition | None = None) -> Frames:
+    """The month's declarations (or the part's) in (lodgement_time, declaration_id) order,
+    with their items."""
     lo, hi = month_bounds(month), month_bounds(month, 1)
     decls = pool.read("declarations", lo, hi, list(HEADER_COLUMNS))
+    if part is not None:
+        t = pc.cast(decls.column("lodgement_time"), pa.int64())
+        decls = decls.filter(pc.and_(pc.greater_equal(t, part.lo_ms), pc.less(t, part.hi_ms)))
     order = pc.sort_indices(
         decls, [("lodgement_time", "ascending"), ("declaration_id", "ascending")]
     )
@@ -95,18 +126,22 @@ def keys_frame(f: Frames, keys: dict[str, np.ndarray], mask: np.ndarray) -> pd.D
 
 
 def pass1(
-    root: str, month: str, config: FeatureConfig, wanted: frozenset[str], keep_all_after_ms: int
+    root: str,
+    part: Partition,
+    config: FeatureConfig,
+    wanted: frozenset[str],
+    keep_all_after_ms: int,
 ) -> tuple[State, pd.DataFrame]:
-    """Partial aggregates of the month's declarations, and keys of the wanted declarations."""
-    f = read_frames(Pool(root), month)
+    """Partial aggregates of the part's declarations, and keys of the wanted declarations."""
+    f = read_frames(Pool(root), part.month, part)
     b = basics(f, config)
     keys = entity_keys(f, b)
-    part = partial(keys, declaration_contributions(f, b, config))
+    aggregates = partial(keys, declaration_contributions(f, b, config))
     ids = f.h["declaration_id"]
     mask = np.array([d in wanted for d in ids], dtype=bool) | (
         f.h["lodgement_time"] >= keep_all_after_ms
     )
-    return part, keys_frame(f, keys, mask)
+    return aggregates, keys_frame(f, keys, mask)
 
 
 def inspection_events(pool: Pool, keys: pd.DataFrame, config: FeatureConfig) -> pd.DataFrame:
@@ -179,12 +214,13 @@ def _insp_keys(ev: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def pass2(
-    root: str, month: str, start: State, insp: pd.DataFrame, ref: Reference, out_dir: str
+    root: str, part: Partition, start: State, insp: pd.DataFrame, ref: Reference, out_dir: str
 ) -> int:
-    """Features of the month's declarations; writes ``matrix/month=M/part-0.parquet``."""
+    """Features of the part's declarations; writes ``matrix/month=M/part-<index>.parquet``."""
     pool = Pool(root)
     cfg = ref.config
-    f = read_frames(pool, month)
+    month = part.month
+    f = read_frames(pool, month, part)
     b = basics(f, cfg)
     keys = entity_keys(f, b)
     contrib = declaration_contributions(f, b, cfg)
@@ -215,9 +251,9 @@ def pass2(
     table = matrix_table(f.h["declaration_id"], f.h["lodgement_time"], mat)
     d = Path(out_dir) / "matrix" / f"month={month}"
     d.mkdir(parents=True, exist_ok=True)
-    tmp = d / ".part-0.parquet.tmp"
+    tmp = d / f".part-{part.index}.parquet.tmp"
     pq.write_table(table, tmp)
-    tmp.replace(d / "part-0.parquet")
+    tmp.replace(d / f"part-{part.index}.parquet")
     return n
 
 
@@ -249,11 +285,18 @@ def run_build(
     mapper: Mapper = local_mapper,
     put: Callable[[Any], Any] = lambda v: v,
     write_snapshot: bool = True,
+    window_days: int | None = None,
 ) -> BuildResult:
-    """Compute the feature matrix of the whole pool into ``out`` (and the profile snapshot)."""
+    """Compute the feature matrix of the whole pool into ``out`` (and the profile snapshot).
+
+    Each pass runs one task per partition: a month, or with ``window_days`` a window of
+    that many days within a month (more, smaller tasks to spread over a cluster). The
+    matrix is the same whatever the partitioning.
+    """
     cfg = config or FeatureConfig()
     pool = Pool(root)
     ms = months(pool)
+    parts = partitions(ms, window_days)
     secs: dict[str, float] = {}
     t0 = time.perf_counter()
     insp_ids = frozenset(
@@ -271,17 +314,19 @@ def run_build(
     )
     keep_after = end_ms - cfg.inspection_horizon_days * DAY_MS
     ids_h = put(insp_ids)
-    p1 = mapper(pass1, [(root, m, cfg, ids_h, keep_after) for m in ms])
+    p1 = mapper(pass1, [(root, part, cfg, ids_h, keep_after) for part in parts])
     secs["pass1"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     keys = pd.concat([k for _, k in p1], ignore_index=True) if p1 else ProfileSnapshot.empty().keys
     ev = inspection_events(pool, keys, cfg)
-    starts: dict[str, State] = {}
+    # The profile state at the start of each partition: every earlier partition's
+    # declarations and every inspection before the partition's first instant.
+    starts: list[State] = []
     state = empty_state()
     insp_done = 0
-    ev_months = ev["month"].to_numpy()
-    for idx, m in enumerate(ms):
-        upto = int(np.searchsorted(ev_months, m, side="left"))
+    ev_t = ev["inspection_time"].to_numpy(np.int64)
+    for idx, part in enumerate(parts):
+        upto = int(np.searchsorted(ev_t, part.lo_ms, side="left"))
         chunk = ev.iloc[insp_done:upto]
         pending = [state]
         if len(chunk):
@@ -290,19 +335,22 @@ def run_build(
             pending.append(p1[idx - 1][0])
         state = merge(pending) if len(pending) > 1 else state
         insp_done = upto
-        starts[m] = state
+        starts.append(state)
     rest = ev.iloc[insp_done:]
     final = (
-        merge([state, p1[-1][0], partial(_insp_keys(rest), _insp_contrib(rest))]) if ms else state
+        merge([state, p1[-1][0], partial(_insp_keys(rest), _insp_contrib(rest))])
+        if parts
+        else state
     )
     ref = Reference.from_pool(pool, cfg)
     secs["merge"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     ref_h = put(ref)
     args = []
-    for m in ms:
-        lo, hi = np.searchsorted(ev_months, m, "left"), np.searchsorted(ev_months, m, "right")
-        args.append((root, m, put(starts[m]), ev.iloc[lo:hi].reset_index(drop=True), ref_h, out))
+    for part, start in zip(parts, starts, strict=True):
+        lo = np.searchsorted(ev_t, part.lo_ms, "left")
+        hi = np.searchsorted(ev_t, part.hi_ms, "left")
+        args.append((root, part, put(start), ev.iloc[lo:hi].reset_index(drop=True), ref_h, out))
     rows = sum(mapper(pass2, args))
     secs["pass2"] = time.perf_counter() - t2
     version = catalogue_version(cfg)
@@ -323,6 +371,7 @@ def run_build(
                     "catalogue_version": version,
                     "rows": rows,
                     "months": ms,
+                    "partitions": len(parts),
                     "features": list(FEATURE_IDS),
                     "seconds": secs,
                 },
@@ -334,7 +383,10 @@ def run_build(
 
 def read_matrix(out: str | Path) -> pa.Table:
     """The feature matrix a build wrote, in (month, lodgement_time, declaration_id) order."""
-    parts = sorted(Path(out, "matrix").glob("month=*/part-0.parquet"))
+    parts = sorted(
+        Path(out, "matrix").glob("month=*/part-*.parquet"),
+        key=lambda p: (p.parent.name, int(p.stem.split("-", 1)[1])),
+    )
     if not parts:
         raise FileNotFoundError(f"no feature matrix under {out}/matrix")
     return pa.concat_tables([pq.read_table(p) for p in parts])
