@@ -115,12 +115,18 @@ def demo(
             "--ray", help="Retrain on a local Ray (always on Ray when models.ray_address is set)."
         ),
     ] = False,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep", help="Leave the servers and the console running until Ctrl-C to look around."
+        ),
+    ] = False,
 ) -> None:
     """The whole platform on a synthetic world: five servers as processes, live declarations,
     inspections fed back, retrain and promotion, a terminal's lots, a report, ledger verified."""
     from merak.demo import run_demo
 
-    raise typer.Exit(run_demo(config, quick=quick, out=out, rate=rate, ray=ray))
+    raise typer.Exit(run_demo(config, quick=quick, out=out, rate=rate, ray=ray, keep=keep))
 
 
 def _register_groups() -> None:

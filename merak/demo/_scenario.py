@@ -127,6 +127,7 @@ def run_demo(
     out: Path | None = None,
     rate: float | None = None,
     ray: bool = False,
+    keep: bool = False,
 ) -> int:
     try:
         base = load_config(config_file)
@@ -146,7 +147,9 @@ def run_demo(
         sizes = Sizes(**{**sizes.__dict__, "rate": rate})
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    return _Run(base, sizes, out, quick, ray or bool(base.models.ray_address)).run()
+    run = _Run(base, sizes, out, quick, ray or bool(base.models.ray_address))
+    run.keep = keep
+    return run.run()
 
 
 class _Run:
@@ -160,8 +163,10 @@ class _Run:
         self.ray = ray
         self.tokens = {
             n: secrets.token_urlsafe(24)
-            for n in ("agency", "analyst", "terminal", "control", "services")
+            for n in ("agency", "analyst", "terminal", "control", "services", "console", "desk")
         }
+        # --keep: everything stays up for a person to look around until Ctrl-C.
+        self.keep = False
         self.started = time.monotonic()
         self.steps = 9
         self.step = 0
@@ -187,6 +192,8 @@ class _Run:
             failed |= self._start_servers(servers)
             if not failed:
                 result = self._scenario(servers)
+            if self.keep and not failed:
+                self._linger(servers)
         except DemoError as exc:
             say(f"error: {exc}")
             failed = True
@@ -267,9 +274,26 @@ class _Run:
                 say(f"  NIR model {line}")
         say(f"  NIR model ready ({time.monotonic() - t:.1f} s more after the world)")
 
+    def _linger(self, servers: Servers) -> None:
+        say("Everything stays up (--keep): look around in the console; Ctrl-C stops the servers")
+        say(f"  console: {servers.console_url}/   sign in with the token {self.tokens['desk']}")
+        try:
+            while all(proc.poll() is None for proc, _ in servers.procs.values()):
+                time.sleep(0.5)
+            say("a server exited; stopping the others")
+        except KeyboardInterrupt:
+            say("Ctrl-C: stopping")
+
     def _start_servers(self, servers: Servers) -> bool:
-        self._step(f"Starting {len(SERVICE_NAMES)} servers, each its own process")
+        self._step(f"Starting {len(SERVICE_NAMES)} servers and the console, each its own process")
         failed = servers.start_all(self.tokens["services"])
+        if not failed:
+            try:
+                url = servers.start_console(self.tokens["console"], self.out / "data")
+                say(f"  console    {url}/  (sign in with the token {self.tokens['desk']})")
+            except RuntimeError as exc:
+                say(f"  console    FAILED: {exc}")
+                failed = True
         if "intake" in servers.infos:
             say("The API validates every field (an agency system's view):")
             _show_validation(servers.address("intake"), self.tokens["agency"])

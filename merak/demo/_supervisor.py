@@ -66,6 +66,18 @@ class Servers:
         self.procs: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
         self.infos: dict[str, dict[str, Any]] = {}
         self._starts: dict[str, int] = {}
+        self.console_url = ""
+
+    def start_console(self, token: str, data: Path) -> str:
+        """The browser console, a client of the services started; its URL."""
+        targets = ", ".join(f"{n}: '{self.address(n)}'" for n in SERVICE_NAMES if n in self.infos)
+        self.env["MERAK__CONSOLE__TARGETS"] = "{" + targets + "}"
+        self.env["MERAK__CONSOLE__LEDGER_PUBLIC_KEY_FILE"] = str(data / "ledger" / "ledger.pub")
+        self.env["MERAK_CONSOLE_TOKEN"] = token
+        self.start("console")
+        info = self.ready("console", time.monotonic() + READY_TIMEOUT_S)
+        self.console_url = str(info["url"])
+        return self.console_url
 
     def start(self, name: str) -> None:
         n = self._starts[name] = self._starts.get(name, 0) + 1
@@ -177,7 +189,11 @@ def server_config(base: MerakConfig, out: Path, tokens: dict[str, str], ray: boo
                 ident("control", "control_room"),
                 # Merak's own services: evidence to the ledger, verdicts to feedback.
                 ident("services", "ledger_writer", "outcome_reporter"),
-            ]
+                # The console's own identity, and the person who signs in to it.
+                ident("console", "console"),
+                ident("desk", "officer", "operator", "analyst", "auditor"),
+            ],
+            "delegates": ["demo-console"],
         },
         # The demo compares and promotes explicitly, on outcomes the challenger never saw.
         "models": {
