@@ -35,13 +35,25 @@ def timestamps(
         out = p if out is None else pc.coalesce(out, p)
     assert out is not None
     out = _strict_dates(s, out, formats)
-    probs.add(
-        f.name,
-        pc.and_(pc.is_valid(s), pc.is_null(out)),
-        s,
-        f"{{value!r}} does not match the date format {' or '.join(formats)}",
-    )
+    bad = np_mask(pc.and_(pc.is_valid(s), pc.is_null(out)))
+    _none_parse(f, s, bad, f"the date format {' or '.join(formats)}")
+    probs.add(f.name, bad, s, f"{{value!r}} does not match the date format {' or '.join(formats)}")
     return _in_zone(f, fm, out)
+
+
+# A time column none of whose values parse is a mapping that does not fit the file (a wrong
+# date_format), not a file of bad rows: refuse it whole, before anything is written.
+WHOLE_COLUMN_MIN = 5
+
+
+def _none_parse(f: Field, s: pa.Array, bad: np.ndarray, expected: str) -> None:
+    given = int(np_mask(pc.is_valid(s)).sum())
+    if given >= WHOLE_COLUMN_MIN and int(bad.sum()) == given:
+        first = s.filter(pc.is_valid(s))[0].as_py()
+        raise PoolImportError(
+            f"field {f.name}: none of its {given} values matches {expected} "
+            f"(the first is {first!r}); fix date_format in the mapping"
+        )
 
 
 def _in_zone(f: Field, fm: FieldMap, naive: pa.Array) -> pa.Array:
@@ -95,9 +107,11 @@ def _iso_timestamp(f: Field, fm: FieldMap, s: pa.Array, probs: Problems) -> pa.A
     out = pc.if_else(
         pa.array(valid), pa.array(out_ms).cast(pa.timestamp("ms", tz="UTC")), pa.scalar(None, TS)
     )
+    bad = np_mask(pc.and_(pc.is_valid(s), pc.invert(pa.array(valid))))
+    _none_parse(f, s, bad, "ISO 8601 (give date_format in the mapping)")
     probs.add(
         f.name,
-        pc.and_(pc.is_valid(s), pc.invert(pa.array(valid))),
+        bad,
         s,
         "{value!r} is not an ISO 8601 date or time (give date_format in the mapping)",
     )

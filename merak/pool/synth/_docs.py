@@ -131,9 +131,10 @@ the reject file says why); `2` the file or the mapping cannot be used at all (fi
 missing or empty, no data rows, columns named by the mapping missing from the file,
 repeated column names, a Parquet column of a type that is not text, number or date, bad
 YAML, unknown fields or options, required fields not mapped, a date format that cannot
-parse a full date, an unknown time zone or rounding mode) -- a message on stderr naming the
-mapping file and line, and nothing is written; mapping errors stop the import before the
-file is read. Inspection outcomes (labels) import the same way with
+parse a full date, an unknown time zone or rounding mode, a time column of five or more
+values none of which parses) -- a message on stderr (naming the mapping file and line for
+mapping errors, which stop the import before the file is read), and nothing is written.
+Inspection outcomes (labels) import the same way with
 `--category inspections`.
 
 ## Tables and fields

@@ -150,3 +150,13 @@ def test_outcomes_stamped_at_lodgement_are_warned_about(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, body, INSP)
     assert code == 0
     assert "5 of 5 outcomes are stamped within a day of their declaration's lodgement" in err
+
+
+def test_a_date_format_that_fits_no_row_refuses_the_file(tmp_path: Path) -> None:
+    body = "id,decl,when,days,res,money,note\n" + "".join(
+        f"A{k},D{k},0{k + 1}.03.2025,0,ok,1,\n" for k in range(6)
+    )
+    code, _, err = _run(tmp_path, body, INSP)  # ISO 8601 expected, dd.mm.yyyy given
+    assert code == 2
+    assert "none of its 6 values matches ISO 8601" in err and "'01.03.2025'" in err
+    assert not (tmp_path / "pool").exists() and not (tmp_path / "in.csv.rejects.csv").exists()
