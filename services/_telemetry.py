@@ -2,7 +2,8 @@
 
 Metric names follow the go-grpc-prometheus convention operators already chart:
 ``grpc_server_started_total``, ``grpc_server_handled_total{grpc_code}`` and the
-``grpc_server_handling_seconds`` histogram, labelled by service and method.
+``grpc_server_handling_seconds`` histogram, labelled by type (unary, client_stream,
+server_stream, bidi_stream), service and method.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ class RpcMetrics:
     """The per-RPC metrics of one server, in its own registry."""
 
     def __init__(self, registry: CollectorRegistry):
-        labels = ["grpc_service", "grpc_method"]
+        # go-grpc-prometheus labels: grpc_type is unary, client_stream, server_stream or
+        # bidi_stream (the method's streaming kind).
+        labels = ["grpc_type", "grpc_service", "grpc_method"]
         self.started = Counter(
             "grpc_server_started_total", "RPCs started on the server.", labels, registry=registry
         )
@@ -70,6 +73,7 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, metrics: RpcMetrics | None, access_log: bool):
         self._metrics = metrics
         self._access_log = access_log
+        self._types: dict[str, str] = {}  # method -> grpc_type, learnt from its handler
 
     def _finish(
         self,
@@ -81,12 +85,12 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     ) -> None:
         elapsed = time.perf_counter() - start
         code = _code_name(context, failed)
-        service, name = _split(method)
+        labels = self._labels(method)
         if self._metrics is not None:
-            self._metrics.handled.labels(service, name, code).inc()
-            self._metrics.latency.labels(service, name).observe(elapsed)
+            self._metrics.handled.labels(*labels, code).inc()
+            self._metrics.latency.labels(*labels).observe(elapsed)
         if self._metrics is not None and note.refused:
-            self._metrics.refused.labels(service, name, note.refused).inc()
+            self._metrics.refused.labels(*labels, note.refused).inc()
         if self._access_log and log.isEnabledFor(logging.INFO):
             extra = {
                 "rpc": method,
@@ -108,7 +112,7 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         streaming: bool,
     ) -> Any:
         if self._metrics is not None:
-            self._metrics.started.labels(*_split(method)).inc()
+            self._metrics.started.labels(*self._labels(method)).inc()
         start = time.perf_counter()
         if streaming:
             return self._stream(method, behaviour, request, context, start)
@@ -154,6 +158,19 @@ class TelemetryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         finally:
             self._finish(method, context, start, failed, note)
 
+    def _labels(self, method: str) -> tuple[str, str, str]:
+        return (self._types.get(method, "unary"), *_split(method))
+
     def intercept_service(self, continuation: Any, handler_call_details: Any) -> Any:
         handler = continuation(handler_call_details)
+        if handler is not None:
+            self._types[handler_call_details.method] = _grpc_type(handler)
         return wrap_handler(handler, handler_call_details.method, self._around)
+
+
+def _grpc_type(handler: grpc.RpcMethodHandler) -> str:
+    """The go-grpc-prometheus ``grpc_type`` of a method handler."""
+    client, server = handler.request_streaming, handler.response_streaming
+    if client and server:
+        return "bidi_stream"
+    return "client_stream" if client else "server_stream" if server else "unary"

@@ -125,6 +125,10 @@ def test_domain_metrics_move_on_every_server_and_the_hal_node(
     moved("hal", "merak_hal_frames_sent_total", 5)
     moved("hal", "merak_hal_frames_acked_total", 5)
     assert after["models"]["merak_models_registered{}"] >= 1
+    # go-grpc-prometheus labels: the streaming kind of each method.
+    handled = [k for k in after["intake"] if k.startswith("grpc_server_handled_total{")]
+    assert any('grpc_type="bidi_stream"' in k for k in handled), handled
+    assert all("grpc_type=" in k for k in handled), handled
     for name, samples in after.items():
         assert total(samples, "process_cpu_seconds_total") > 0, name
         assert total(samples, "process_resident_memory_bytes") > 0, name

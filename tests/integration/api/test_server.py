@@ -201,7 +201,9 @@ def test_metrics_count_calls_by_method_and_code(start_server: StartServer) -> No
         f"http://127.0.0.1:{server.metrics_port}/metrics", timeout=5
     ) as resp:
         text = resp.read().decode()
-    labels = 'grpc_method="SubmitDeclaration",grpc_service="merak.v1.IntakeService"'
+    labels = (
+        'grpc_method="SubmitDeclaration",grpc_service="merak.v1.IntakeService",grpc_type="unary"'
+    )
     assert f'grpc_server_handled_total{{grpc_code="INVALID_ARGUMENT",{labels}}} 3.0' in text
     assert f'grpc_server_handled_total{{grpc_code="UNAUTHENTICATED",{labels}}} 1.0' in text
     assert f"grpc_server_handling_seconds_count{{{labels}}} 4.0" in text
