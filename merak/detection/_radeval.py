@@ -98,8 +98,7 @@ GENERATORS: dict[str, Generator] = {"ours": generate_ours, "other": generate_oth
 
 def _judge_pass(p: Pass, period_s: float, cfg: RadiationConfig, with_speed: bool) -> Any:
     bg = BackgroundTracker(cfg)
-    for row in p.pre[-cfg.median_window * 2 :]:
-        bg.update(row)
+    bg.warm(p.pre[-cfg.median_window * 3 :])
     assert bg.value is not None
     speed = float(np.median(p.speed_mm_s)) / 1000.0 if with_speed else None
     return judge(p.occ, bg.value, p.pillar, period_s, cfg, speed)

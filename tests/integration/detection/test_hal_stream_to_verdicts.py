@@ -155,7 +155,10 @@ def test_a_vessels_lots_get_the_verdicts_the_scenario_says(
     kinds = {k: (v.kind, sorted(v.business_areas)) for k, v in verdicts.items()}
     assert kinds["L1-CLEAN"] == (V.VERDICT_KIND_CLEAR, [])
     assert kinds["L2-NORM"] == (V.VERDICT_KIND_CLEAR, [])  # zircon's NORM is expected
-    assert any(f.label == "norm" for f in verdicts["L2-NORM"].findings)
+    # Zircon's NORM never reads as a point source. Its shadow (dense sand) outweighs its
+    # NORM here, so the gross test, held to the unshielded background since issue 15 (no
+    # learnt shadow that mislabelled clean ore), has no NORM finding to report either.
+    assert not any(f.label == "point_source" for f in verdicts["L2-NORM"].findings)
     assert kinds["L3-PLASTIC"][0] in (V.VERDICT_KIND_SUSPECT, V.VERDICT_KIND_REJECT)
     assert kinds["L3-PLASTIC"][1] == [PBA]
     (nir_finding,) = [
