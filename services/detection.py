@@ -27,7 +27,6 @@ from merak.detection import (
     LotStore,
     NirModel,
     OutcomeSink,
-    detection_config_from,
 )
 from merak.ledger import LedgerWriter
 from merak.services._context import ServiceContext
@@ -357,7 +356,7 @@ def build_engine(
 
 
 def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
-    cfg = detection_config_from(ctx.config)
+    cfg = ctx.config.detection
     sink = FeedbackSink(ctx)
     engine = build_engine(cfg, ctx, sink)
     ingest = Ingest(engine, cfg.bind).start()

@@ -7,8 +7,8 @@ imports ``merak.hal.sim``; ``merak.detection._simdata`` (simulator training data
 CLI, the tests and the bench only.
 """
 
+from merak.core.config import DetectionConfig
 from merak.detection._alertbook import AlertBook, cause_of
-from merak.detection._config import DetectionConfig, detection_config_from
 from merak.detection._engine import (
     DetectionEngine,
     OutcomeSink,
@@ -64,7 +64,6 @@ __all__ = [
     "VisionConfig",
     "blob_refs",
     "cause_of",
-    "detection_config_from",
     "fuse",
     "iou",
     "load_array",

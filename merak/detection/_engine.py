@@ -25,8 +25,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from merak.core.config import DetectionConfig
 from merak.core.errors import ConflictError, NotFoundError
-from merak.detection._config import DetectionConfig
 from merak.detection._evidence import put_array
 from merak.detection._fusion import fuse
 from merak.detection._instrument import HealthProblem, InstrumentChecks

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from merak.core.config import RadiationConfig, VisionConfig
 from merak.detection._nireval import calibrate_nir_model, evaluate_nir
-from merak.detection._radiation import RadiationConfig, RadiationDetector
+from merak.detection._radiation import RadiationDetector
 from merak.detection._simdata import (
     CONTAMINANTS,
     ORES,
@@ -25,7 +26,7 @@ from merak.detection._simdata import (
     labelled_frames,
     rpm_stream,
 )
-from merak.detection._vision import InclusionDetector, VisionConfig, iou
+from merak.detection._vision import InclusionDetector, iou
 
 CLEAN_ORES = ("hematite_fines", "goethite_ore", "magnetite_concentrate")
 NORM_ORES = ("potash", "zircon_sand", "heavy_mineral_sand")

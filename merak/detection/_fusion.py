@@ -27,7 +27,7 @@ import time
 import numpy as np
 from scipy.stats import binom
 
-from merak.detection._config import DetectionConfig
+from merak.core.config import DetectionConfig
 from merak.detection._evidence import put_array
 from merak.detection._lots import LotState
 from merak.ledger import BlobStore

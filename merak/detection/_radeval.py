@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from merak.core.config import RadiationConfig
 from merak.detection._radeval_other import Pass, generate_other
-from merak.detection._radiation import BackgroundTracker, RadiationConfig, judge
+from merak.detection._radiation import BackgroundTracker, judge
 from merak.hal.sim import CARGOES, VEHICLE_TYPES, random_body, source_rates, vehicle_profile
 
 NUCLIDES = ("Cs-137", "Co-60", "Am-241")

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import norm
 
+from merak.core.config import RadiationConfig
 from merak.v1 import sensor_pb2
 
 _NORMAL = statistics.NormalDist()
@@ -97,41 +98,6 @@ class PortalLayout:
     def channels(self) -> int:
         """Payload elements the layout reads (at least)."""
         return max((*self.gamma, self.occupancy, self.speed or 0)) + 1
-
-
-@dataclass(frozen=True)
-class RadiationConfig:
-    """Thresholds of the portal algorithm."""
-
-    # Wanted false-alarm probability per occupancy of the point-source test.
-    false_alarm_per_occupancy: float = 1e-5
-    # Gross-count test (NORM screening) threshold, sigma, and the excess over the unshielded
-    # background (share) it needs as well.
-    gross_k: float = 5.0
-    gross_share: float = 0.04
-    median_window: int = 25
-    background_alpha: float = 0.05
-    # Closest approaches (m) and, without a speed sensor, speeds (m/s) the filter covers.
-    distance_m: tuple[float, float] = (1.0, 3.0)
-    speed_m_s: tuple[float, float] = (1.2, 3.5)
-    # Ratio between the widths of neighbouring kernels of the bank.
-    kernel_step: float = 1.5
-    # Allowance for structure along the load (gaps, fill, heaped NORM cargo) per unit of the
-    # load's departure from the unshielded level, on the filter's amplitude (chosen on
-    # tuning families, see docs/detection.md).
-    shadow_structure: float = 0.06
-    # Length of each sideband, in kernel half-widths.
-    sideband: float = 4.0
-    # Sidebands closer than this many sigma are averaged, else the higher one is used.
-    sideband_agree: float = 2.0
-    # Percentile of a load's transmission taken as its level beyond the occupancy's ends
-    # when it is above the unshielded background (NORM cargo).
-    norm_level_percentile: float = 75.0
-    # A peak wider than this many times a passing source's (at half height) is spread along
-    # the load (NORM), not a point source.
-    max_width: float = 2.0
-    # Samples at either end of an occupancy not tested as a peak centre (curtain ramps).
-    edge_samples: int = 1
 
 
 @dataclass

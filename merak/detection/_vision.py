@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
+from merak.core.config import VisionConfig
+
 INCLUSION_CLASSES = ("wood", "plastic_sheet", "woven_bag", "rebar", "rubber")
 # Output channel 0 is "no inclusion" (belt or ore); 1..5 are INCLUSION_CLASSES.
 OUTPUTS = ("background", *INCLUSION_CLASSES)
@@ -55,17 +57,6 @@ WEIGHTS_SHA256 = "6029825634167992279574f318c542bb23920e262f00d457b059e7159c1174
 
 class VisionWeightsError(ValueError):
     """Bundled or given vision weights that cannot be used (changed, damaged, wrong format)."""
-
-
-@dataclass(frozen=True)
-class VisionConfig:
-    """Decision thresholds of the inclusion detector (chosen on validation seeds 777-832)."""
-
-    pixel_threshold: float = 0.5
-    min_confidence: float = 0.99
-    min_cells: int = 24  # cells of 4×4 px: 24 = 384 full-resolution px² (15 cm² at 2 mm)
-    merge_gap_cells: int = 2  # pieces this close are one inclusion (a bar under two lumps)
-    threads: int = 1  # torch intra-op threads while a frame runs
 
 
 @dataclass(frozen=True)

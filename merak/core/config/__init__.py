@@ -14,7 +14,13 @@ One module per section: ``_server`` (server, tls, auth, metrics, log), ``_risk``
 
 from merak.core.config._console import ConsoleConfig
 from merak.core.config._decision import ControlConfig, DecisionConfig
-from merak.core.config._detection import DetectionSection
+from merak.core.config._detection import (
+    DEFAULT_HS_MATERIALS,
+    DEFAULT_NORM_MATERIALS,
+    DetectionConfig,
+    RadiationConfig,
+    VisionConfig,
+)
 from merak.core.config._features import DEFAULT_HUBS, DEFAULT_USD_RATES, FeatureConfig
 from merak.core.config._ledger import EvidenceConfig, LedgerConfig
 from merak.core.config._load import ENV_PREFIX, load_config
@@ -36,7 +42,9 @@ from merak.core.config._server import (
 from merak.core.config._validation import ValidationConfig
 
 __all__ = [
+    "DEFAULT_HS_MATERIALS",
     "DEFAULT_HUBS",
+    "DEFAULT_NORM_MATERIALS",
     "DEFAULT_ROLES",
     "DEFAULT_USD_RATES",
     "ENV_PREFIX",
@@ -47,7 +55,7 @@ __all__ = [
     "ConsoleConfig",
     "ControlConfig",
     "DecisionConfig",
-    "DetectionSection",
+    "DetectionConfig",
     "EvidenceConfig",
     "FeatureConfig",
     "LedgerConfig",
@@ -55,10 +63,12 @@ __all__ = [
     "MerakConfig",
     "MetricsConfig",
     "ModelsConfig",
+    "RadiationConfig",
     "RiskConfig",
     "ServerConfig",
     "TLSConfig",
     "TokenIdentity",
     "ValidationConfig",
+    "VisionConfig",
     "load_config",
 ]

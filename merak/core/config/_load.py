@@ -52,7 +52,13 @@ def _convert(value: Any, tp: Any, path: str, base: Any = None) -> Any:  # noqa: 
     if origin in (tuple,):
         if not isinstance(value, list | tuple):
             raise ConfigError(path, f"expected a list, got {value!r}")
-        return tuple(_convert(v, args[0], f"{path}[{i}]") for i, v in enumerate(value))
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(v, args[0], f"{path}[{i}]") for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise ConfigError(path, f"expected a list of {len(args)}, got {value!r}")
+        return tuple(
+            _convert(v, t, f"{path}[{i}]") for i, (v, t) in enumerate(zip(value, args, strict=True))
+        )
     if origin in (Mapping, dict) or tp is dict:
         if not isinstance(value, Mapping):
             raise ConfigError(path, f"expected a mapping, got {value!r}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from merak.core.config._console import ConsoleConfig
 from merak.core.config._decision import DecisionConfig
-from merak.core.config._detection import DetectionSection
+from merak.core.config._detection import DetectionConfig
 from merak.core.config._features import FeatureConfig
 from merak.core.config._ledger import EvidenceConfig, LedgerConfig
 from merak.core.config._models import ModelsConfig
@@ -36,7 +36,7 @@ class MerakConfig:
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
     risk: RiskConfig = field(default_factory=RiskConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
-    detection: DetectionSection = field(default_factory=DetectionSection)
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     # Where embedded stores (ledger, blobs, pool) live.
