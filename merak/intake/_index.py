@@ -21,8 +21,11 @@ from pathlib import Path
 from merak.intake._store import RecordStore
 from merak.v1 import assessment_pb2, declaration_pb2
 
-# Records received this long before the last catch-up are looked at again.
-OVERLAP_MS = 120_000
+# Records received this long before the last catch-up are looked at again (a record's
+# receive time is stamped before its write commits).
+OVERLAP_MS = 5_000
+# A listing catches up at most this often; the live stream covers the last fraction.
+MIN_INTERVAL_S = 0.25
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS assessments (
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS assessments (
     assessment     BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS by_time ON assessments (assessed_ms DESC, declaration_id DESC);
+CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS progress (
     id INTEGER PRIMARY KEY CHECK (id = 0),
     seen_ms INTEGER NOT NULL
@@ -97,27 +101,52 @@ class AssessmentIndex:
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
         self._lock = threading.Lock()
+        self._last = -1e9
+        # Keys indexed within the overlap window: not parsed again when seen again.
+        self._recent: dict[str, float] = {}
 
-    def catch_up(self) -> int:
+    def catch_up(self, force: bool = False) -> int:
         """Index what the store holds that the index does not; the number of rows written."""
         with self._lock:
+            mono = time.monotonic()
+            if not force and mono - self._last < MIN_INTERVAL_S:
+                return 0
+            self._last = mono
             got = self._db.execute("SELECT seen_ms FROM progress WHERE id = 0").fetchone()
             since = 0 if got is None else max(0, int(got[0]) - OVERLAP_MS)
             now = int(time.time() * 1000) + 1
-            rows = [
-                _row(key, payload, result)
-                for key, payload, result in self._store.between(since, now)
-                if result is not None
-            ]
+            rows: list[tuple[object, ...]] = []
+            waiting: list[tuple[str]] = []
+            for key, payload, result in self._store.between(since, now):
+                if key in self._recent:
+                    continue
+                if result is None:
+                    waiting.append((key,))
+                    continue
+                rows.append(_row(key, payload, result))
+                self._recent[key] = mono
+            done: list[tuple[str]] = []
+            for (key,) in self._db.execute("SELECT key FROM pending").fetchall():
+                result = None if key in self._recent else self._store.result(key)
+                if result is not None:
+                    rows.append(_row(key, self._store.payload(key) or b"", result))
+                    self._recent[key] = mono
+                if key in self._recent:
+                    done.append((key,))
             with self._db:
                 self._db.executemany(
                     "INSERT OR IGNORE INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?)", rows
                 )
+                self._db.executemany("DELETE FROM pending WHERE key = ?", done)
+                self._db.executemany("INSERT OR IGNORE INTO pending VALUES (?)", waiting)
                 self._db.execute(
                     "INSERT INTO progress (id, seen_ms) VALUES (0, ?)"
                     " ON CONFLICT (id) DO UPDATE SET seen_ms = excluded.seen_ms",
                     (now,),
                 )
+            # Keys indexed long enough ago are out of the overlap window for good.
+            horizon = mono - 2 * OVERLAP_MS / 1000
+            self._recent = {k: t for k, t in self._recent.items() if t >= horizon}
             return len(rows)
 
     def list(self, query: AssessmentQuery, page_size: int, page_token: str = "") -> AssessmentPage:

@@ -203,8 +203,12 @@ def test_console_flows_in_a_real_browser(
     row.wait_for()
     assert f"{assessed.risk_score:.3f}" in row.inner_text()
     _shot(page, "queue")
-    page.reload()  # the listing (ListAssessments) has it too, not only the live push
-    page.locator(f"#queue-rows tr[data-id='{did}']").wait_for()
+    # The listing (ListAssessments) has it too, not only the live push.
+    def listed() -> bool:
+        page.reload()
+        return page.locator(f"#queue-rows tr[data-id='{did}']").count() == 1
+
+    _wait(listed, "the declaration in the listing after a reload", timeout=10)
 
     # ... opens it and reads why.
     page.click(f"#queue-rows tr[data-id='{did}'] a")
