@@ -70,8 +70,11 @@ def _config(root: Path, data: Path) -> Path:
 def _start(
     args: list[str], port_file: Path, env: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    # Its stdout (the console prints its URL) is not part of the report.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "merak", *args, "--port-file", str(port_file)], env=env
+        [sys.executable, "-m", "merak", *args, "--port-file", str(port_file)],
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
     while not port_file.exists():
