@@ -316,3 +316,97 @@ class AlertAcknowledgement(_message.Message):
     acknowledged_time: _timestamp_pb2.Timestamp
     note: str
     def __init__(self, group_id: _Optional[str] = ..., lot_id: _Optional[str] = ..., sensor_id: _Optional[str] = ..., cause: _Optional[str] = ..., count: _Optional[int] = ..., alert_ids: _Optional[_Iterable[str]] = ..., acknowledged_by: _Optional[str] = ..., acknowledged_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class RadiationTrace(_message.Message):
+    __slots__ = ("sensor_id", "first_sequence", "last_sequence", "sample_period_s", "gross", "expected", "threshold_sigma", "alarm_level", "label", "peak_sigma")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_PERIOD_S_FIELD_NUMBER: _ClassVar[int]
+    GROSS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_SIGMA_FIELD_NUMBER: _ClassVar[int]
+    ALARM_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PEAK_SIGMA_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    first_sequence: int
+    last_sequence: int
+    sample_period_s: float
+    gross: _containers.RepeatedScalarFieldContainer[float]
+    expected: float
+    threshold_sigma: float
+    alarm_level: float
+    label: str
+    peak_sigma: float
+    def __init__(self, sensor_id: _Optional[str] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., sample_period_s: _Optional[float] = ..., gross: _Optional[_Iterable[float]] = ..., expected: _Optional[float] = ..., threshold_sigma: _Optional[float] = ..., alarm_level: _Optional[float] = ..., label: _Optional[str] = ..., peak_sigma: _Optional[float] = ...) -> None: ...
+
+class NirTracePoint(_message.Message):
+    __slots__ = ("sensor_id", "sequence", "scans", "fraction", "fraction_low", "fraction_high")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    SCANS_FIELD_NUMBER: _ClassVar[int]
+    FRACTION_FIELD_NUMBER: _ClassVar[int]
+    FRACTION_LOW_FIELD_NUMBER: _ClassVar[int]
+    FRACTION_HIGH_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    sequence: int
+    scans: int
+    fraction: float
+    fraction_low: float
+    fraction_high: float
+    def __init__(self, sensor_id: _Optional[str] = ..., sequence: _Optional[int] = ..., scans: _Optional[int] = ..., fraction: _Optional[float] = ..., fraction_low: _Optional[float] = ..., fraction_high: _Optional[float] = ...) -> None: ...
+
+class CameraBox(_message.Message):
+    __slots__ = ("x0", "y0", "x1", "y1", "label", "confidence")
+    X0_FIELD_NUMBER: _ClassVar[int]
+    Y0_FIELD_NUMBER: _ClassVar[int]
+    X1_FIELD_NUMBER: _ClassVar[int]
+    Y1_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    label: str
+    confidence: float
+    def __init__(self, x0: _Optional[int] = ..., y0: _Optional[int] = ..., x1: _Optional[int] = ..., y1: _Optional[int] = ..., label: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
+
+class CameraTrace(_message.Message):
+    __slots__ = ("sensor_id", "sequence", "thumbnail_png", "width", "height", "boxes", "frame")
+    SENSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    THUMBNAIL_PNG_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    BOXES_FIELD_NUMBER: _ClassVar[int]
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    sensor_id: str
+    sequence: int
+    thumbnail_png: bytes
+    width: int
+    height: int
+    boxes: _containers.RepeatedCompositeFieldContainer[CameraBox]
+    frame: _common_pb2.BlobRef
+    def __init__(self, sensor_id: _Optional[str] = ..., sequence: _Optional[int] = ..., thumbnail_png: _Optional[bytes] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., boxes: _Optional[_Iterable[_Union[CameraBox, _Mapping]]] = ..., frame: _Optional[_Union[_common_pb2.BlobRef, _Mapping]] = ...) -> None: ...
+
+class GetLotTracesRequest(_message.Message):
+    __slots__ = ("lot_id",)
+    LOT_ID_FIELD_NUMBER: _ClassVar[int]
+    lot_id: str
+    def __init__(self, lot_id: _Optional[str] = ...) -> None: ...
+
+class GetLotTracesResponse(_message.Message):
+    __slots__ = ("radiation", "nir", "camera", "occupancies", "state_lost")
+    RADIATION_FIELD_NUMBER: _ClassVar[int]
+    NIR_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_FIELD_NUMBER: _ClassVar[int]
+    OCCUPANCIES_FIELD_NUMBER: _ClassVar[int]
+    STATE_LOST_FIELD_NUMBER: _ClassVar[int]
+    radiation: _containers.RepeatedCompositeFieldContainer[RadiationTrace]
+    nir: _containers.RepeatedCompositeFieldContainer[NirTracePoint]
+    camera: _containers.RepeatedCompositeFieldContainer[CameraTrace]
+    occupancies: int
+    state_lost: bool
+    def __init__(self, radiation: _Optional[_Iterable[_Union[RadiationTrace, _Mapping]]] = ..., nir: _Optional[_Iterable[_Union[NirTracePoint, _Mapping]]] = ..., camera: _Optional[_Iterable[_Union[CameraTrace, _Mapping]]] = ..., occupancies: _Optional[int] = ..., state_lost: _Optional[bool] = ...) -> None: ...

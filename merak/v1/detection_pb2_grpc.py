@@ -70,6 +70,11 @@ class DetectionServiceStub:
                 request_serializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.SerializeToString,
                 response_deserializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.FromString,
                 _registered_method=True)
+        self.GetLotTraces = channel.unary_unary(
+                '/merak.v1.DetectionService/GetLotTraces',
+                request_serializer=merak_dot_v1_dot_detection__pb2.GetLotTracesRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_detection__pb2.GetLotTracesResponse.FromString,
+                _registered_method=True)
 
 
 class DetectionServiceServicer:
@@ -125,6 +130,14 @@ class DetectionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLotTraces(self, request, context):
+        """What the instruments showed for a lot: radiation count profiles, the NIR estimate over
+        time, camera frames with their detections (for the terminal operator's lot page).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DetectionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +175,11 @@ def add_DetectionServiceServicer_to_server(servicer, server):
                     servicer.AcknowledgeAlert,
                     request_deserializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.FromString,
                     response_serializer=merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.SerializeToString,
+            ),
+            'GetLotTraces': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLotTraces,
+                    request_deserializer=merak_dot_v1_dot_detection__pb2.GetLotTracesRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_detection__pb2.GetLotTracesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -354,6 +372,33 @@ class DetectionService:
             '/merak.v1.DetectionService/AcknowledgeAlert',
             merak_dot_v1_dot_detection__pb2.AcknowledgeAlertRequest.SerializeToString,
             merak_dot_v1_dot_detection__pb2.AcknowledgeAlertResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLotTraces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.DetectionService/GetLotTraces',
+            merak_dot_v1_dot_detection__pb2.GetLotTracesRequest.SerializeToString,
+            merak_dot_v1_dot_detection__pb2.GetLotTracesResponse.FromString,
             options,
             channel_credentials,
             insecure,
