@@ -6,8 +6,10 @@ field violations name each bad field; clients read them with ``grpc_status.rpc_s
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn, TypeVar
 
@@ -23,6 +25,7 @@ from merak.core.errors import (
     NotImplementedYetError,
     OverloadedError,
     PreconditionError,
+    UnavailableError,
     ValidationError,
 )
 
@@ -85,15 +88,39 @@ STATUS_OF: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
     (OverloadedError, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (PreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
     (NotImplementedYetError, grpc.StatusCode.UNIMPLEMENTED),
+    (UnavailableError, grpc.StatusCode.UNAVAILABLE),
 )
 MERAK_ERRORS = tuple(cls for cls, _ in STATUS_OF)
 
 
+# OS errors of a store whose disk is away or full: retryable, not the server's bug.
+_OUTAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+def is_store_outage(exc: BaseException) -> bool:
+    """A database or disk failure (SQLite, PostgreSQL, ENOSPC): the caller may retry."""
+    if isinstance(exc, UnavailableError):
+        return True
+    if isinstance(exc, OSError) and exc.errno in _OUTAGE_ERRNOS:
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    kind = type(exc)
+    return kind.__module__.startswith("psycopg") and kind.__name__ in {
+        "OperationalError",
+        "InterfaceError",
+        "ConnectionTimeout",
+    }
+
+
 def status_for(exc: Exception) -> grpc.StatusCode:
-    """The status code a typed error stands for; INTERNAL for anything unexpected."""
+    """The status code a typed error stands for; UNAVAILABLE for a store outage, INTERNAL
+    for anything unexpected."""
     for cls, code in STATUS_OF:
         if isinstance(exc, cls):
             return code
+    if is_store_outage(exc):
+        return grpc.StatusCode.UNAVAILABLE
     return grpc.StatusCode.INTERNAL
 
 
@@ -102,6 +129,9 @@ def abort_for(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
     if isinstance(exc, ValidationError):
         abort_invalid(context, exc.violations, str(exc))
     code = status_for(exc)
+    if code is grpc.StatusCode.UNAVAILABLE and not isinstance(exc, MERAK_ERRORS):
+        log.warning("a store is unavailable", extra={"why": str(exc)})
+        context.abort(code, "a store is unavailable for now; retry (the server resumes by itself)")
     if code is grpc.StatusCode.INTERNAL:
         log.exception("unexpected error in servicer", exc_info=exc)
         context.abort(code, "internal error; the server log has the details")

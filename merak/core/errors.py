@@ -60,6 +60,11 @@ class PreconditionError(MerakError):
     """The system is not in a state to do this yet (e.g. no trained model); says what to do."""
 
 
+class UnavailableError(MerakError):
+    """A store or service this call needs is away for now (database down, disk full); the
+    caller should retry, and the server resumes by itself when it is back."""
+
+
 class NotImplementedYetError(MerakError):
     """A contract the API defines but this release does not implement."""
 

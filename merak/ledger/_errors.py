@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from merak.core.errors import MerakError
+from merak.core.errors import MerakError, UnavailableError
 
 
 class LedgerError(MerakError):
@@ -57,6 +57,10 @@ class SignatureError(LedgerError):
 
 class CheckpointFormatError(LedgerError):
     """Checkpoint text that does not follow the checkpoint format."""
+
+
+class StoreUnavailableError(LedgerError, UnavailableError):
+    """The ledger's store cannot be reached or written (database down, disk full)."""
 
 
 class StoreConflictError(LedgerError):

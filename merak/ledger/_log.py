@@ -9,6 +9,7 @@ entry gets its own transaction (the baseline of the bench).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -16,10 +17,15 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from merak.core.errors import NotFoundError
+from merak.core.errors import MerakError, NotFoundError
 from merak.ledger._checkpoint import HeadSigner, SignedTreeHead, TreeHead
 from merak.ledger._entries import encode_entry, validate_entry
-from merak.ledger._errors import IndexOutOfRangeError, LedgerError, StoreConflictError
+from merak.ledger._errors import (
+    IndexOutOfRangeError,
+    LedgerError,
+    StoreConflictError,
+    StoreUnavailableError,
+)
 from merak.ledger._hashing import leaf_hash
 from merak.ledger._merkle import consistency_proof, inclusion_proof, root_from_reader
 from merak.ledger._store import LedgerStore
@@ -82,6 +88,19 @@ class PendingAppend:
 
 _Pending = tuple[bytes, bytes, PendingAppend]
 _STOP = object()
+# How long close() waits for the committer (a store that hangs must not stop a shutdown).
+_CLOSE_WAIT_S = 15.0
+
+log = logging.getLogger("merak.ledger")
+
+
+def unavailable(exc: BaseException) -> BaseException:
+    """A store failure as the typed, retryable error callers get (typed errors pass)."""
+    if isinstance(exc, MerakError):
+        return exc
+    error = StoreUnavailableError(f"the ledger store failed, retry: {exc}")
+    error.__cause__ = exc
+    return error
 
 
 class Ledger:
@@ -107,6 +126,9 @@ class Ledger:
         self._wake = threading.Event()
         self._grown = threading.Condition()
         self._closed = False
+        # The frontier ran ahead of a commit that failed: reload it from the store first.
+        self._stale = False
+        self._why = ""  # the last store failure, named in the errors while it lasts
         self._load_frontier()
         head = store.latest_head()
         if head is None or head.tree_size != self._frontier.size:
@@ -155,35 +177,61 @@ class Ledger:
         return [f.result() for f in futures]
 
     def _run(self) -> None:
+        """The committer: never dies on a store failure (each failed batch is answered with
+        StoreUnavailableError and the next one tries again)."""
         stop = False
         while not stop:
-            timeout = None
-            if self._frontier.size > self._head.tree_size:
-                due = self._last_sign + self.policy.every_ms / 1000
-                timeout = max(0.0, due - time.monotonic())
-            if not self._pending and not self._wake.wait(timeout):
-                self._sign_safely()
-                continue
-            self._wake.clear()
-            batch: list[_Pending] = []
-            request: _SignRequest | None = None
-            while self._pending and len(batch) < self.max_batch:
-                item = self._pending.popleft()
-                if item is _STOP:
-                    stop = True
-                    break
-                if isinstance(item, _SignRequest):
-                    request = item
-                    break
-                batch.append(item)  # type: ignore[arg-type]
-            if batch:
-                self._commit(batch)
-            if request is not None:
-                self._answer(request)
-            else:
-                self._maybe_sign()
+            try:
+                stop = self._step()
+            except Exception:
+                log.exception("ledger committer: unexpected failure; continuing")
+                time.sleep(0.1)
         if self._frontier.size > self._head.tree_size:
             self._sign_safely()
+
+    def _step(self) -> bool:
+        """One round of the committer; True once asked to stop."""
+        stop = False
+        timeout = None
+        if self._frontier.size > self._head.tree_size:
+            due = self._last_sign + self.policy.every_ms / 1000
+            timeout = max(0.0, due - time.monotonic())
+        if not self._pending and not self._wake.wait(timeout):
+            self._sign_safely()
+            return False
+        self._wake.clear()
+        batch: list[_Pending] = []
+        request: _SignRequest | None = None
+        while self._pending and len(batch) < self.max_batch:
+            item = self._pending.popleft()
+            if item is _STOP:
+                stop = True
+                break
+            if isinstance(item, _SignRequest):
+                request = item
+                break
+            batch.append(item)  # type: ignore[arg-type]
+        if batch:
+            self._commit(batch)
+        if request is not None:
+            self._answer(request)
+        else:
+            self._maybe_sign()
+        return stop
+
+    def _reload(self) -> bool:
+        """Bring a stale frontier back in line with the store; False while it is away."""
+        if not self._stale:
+            return True
+        try:
+            self._load_frontier()
+        except Exception as exc:
+            self._why = str(exc)
+            log.warning("ledger store still unavailable", extra={"why": self._why})
+            return False
+        self._stale = False
+        log.info("ledger store available again", extra={"size": self._frontier.size})
+        return True
 
     def _answer(self, request: _SignRequest) -> None:
         try:
@@ -195,7 +243,21 @@ class Ledger:
         else:
             request.done.set_result(self._head)
 
+    def _unavailable(self) -> StoreUnavailableError:
+        return StoreUnavailableError(f"the ledger store is unavailable ({self._why}); retry")
+
+    def _fail(self, batch: Sequence[_Pending], exc: BaseException) -> None:
+        self._stale = True
+        self._why = str(exc)
+        error = unavailable(exc)
+        log.warning("ledger append failed", extra={"entries": len(batch), "why": str(exc)})
+        for _, _, pending in batch:
+            pending._resolve(None, error)
+
     def _commit(self, batch: Sequence[_Pending]) -> None:
+        if not self._reload():
+            self._fail(batch, self._unavailable())
+            return
         while True:
             start = self._frontier.size
             nodes: list[Node] = []
@@ -205,12 +267,14 @@ class Ledger:
                 self.store.append(start, [(d, h) for d, h, _ in batch], nodes)
             except StoreConflictError:
                 # Another writer appended: take its leaves into our frontier and retry.
-                self._load_frontier()
+                self._stale = True
+                if not self._reload():
+                    self._fail(batch, self._unavailable())
+                    return
                 continue
-            except BaseException as exc:
-                self._load_frontier()
-                for _, _, pending in batch:
-                    pending._resolve(None, exc)
+            except Exception as exc:
+                # The frontier ran ahead of what is stored: reload before the next commit.
+                self._fail(batch, exc)
                 return
             break
         self._committed = self._frontier.size
@@ -236,6 +300,8 @@ class Ledger:
             self._last_sign = time.monotonic()
 
     def _sign(self) -> SignedTreeHead:
+        if not self._reload():  # never sign a root over entries that were not stored
+            raise self._unavailable()
         size = self._frontier.size
         head = TreeHead(self.origin, size, self._frontier.root(), time.time_ns())
         signed = self.signer.sign(head)
@@ -254,7 +320,9 @@ class Ledger:
             return
         self._closed = True
         self._enqueue(_STOP)
-        self._thread.join()
+        self._thread.join(_CLOSE_WAIT_S)
+        if self._thread.is_alive():
+            log.error("ledger committer did not stop in time (store hanging); closing anyway")
         with self._grown:
             self._grown.notify_all()
 

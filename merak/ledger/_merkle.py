@@ -182,6 +182,10 @@ def verify_consistency(
     _check_hash("second root", second_root)
     if not 0 <= first <= second:
         raise IndexOutOfRangeError("first size", first, f"0 <= first <= second size {second}")
+    if first == 0 and first_root != EMPTY_ROOT:
+        # Every tree extends the empty tree, whose root is SHA-256 of nothing: a proof from
+        # size 0 that names another first root proves nothing.
+        raise RootMismatchError(EMPTY_ROOT, first_root, "first root (the empty tree)")
     if first == second:
         # Trees of one size are consistent when they are the same tree; the proof is empty.
         if proof:
@@ -190,7 +194,7 @@ def verify_consistency(
             raise RootMismatchError(first_root, second_root, "second root")
         return
     if first == 0:
-        # Every tree extends the empty tree.
+        # Every tree extends the empty tree (its root was checked above).
         if proof:
             raise ProofLengthError(0, len(proof))
         return

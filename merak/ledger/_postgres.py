@@ -23,6 +23,8 @@ from merak.ledger._store import Leaf, LedgerStore, MissingNodeError
 from merak.ledger._tree import Node
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# Seconds to wait for the server when (re)connecting: a stopped database fails fast.
+_CONNECT_S = 5
 _HEAD_COLS = "tree_size, root_hash, timestamp_ns, origin, signature, key_id"
 
 DDL = """
@@ -63,8 +65,9 @@ class PostgresLedgerStore(LedgerStore):
                 "ledger.pg_schema", f"expected a lowercase SQL identifier, got {schema!r}"
             )
         self.schema = schema
-        self._write = psycopg.connect(dsn, autocommit=False)
-        self._read = psycopg.connect(dsn, autocommit=True)
+        self._dsn = dsn
+        self._write = self._connect(autocommit=False)
+        self._read = self._connect(autocommit=True)
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         with self._write.cursor() as cur:
@@ -72,17 +75,31 @@ class PostgresLedgerStore(LedgerStore):
             cur.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
             cur.execute(DDL.encode())
         self._write.commit()
-        self._read.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+
+    def _connect(self, *, autocommit: bool) -> psycopg.Connection[Any]:
+        conn = psycopg.connect(self._dsn, autocommit=autocommit, connect_timeout=_CONNECT_S)
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        if not autocommit:
+            conn.commit()
+        return conn
+
+    def _writer(self) -> psycopg.Connection[Any]:
+        """The write connection, opened again after the server went away (call under lock)."""
+        if self._write.closed or self._write.broken:
+            self._write = self._connect(autocommit=False)
+        return self._write
 
     def _query(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._read_lock:
+            if self._read.closed or self._read.broken:
+                self._read = self._connect(autocommit=True)
             return self._read.execute(query.encode(), params).fetchall()
 
     def size(self) -> int:
         return int(self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves")[0][0])
 
     def append(self, start: int, leaves: Sequence[Leaf], nodes: Sequence[Node]) -> None:
-        with self._write_lock, self._write.transaction(), self._write.cursor() as cur:
+        with self._write_lock, self._writer().transaction(), self._write.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
             cur.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves")
             row = cur.fetchone()
@@ -140,7 +157,7 @@ class PostgresLedgerStore(LedgerStore):
 
     def put_head(self, head: SignedTreeHead) -> None:
         h = head.head
-        with self._write_lock, self._write.transaction():
+        with self._write_lock, self._writer().transaction():
             self._write.execute(
                 f"INSERT INTO tree_heads ({_HEAD_COLS}) VALUES (%s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT (tree_size) DO NOTHING",

@@ -7,20 +7,29 @@ head whose signature, root, or consistency with the previous head fails.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from google.protobuf.message import DecodeError
 
 from merak.ledger._blobs import blob_path
-from merak.ledger._checkpoint import SignedTreeHead, verify_head
+from merak.ledger._checkpoint import (
+    SignedTreeHead,
+    key_id,
+    parse_checkpoint,
+    public_key_bytes,
+    verify_head,
+)
 from merak.ledger._entries import canonical
 from merak.ledger._errors import LedgerError, ProofError, SignatureError
 from merak.ledger._export import FORMAT, ExportFormatError, head_from_json, read_records
-from merak.ledger._hashing import leaf_hash
+from merak.ledger._hashing import EMPTY_ROOT, leaf_hash
 from merak.ledger._merkle import verify_consistency
 from merak.ledger._tree import Frontier
 from merak.v1 import ledger_pb2
@@ -99,17 +108,30 @@ class VerifyReport:
     heads: int
     blobs: int  # blob references checked (a blob two entries cite counts twice)
     origin: str
+    checkpoint: bool = False  # the exported signed checkpoint was checked too
+
+
+def _text(path: Path, what: str) -> str:
+    """A file of the export as UTF-8 text; ExportFormatError (never a traceback) otherwise."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError as exc:
+        raise ExportFormatError(f"{what}: missing") from exc
+    except OSError as exc:
+        raise ExportFormatError(f"{what}: cannot read ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ExportFormatError(f"{what}: expected UTF-8 text ({exc})") from exc
 
 
 def _load_heads(path: Path) -> list[tuple[SignedTreeHead, list[bytes]]]:
-    if not path.is_file():
-        raise ExportFormatError(f"{path.name}: missing")
     heads = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(_text(path, path.name).splitlines(), 1):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ExportFormatError(f"heads.jsonl line {n}: not JSON ({exc})") from exc
+        if not isinstance(obj, dict):
+            raise ExportFormatError(f"heads.jsonl line {n}: expected a JSON object")
         heads.append(head_from_json(obj))
     if not heads:
         raise ExportFormatError("heads.jsonl: expected at least one signed tree head, found none")
@@ -157,9 +179,8 @@ class _HeadChecker:
         if head.root_hash != root:
             raise HeadRootError(size, head.root_hash, root)
         prev = self.previous
-        first, first_root = (
-            (0, head.root_hash) if prev is None else (prev.tree_size, prev.root_hash)
-        )
+        # The first head extends the empty tree, whose root is SHA-256 of nothing.
+        first, first_root = (0, EMPTY_ROOT) if prev is None else (prev.tree_size, prev.root_hash)
         if prev is not None and head.head.timestamp_ns < prev.head.timestamp_ns:
             raise HeadError(size, f"timestamp goes back from head {prev.tree_size}")
         try:
@@ -171,16 +192,8 @@ class _HeadChecker:
 
 def verify_export(directory: Path, public_key: Ed25519PublicKey) -> VerifyReport:
     """Check an export; raises the ``VerificationError`` of the first problem found."""
-    manifest_path = directory / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ExportFormatError(f"{manifest_path}: cannot read the manifest ({exc})") from exc
-    if manifest.get("format") != FORMAT:
-        raise ExportFormatError(
-            f"manifest format: expected {FORMAT!r}, got {manifest.get('format')!r}"
-        )
-    origin = str(manifest.get("origin", ""))
+    manifest = _manifest(directory / "manifest.json", public_key)
+    origin = str(manifest["origin"])
     heads = _load_heads(directory / "heads.jsonl")
     checker = _HeadChecker(public_key, origin)
     frontier = Frontier()
@@ -219,8 +232,83 @@ def verify_export(directory: Path, public_key: Ed25519PublicKey) -> VerifyReport
             f"entries.bin holds {frontier.size} entries, "
             f"the last signed head covers {last.tree_size}"
         )
-    if int(manifest.get("tree_size", -1)) != frontier.size:
+    if manifest["tree_size"] != frontier.size:
         raise ExportFormatError(
-            f"manifest tree_size {manifest.get('tree_size')} != {frontier.size} entries"
+            f"manifest tree_size {manifest['tree_size']} != {frontier.size} entries"
         )
-    return VerifyReport(frontier.size, frontier.root(), len(heads), blobs, origin)
+    checked = _check_checkpoint(directory / "checkpoint", last, public_key)
+    return VerifyReport(frontier.size, frontier.root(), len(heads), blobs, origin, checked)
+
+
+# What the manifest must say, besides the format: the names of the export's parts.
+_PARTS = {"entries": "entries.bin", "heads": "heads.jsonl", "blobs": "blobs"}
+
+
+def _manifest(path: Path, public_key: Ed25519PublicKey) -> dict[str, object]:
+    """The manifest, every field checked: format, origin, tree size, key id, part names."""
+    try:
+        manifest = json.loads(_text(path, "manifest.json"))
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(f"manifest.json: not JSON ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise ExportFormatError("manifest.json: expected a JSON object")
+    if manifest.get("format") != FORMAT:
+        raise ExportFormatError(
+            f"manifest format: expected {FORMAT!r}, got {manifest.get('format')!r}"
+        )
+    origin = manifest.get("origin")
+    if not isinstance(origin, str) or not origin or "\n" in origin:
+        raise ExportFormatError(f"manifest origin: expected one non-empty line, got {origin!r}")
+    size = manifest.get("tree_size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ExportFormatError(f"manifest tree_size: expected an integer >= 0, got {size!r}")
+    expected_kid = key_id(public_key).hex()
+    if manifest.get("key_id") != expected_kid:
+        raise ExportFormatError(
+            f"manifest key_id: key id expected {expected_kid} (the public key given), "
+            f"found {manifest.get('key_id')!r}"
+        )
+    for field, name in _PARTS.items():
+        if manifest.get(field, name) != name:
+            raise ExportFormatError(
+                f"manifest {field}: expected {name!r}, got {manifest.get(field)!r}"
+            )
+    return manifest
+
+
+def _check_checkpoint(path: Path, last: SignedTreeHead, public_key: Ed25519PublicKey) -> bool:
+    """The exported C2SP signed note must be the last head, signed by the key (if present)."""
+    if not path.exists():
+        return False
+    text = _text(path, "checkpoint")
+    body, sep, signatures = text.partition("\n\n")
+    if not sep:
+        raise ExportFormatError("checkpoint: expected a blank line before the signature")
+    head = parse_checkpoint((body + "\n").encode("utf-8"))
+    if head != last.head:
+        raise ExportFormatError(
+            f"checkpoint: expected the last signed head (size {last.tree_size}), "
+            f"found size {head.tree_size} root {head.root_hash.hex()}"
+        )
+    for line in signatures.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014":
+            raise ExportFormatError(
+                f"checkpoint signature line: expected '— name sig', got {line!r}"
+            )
+        name, sig_b64 = parts[1], parts[2]
+        try:
+            sig = base64.b64decode(sig_b64, validate=True)
+        except binascii.Error as exc:
+            raise ExportFormatError(f"checkpoint signature: not base64 ({exc})") from exc
+        note_key = hashlib.sha256(
+            name.encode("utf-8") + b"\n\x01" + public_key_bytes(public_key)
+        ).digest()[:4]
+        if sig[:4] != note_key:
+            continue  # another key's signature: not ours to check
+        try:
+            public_key.verify(sig[4:], head.checkpoint())
+        except InvalidSignature as exc:
+            raise ExportFormatError("checkpoint: the signature does not verify") from exc
+        return True
+    raise ExportFormatError("checkpoint: no signature by the given key")
