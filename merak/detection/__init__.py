@@ -7,7 +7,7 @@ imports ``merak.hal.sim``; ``merak.detection._simdata`` (simulator training data
 CLI, the tests and the bench only.
 """
 
-from merak.core.config import DetectionConfig
+from merak.core.config import DetectionConfig, RadiationConfig, VisionConfig
 from merak.detection._alertbook import AlertBook, cause_of
 from merak.detection._engine import (
     DetectionEngine,
@@ -29,7 +29,6 @@ from merak.detection._nir import (
 )
 from merak.detection._radiation import (
     Occupancy,
-    RadiationConfig,
     RadiationDetector,
     peak_threshold,
 )
@@ -37,7 +36,6 @@ from merak.detection._vision import (
     INCLUSION_CLASSES,
     Detection,
     InclusionDetector,
-    VisionConfig,
     iou,
 )
 

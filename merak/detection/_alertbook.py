@@ -113,10 +113,11 @@ class AlertBook:
                     if self._open.get(old_key) == old_id:
                         del self._open[old_key]
             else:
+                assert gid is not None  # an open group of this key exists
                 self._groups.move_to_end(gid)
             g = group.proto
             g.count += 1
-            g.severity = max(g.severity, alert.severity)  # type: ignore[assignment]
+            g.severity = max(g.severity, alert.severity)
             g.last.CopyFrom(alert)
             if len(group.alert_ids) < MAX_ALERT_IDS:
                 group.alert_ids.append(alert.alert_id)

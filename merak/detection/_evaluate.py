@@ -124,7 +124,7 @@ def _occupancies_speed(
     truth: dict[str, Any] = {}
     for i in range(int(sc.duration_s * 5)):
         r = sim.acquire(1.0)
-        if r.truth["occupied"]:
+        if r.truth is not None and r.truth["occupied"]:
             truth = dict(r.truth)
         occ = det.update(r.data, i + 1)
         if occ is not None:

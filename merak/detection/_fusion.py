@@ -37,7 +37,7 @@ BA = common_pb2
 NIR = sensor_pb2.SENSOR_KIND_NIR_SPECTROMETER
 CAMERA = sensor_pb2.SENSOR_KIND_CAMERA
 RPM = sensor_pb2.SENSOR_KIND_RADIATION_MONITOR
-_RANK = {
+_RANK: dict[int, int] = {
     detection_pb2.VERDICT_KIND_CLEAR: 0,
     detection_pb2.VERDICT_KIND_SUSPECT: 1,
     detection_pb2.VERDICT_KIND_REJECT: 2,
@@ -66,7 +66,7 @@ def fuse(
     _radiation(state, cfg, b)
     _nir(state, cfg, blobs, b)
     _vision(state, cfg, b)
-    v.business_areas.extend(sorted(b.areas))  # type: ignore[arg-type]
+    v.business_areas.extend(sorted(b.areas))
     for sid in sorted(state.coverage):
         v.coverage.append(state.coverage[sid].to_proto(state.state_lost))
     if v.kind == detection_pb2.VERDICT_KIND_CLEAR and not state.complete:
