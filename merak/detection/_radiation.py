@@ -18,8 +18,9 @@ dead, whether a speed sensor is wired) it reads from the stream's description
   panel, ``1/(1 + (t/h)^2)`` with ``h = d/v`` (closest approach over speed), for a bank of
   widths that covers 1 to 3 m at the measured speed (or at 1.2-3.5 m/s when the portal has
   no speed sensor), on each pillar and on their sum. Its variance is Poisson's plus an
-  allowance for structure along the load that grows with the load's departure from the
-  unshielded level (``shadow_structure``). The threshold follows from
+  allowance for structure along the load that grows with its departure from the
+  unshielded level (``shadow_structure`` below it, ``norm_structure`` above it). The
+  threshold follows from
   ``false_alarm_per_occupancy`` by a Bonferroni split over the series, widths and
   independent positions tested. Sidebands reaching past the occupancy's ends read the
   unshielded level there, or a NORM load's own upper level when that is higher.
@@ -202,7 +203,9 @@ def _filter(
     # Amplitude of the kernel over the baseline (least squares) and its variance, with an
     # allowance for shadow structure that grows with the shadow's depth.
     excess = core - ks * base
-    sys = cfg.shadow_structure * np.abs(1.0 - base) * kk
+    depart = 1.0 - base
+    scale = np.where(depart > 0, cfg.shadow_structure, cfg.norm_structure)
+    sys = scale * np.abs(depart) * kk
     total_var = core_var + ks * ks * base_var + sys * sys
     z = excess / np.sqrt(np.maximum(total_var, 1e-12))
     edge = min(cfg.edge_samples, n // 2)

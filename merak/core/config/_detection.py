@@ -35,10 +35,11 @@ class RadiationConfig:
     speed_m_s: tuple[float, float] = (1.2, 3.5)
     # Ratio between the widths of neighbouring kernels of the bank.
     kernel_step: float = 1.5
-    # Allowance for structure along the load (gaps, fill, heaped NORM cargo) per unit of the
-    # load's departure from the unshielded level, on the filter's amplitude (chosen on
-    # tuning families, see docs/detection.md).
+    # Allowance for structure along a shadowing load (gaps, fill) per unit of its shadow
+    # depth, and along a NORM load (heaped fill) per unit of its excess over the unshielded
+    # level, on the filter's amplitude (chosen on tuning families, see docs/detection.md).
     shadow_structure: float = 0.06
+    norm_structure: float = 0.3
     # Length of each sideband, in kernel half-widths.
     sideband: float = 4.0
     # Sidebands closer than this many sigma are averaged, else the higher one is used.
