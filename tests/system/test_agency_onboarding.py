@@ -12,14 +12,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from merak.cli import app
+from merak.cli._features import app as features_app
+from merak.cli._model import app as model_app
+from merak.cli._pool import app as pool_app
+from merak.cli._world import app as world_app
 from merak.pool import Pool
+
+APPS = {"world": world_app, "pool": pool_app, "features": features_app, "model": model_app}
 
 pytestmark = pytest.mark.system
 
 
-def _run(*args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(app, list(args))
+def _run(group: str, *args: str) -> tuple[int, str]:
+    r = CliRunner().invoke(APPS[group], list(args))
     assert r.exception is None or isinstance(r.exception, SystemExit), r.output
     return r.exit_code, r.output
 
