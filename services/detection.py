@@ -204,6 +204,13 @@ class DetectionServicer(detection_pb2_grpc.DetectionServiceServicer):
         )
         return detection_pb2.AcknowledgeAlertResponse(group=group)
 
+    @grpc_errors
+    def GetLotTraces(
+        self, request: detection_pb2.GetLotTracesRequest, context: grpc.ServicerContext
+    ) -> detection_pb2.GetLotTracesResponse:
+        _lot_id(request.lot_id)
+        return self.engine.traces(request.lot_id)
+
     def _book(self, context: grpc.ServicerContext) -> AlertBook:
         if self.alerts is None:
             context.abort(

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from merak.console import _charts as charts
 from merak.console import _format as fmt
 from merak.console._backend import Backend, BackendError
 from merak.console._http import Request, Response, Router
@@ -444,9 +445,21 @@ class ConsoleApp:
                     ),
                 ).groups
             )
+        traces = None
+        if self.allowed(self._person(request), "/merak.v1.DetectionService/GetLotTraces"):
+            traces = self._call(
+                request,
+                "detection",
+                "GetLotTraces",
+                detection_pb2.GetLotTracesRequest(lot_id=resp.lot.lot_id),
+            )
         return self.render(
             request,
             "lot.html",
+            traces=traces,
+            radiation_svg=charts.radiation_svg,
+            nir_svg=charts.nir_svg,
+            camera_svg=charts.camera_svg,
             lot=resp.lot,
             verdict=resp.verdict,
             has_verdict=resp.HasField("verdict"),

@@ -234,6 +234,24 @@ class DetectionEngine:
                 return state.lot, state.final
             return state.lot, fuse(state, self.cfg, self.blobs, provisional=True)
 
+    def traces(self, lot_id: str) -> detection_pb2.GetLotTracesResponse:
+        """What the instruments showed for a lot this run of the service holds."""
+        with self._lock:
+            state = self._get(lot_id)
+            return state.traces.to_proto(state.occupancies, state.state_lost)
+
+    def lots(self) -> list[detection_pb2.Lot]:
+        """The lots this run of the service holds (open ones and those closed since it
+        started), newest first; copies."""
+        with self._lock:
+            found = []
+            for state in self._lots.values():
+                lot = detection_pb2.Lot()
+                lot.CopyFrom(state.lot)
+                found.append(lot)
+        found.sort(key=lambda lot: (lot.opened_time.ToNanoseconds(), lot.lot_id), reverse=True)
+        return found
+
     def _stored(self, lot_id: str) -> tuple[detection_pb2.Lot, detection_pb2.Verdict] | None:
         """A lot closed by an earlier run of the service (not in memory), from the store."""
         if lot_id in self._lots or self.lot_store is None:
@@ -450,6 +468,9 @@ class DetectionEngine:
         if len(s.pending) >= _NIR_BATCH:
             s.flush()
             est = s.acc.estimate()
+            state.traces.nir_estimate(
+                h.sensor_id, h.sequence, est.scans, est.fraction, est.low, est.high
+            )
             if est.contaminated and not s.alerted:
                 s.alerted = True
                 f = detection_pb2.Finding(
@@ -477,6 +498,9 @@ class DetectionEngine:
         kept = sum(1 for v in state.vision_hits if v.image is not None)
         ref = put_array(self.blobs, a) if kept < self.cfg.max_evidence else None
         state.vision_hits.append(VisionHit(h.sensor_id, h.sequence, found, ref))
+        state.traces.camera(
+            h.sensor_id, h.sequence, a, [(d.box, d.label, d.confidence) for d in found], ref
+        )
         best = max(found, key=lambda d: d.confidence)
         if best.confidence >= self.cfg.vision_min_confidence:
             f = detection_pb2.Finding(
@@ -519,6 +543,20 @@ class DetectionEngine:
 
         assert isinstance(occ, Occupancy)
         state.occupancies += 1
+        det = self._rpm.get(h.sensor_id)
+        if det is not None:
+            state.traces.radiation(
+                h.sensor_id,
+                occ.counts,
+                det.layout.gamma,
+                det.layout.period_s,
+                first_sequence=occ.first_sequence,
+                last_sequence=occ.last_sequence,
+                expected=occ.expected,
+                threshold_sigma=occ.threshold,
+                label=occ.label,
+                peak_sigma=occ.peak_z,
+            )
         if occ.label == "clear":
             return
         ref = put_array(self.blobs, occ.counts.astype(np.uint32))

@@ -8,6 +8,7 @@ import numpy as np
 
 from merak.detection._nir import NirLotAccumulator, NirModel
 from merak.detection._radiation import Occupancy
+from merak.detection._traces import LotTraces
 from merak.detection._vision import Detection
 from merak.v1 import common_pb2, detection_pb2, sensor_pb2
 
@@ -105,6 +106,8 @@ class LotState:
     vision_hits: list[VisionHit] = field(default_factory=list)
     radiation: list[RadiationHit] = field(default_factory=list)
     occupancies: int = 0
+    # What the instruments showed, for people (the console's lot page).
+    traces: LotTraces = field(default_factory=LotTraces)
     final: detection_pb2.Verdict | None = None
     # Restored after a restart of the detection service: what it saw before is gone.
     state_lost: bool = False

@@ -101,6 +101,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     # Terminal operators (the console's terminal page): lots, alerts and acknowledging them.
     "operator": (
         "/merak.v1.DetectionService/GetLot",
+        "/merak.v1.DetectionService/GetLotTraces",
         "/merak.v1.DetectionService/ListLots",
         "/merak.v1.DetectionService/ListAlerts",
         "/merak.v1.DetectionService/WatchAlerts",
