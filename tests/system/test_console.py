@@ -203,6 +203,7 @@ def test_console_flows_in_a_real_browser(
     row.wait_for()
     assert f"{assessed.risk_score:.3f}" in row.inner_text()
     _shot(page, "queue")
+
     # The listing (ListAssessments) has it too, not only the live push.
     def listed() -> bool:
         page.reload()
