@@ -49,6 +49,7 @@ from merak.ledger._errors import (
     RootMismatchError,
     SignatureError,
     StoreConflictError,
+    StoreUnavailableError,
 )
 from merak.ledger._export import ExportFormatError, ExportSummary, export_ledger, read_records
 from merak.ledger._hashing import (
@@ -89,6 +90,7 @@ from merak.ledger._verify import (
     VerifyReport,
     verify_export,
 )
+from merak.ledger._witness import HeadWitness, LogBehindHeadError
 from merak.ledger._writer import LedgerWriter, LocalLedgerWriter, append_all
 
 __all__ = [
@@ -117,6 +119,7 @@ __all__ = [
     "HeadRootError",
     "HeadSignatureError",
     "HeadSigner",
+    "HeadWitness",
     "IndexOutOfRangeError",
     "Ledger",
     "LedgerClosedError",
@@ -125,6 +128,7 @@ __all__ = [
     "LedgerStore",
     "LedgerWriter",
     "LocalLedgerWriter",
+    "LogBehindHeadError",
     "MemoryBlobStore",
     "MemoryLedgerStore",
     "MemoryTree",
@@ -139,6 +143,7 @@ __all__ = [
     "SignedTreeHead",
     "SigningPolicy",
     "StoreConflictError",
+    "StoreUnavailableError",
     "TreeHead",
     "VerificationError",
     "VerifyReport",

@@ -12,6 +12,7 @@ from merak.ledger._blobs import BlobStore, FileBlobStore
 from merak.ledger._checkpoint import HeadSigner, generate_key, load_private_key
 from merak.ledger._log import Ledger, SigningPolicy
 from merak.ledger._store import LedgerStore
+from merak.ledger._witness import HeadWitness
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def open_ledger(cfg: LedgerConfig, data_dir: Path) -> tuple[Ledger, BlobStore]:
         SigningPolicy(cfg.sign_every_entries, cfg.sign_every_ms),
         group_commit=cfg.group_commit,
         max_batch=cfg.max_batch,
+        witness=HeadWitness(data_dir / "ledger" / "last-head.json"),
     )
     blobs = FileBlobStore(Path(cfg.blob_dir or data_dir / "blobs"))
     return ledger, blobs

@@ -30,6 +30,7 @@ from merak.ledger._hashing import leaf_hash
 from merak.ledger._merkle import consistency_proof, inclusion_proof, root_from_reader
 from merak.ledger._store import LedgerStore
 from merak.ledger._tree import Frontier, Node
+from merak.ledger._witness import HeadWitness
 from merak.v1 import ledger_pb2
 
 
@@ -115,6 +116,7 @@ class Ledger:
         *,
         group_commit: bool = True,
         max_batch: int = 4096,
+        witness: HeadWitness | None = None,
     ) -> None:
         self.store = store
         self.signer = signer
@@ -129,7 +131,11 @@ class Ledger:
         # The frontier ran ahead of a commit that failed: reload it from the store first.
         self._stale = False
         self._why = ""  # the last store failure, named in the errors while it lasts
+        # The last signed head kept outside the store: a store behind it refuses to open.
+        self.witness = witness
         self._load_frontier()
+        if witness is not None:
+            witness.check(self._frontier.size, lambda n: root_from_reader(n, store.read_nodes))
         head = store.latest_head()
         if head is None or head.tree_size != self._frontier.size:
             head = self._sign()
@@ -306,6 +312,8 @@ class Ledger:
         head = TreeHead(self.origin, size, self._frontier.root(), time.time_ns())
         signed = self.signer.sign(head)
         self.store.put_head(signed)
+        if self.witness is not None:
+            self.witness.record(signed)
         return signed
 
     def sign_now(self) -> SignedTreeHead:
