@@ -4,7 +4,13 @@ Importing ``merak.scorer`` (or ``merak.scorer.engine``) never imports catboost o
 functions import them when called.
 """
 
-from merak.scorer._dataset import CATEGORICAL, DatasetError, categorical_row, load_dataset
+from merak.scorer._dataset import (
+    CATEGORICAL,
+    DatasetError,
+    categorical_row,
+    load_dataset,
+    revenue_basis_usd,
+)
 from merak.scorer._errors import (
     CatalogueMismatchError,
     CorruptModelError,
@@ -40,6 +46,7 @@ __all__ = [
     "evaluate",
     "evaluate_version",
     "load_dataset",
+    "revenue_basis_usd",
     "sha256_file",
     "train_and_publish",
 ]

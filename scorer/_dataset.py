@@ -9,6 +9,7 @@ a synthetic world, from its ground truth (every declaration labelled).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from merak.core.config import DEFAULT_USD_RATES
 from merak.scorer._train import Dataset
 
 CATEGORICAL = (
@@ -61,6 +63,16 @@ def categorical_row(
         importer, declarant, exporter, hs_code, hs_code[:6], hs_code[:4], origin,
         export_country, office, f"{export_country}>{port}>{mode}",
     ]  # fmt: skip
+
+
+def revenue_basis_usd(
+    amount: float, currency: str, rates: Mapping[str, float] | None = None
+) -> float:
+    """The declared value the expected revenue at stake is a share of, in USD (one currency
+    for every declaration; 0 when the currency has no rate). Training and intake both call
+    this; the rates are the features section's default table."""
+    rate = (rates or DEFAULT_USD_RATES).get(currency.strip().upper())
+    return amount * rate if rate is not None else 0.0
 
 
 class DatasetError(ValueError):
@@ -228,6 +240,7 @@ def _categoricals(
         )
     }  # fmt: skip
     money = _money(decl.column("invoice_total"))
+    currency = _text(decl.column("invoice_currency"))
     for j, d in enumerate(decl.column("declaration_id").to_pylist()):
         i = index.get(d)
         if i is None:
@@ -237,5 +250,5 @@ def _categoricals(
             hs.get(d, ""), cols["country_of_origin"][j], cols["country_of_export"][j],
             cols["customs_office"][j], cols["port_of_discharge"][j], cols["transport_mode"][j],
         )  # fmt: skip
-        basis[i] = money[j]
+        basis[i] = revenue_basis_usd(money[j], currency[j])
     return cats, basis

@@ -21,7 +21,7 @@ from merak.core.declaration import Declaration
 from merak.core.errors import PreconditionError
 from merak.features import CATALOGUE
 from merak.intake._assessor import FeatureContribution, RiskScore
-from merak.scorer import categorical_row
+from merak.scorer import categorical_row, revenue_basis_usd
 from merak.scorer.engine import Contribution, RiskScorer, format_value, reason_text
 
 _SPECS = {s.id: s for s in CATALOGUE}
@@ -47,9 +47,9 @@ def categoricals(decl: Declaration) -> list[str]:
 
 
 def revenue_basis(decl: Declaration) -> float:
-    """The declared value the expected revenue at stake is a share of (invoice total)."""
+    """The declared value the expected revenue at stake is a share of (invoice total, USD)."""
     total = decl.header.invoice_total
-    return float(total.amount) if total is not None else 0.0
+    return revenue_basis_usd(float(total.amount), total.currency) if total is not None else 0.0
 
 
 class BatchExplainer:
