@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -31,6 +32,8 @@ from merak.scorer._errors import (
     ModelNotFoundError,
 )
 from merak.scorer.engine import BUNDLE_FILES, RiskScorer
+
+log = logging.getLogger("merak.scorer.registry")
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,32 @@ def sha256_file(path: Path) -> str:
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+# A copy of the last pointers written, read when pointers.json is damaged.
+LAST_GOOD = "pointers.last-good.json"
+
+
+def _read_pointers(path: Path) -> dict[str, Any]:
+    """``{"champion": str | None, "challengers": [str]}`` from a file; ModelFormatError if
+    it is not that (truncated, not UTF-8, not JSON, wrong shape)."""
+    try:
+        obj = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelFormatError(f"{path.name}: damaged ({exc})") from exc
+    if not isinstance(obj, dict):
+        raise ModelFormatError(f"{path.name}: expected a JSON object")
+    champion, challengers = obj.get("champion"), obj.get("challengers", [])
+    if champion is not None and not isinstance(champion, str):
+        raise ModelFormatError(f"{path.name}: champion must be a version name or null")
+    if not isinstance(challengers, list) or not all(isinstance(c, str) for c in challengers):
+        raise ModelFormatError(f"{path.name}: challengers must be a list of version names")
+    return {"champion": champion, "challengers": list(challengers)}
 
 
 class ModelRegistry:
@@ -166,10 +193,32 @@ class ModelRegistry:
 
     # champion / challengers -------------------------------------------------------------
     def _pointers(self) -> dict[str, Any]:
+        """Champion and challengers. A damaged ``pointers.json`` falls back to the last good
+        copy (``pointers.last-good.json``, written beside it), so the champion keeps serving."""
         path = self.root / "pointers.json"
         if not path.exists():
             return {"champion": None, "challengers": []}
-        return dict(json.loads(path.read_text()))
+        try:
+            return _read_pointers(path)
+        except ModelFormatError as damaged:
+            backup = self.root / LAST_GOOD
+            try:
+                pointers = _read_pointers(backup)
+            except (ModelFormatError, OSError) as exc:
+                raise ModelFormatError(
+                    f"{damaged}; and no usable last good copy {backup} ({exc}): "
+                    "restore pointers.json or promote a version again"
+                ) from exc
+            log.error(
+                "pointers.json is damaged: using the last good copy",
+                extra={"why": str(damaged), "champion": pointers.get("champion")},
+            )
+            return pointers
+
+    def _write_pointers(self, pointers: dict[str, Any]) -> None:
+        text = json.dumps(pointers, indent=2)
+        _atomic_write(self.root / "pointers.json", text)
+        _atomic_write(self.root / LAST_GOOD, text)
 
     def champion(self) -> str | None:
         """The version serving decisions."""
@@ -187,7 +236,7 @@ class ModelRegistry:
             p = self._pointers()
             p["champion"] = version
             p["challengers"] = [v for v in p.get("challengers", []) if v != version]
-            _atomic_write(self.root / "pointers.json", json.dumps(p, indent=2))
+            self._write_pointers(p)
 
     def add_challenger(self, version: str) -> None:
         """Add ``version`` to the challengers."""
@@ -196,7 +245,7 @@ class ModelRegistry:
             p = self._pointers()
             if version not in p.get("challengers", []) and version != p.get("champion"):
                 p.setdefault("challengers", []).append(version)
-            _atomic_write(self.root / "pointers.json", json.dumps(p, indent=2))
+            self._write_pointers(p)
 
 
 class ServingModel:
