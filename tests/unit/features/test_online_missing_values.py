@@ -126,3 +126,30 @@ def test_observed_declarations_and_inspections_update_the_profiles(tmp_path: Pat
     second = _named(on.compute(_decl("A2", "IMPX", (item,))))
     assert second["importer_prior_declarations"] == pytest.approx(np.log1p(1))
     assert second["importer_prior_findings"] == 1.0
+
+
+def test_online_and_offline_agree_on_what_a_lacking_pool_cannot_say(tmp_path: Path) -> None:
+    """Without tariff, outcomes and manifests both paths give NaN in exactly the same columns."""
+    import shutil
+
+    from merak.features import read_matrix
+
+    pool = write_handmade(tmp_path / "pool")
+    for name in ("tariff", "inspections", "manifests"):
+        shutil.rmtree(tmp_path / "pool" / name)
+    run_build(str(tmp_path / "pool"), str(tmp_path / "out"))
+    m = read_matrix(tmp_path / "out")
+    offline = np.column_stack([m.column(c).to_numpy() for c in m.column_names[2:]])
+    cfg = FeatureConfig()
+    on = OnlineFeatures(
+        ProfileSnapshot.load(tmp_path / "out" / "profiles"),
+        Reference.from_pool(pool, cfg),
+        DocumentIndex(pool.read("manifests"), pool.read("logistics"), cfg),
+    )
+    item = DeclarationItem(1, "11111110", "", None, "", None, None, Money("USD", Decimal("5")), "")
+    online = on.compute(_decl("N3", "IMP1", (item,)))
+    always_nan = np.all(np.isnan(offline), axis=0)
+    named = _named(always_nan.astype(float))
+    assert named["hs_code_unknown_lines"] and named["importer_prior_findings"]
+    assert named["manifest_found"]
+    assert np.all(np.isnan(online[always_nan]))
