@@ -18,6 +18,7 @@ from grpc_status import rpc_status
 from merak.v1 import intake_pb2, ledger_pb2, model_pb2
 from tests.factories import valid_declaration
 from tests.servers import StartServer, bearer
+from tests.unit.ledger.helpers import entry as ledger_entry
 
 SUBMIT = "/merak.v1.IntakeService/SubmitDeclaration"
 STREAM = "/merak.v1.IntakeService/SubmitDeclarations"
@@ -165,6 +166,13 @@ def test_a_call_without_a_deadline_is_answered(start_server: StartServer) -> Non
             metadata=bearer("auditor-token"),
         )
         assert ledger_pb2.GetSignedTreeHeadResponse.FromString(reply).tree_head.tree_size == 0
+        # An append waits for durability with the call's deadline: once, and answered.
+        entry = ledger_entry(1)
+        appended = _raw(ch, "/merak.v1.LedgerService/AppendEntry")(
+            ledger_pb2.AppendEntryRequest(entry=entry).SerializeToString(),
+            metadata=bearer("detection-token"),
+        )
+        assert ledger_pb2.AppendEntryResponse.FromString(appended).ref.index == 0
 
 
 def _silent(stop: threading.Event) -> Iterator[bytes]:
