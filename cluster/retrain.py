@@ -17,6 +17,7 @@ from typing import Any
 
 from merak.cluster._ray import ray_session
 from merak.cluster.features import build_features
+from merak.core.config import FeatureConfig
 from merak.features import run_build
 from merak.scorer import TrainConfig, TrainResult, train_and_publish
 
@@ -72,16 +73,18 @@ def retrain(
     address: str | None = None,
     use_ray: bool = True,
     config: TrainConfig | None = None,
+    features_config: FeatureConfig | None = None,
 ) -> RetrainResult:
-    """Features from the pool as of now, then a model on labels before ``until``."""
+    """Features from the pool as of now (with ``features_config``, the process's ``features``
+    section), then a model on labels before ``until``."""
     features = Path(work) / "features"
     if use_ray:
         log.info("retraining on Ray", extra={"pool": str(pool), "until": until.isoformat()})
         with ray_session(None if address == LOCAL else address):
-            build_features(pool, features)  # on the Ray of this session
+            build_features(pool, features, config=features_config)  # on this session's Ray
             result = train_on_ray(features, pool, until, registry, config=config)
     else:
-        run_build(str(pool), str(features))
+        run_build(str(pool), str(features), features_config)
         result = train_and_publish(features, pool, until, registry, config=config)
     version, champion = result.meta.version, result.champion
     log.info("retrained", extra={"version": version, "champion": champion, "on": result.ran_on})

@@ -133,6 +133,7 @@ def register(server: grpc.Server, ctx: ServiceContext) -> list[str]:
         work_dir=str(ctx.data_dir / "retrain"),
         # Pool writers of this process are flushed before a retrain reads the pool.
         flush=ctx.pool_writers(),
+        features=ctx.config.features,
     )
     model_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), server)
     return [_SERVICE.full_name]

@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 from google.protobuf import timestamp_pb2
 
-from merak.core.config import ModelsConfig
+from merak.core.config import FeatureConfig, ModelsConfig
 from merak.core.errors import NotFoundError, PreconditionError
 from merak.core.money import money_from_proto
 from merak.intake import RecordStore, decode_inputs
@@ -126,8 +126,11 @@ class Models:
         pool_dir: str = "",
         work_dir: str = "",
         flush: Sequence[Flushable] = (),
+        features: FeatureConfig | None = None,
     ):
         self.registry = registry
+        # The features section the catalogue hash was computed with; retraining builds with it.
+        self.features = features
         self.catalogue_hash = catalogue_hash
         self.ledger = ledger
         self.config = config or ModelsConfig()
@@ -212,6 +215,7 @@ class Models:
                     until,
                     address=self.config.ray_address or None,
                     use_ray=self.config.retrain_on_ray,
+                    features_config=self.features,
                 )
                 job.version = result.version
                 champion = self.registry.champion()
