@@ -25,7 +25,7 @@ from bench._common import machine, percentile
 from merak.detection import DetectionEngine, Ingest, SensorSpec
 from merak.detection._nireval import calibrate_nir_model
 from merak.hal import FrameSender, Reading
-from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
+from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimRpm, Source
 from merak.v1 import detection_pb2, sensor_pb2
 
 KINDS = {
@@ -52,7 +52,7 @@ def _sims() -> dict[str, Any]:
     return {
         "nir": SimNirSpectrometer("nir", seed=71, scenario=SCENARIO, belt_id="B"),
         "cam": SimBeltCamera("cam", seed=72, scenario=SCENARIO, belt_id="B"),
-        "rpm": SimPortalMonitor("rpm", seed=73, scenario=SCENARIO, belt_id="B"),
+        "rpm": SimRpm("rpm", seed=73, scenario=SCENARIO, belt_id="B"),
     }
 
 

@@ -13,7 +13,7 @@ from merak.hal._device import Backend, Kind
 from merak.hal.sim._camera import SimBeltCamera
 from merak.hal.sim._nir import SimNirSpectrometer
 from merak.hal.sim._rpm import CHANNELS as RPM_CHANNELS
-from merak.hal.sim._rpm import SimPortalMonitor
+from merak.hal.sim._rpm import SimRpm
 from merak.hal.sim._scenario import (
     CONTAMINANTS,
     INCLUSIONS,
@@ -52,7 +52,7 @@ __all__ = [
     "Scenario",
     "SimBeltCamera",
     "SimNirSpectrometer",
-    "SimPortalMonitor",
+    "SimRpm",
     "Source",
     "VehicleBody",
     "create_sim",
@@ -66,7 +66,7 @@ __all__ = [
 _BY_KIND: dict[Kind, type[Backend]] = {
     Kind.NIR: SimNirSpectrometer,
     Kind.CAMERA: SimBeltCamera,
-    Kind.RPM: SimPortalMonitor,
+    Kind.RPM: SimRpm,
 }
 
 

@@ -60,7 +60,7 @@ class _Vehicle:
         return self.start_s + (self.length_m + 1.0) / self.speed_m_s
 
 
-class SimPortalMonitor(SimClockMixin, RpmBackend):
+class SimRpm(SimClockMixin, RpmBackend):
     """Seeded, deterministic RPM lane with vehicles loaded from the belt."""
 
     def __init__(

@@ -149,14 +149,14 @@ def run_terminal(
     """Unload the vessel: per lot, open it, stream its frames at ``speed``× real time
     (0: as fast as possible), wait until the service has them all, close it."""
     from merak.hal import FrameSender
-    from merak.hal.sim import SimBeltCamera, SimNirSpectrometer, SimPortalMonitor
+    from merak.hal.sim import SimBeltCamera, SimNirSpectrometer, SimRpm
 
     scenario, plan = _scenario(prefix)
     rate = RATES
     sims = [
         SimNirSpectrometer("nir-1", seed=501, scenario=scenario, belt_id=BELT, rate_hz=rate["nir-1"]),  # noqa: E501
         SimBeltCamera("cam-1", seed=502, scenario=scenario, belt_id=BELT, rate_hz=rate["cam-1"]),
-        SimPortalMonitor("rpm-1", seed=503, scenario=scenario, belt_id=BELT),
+        SimRpm("rpm-1", seed=503, scenario=scenario, belt_id=BELT),
     ]  # fmt: skip
     lots: list[LotResult] = []
     decls = list(declarations)

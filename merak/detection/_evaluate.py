@@ -114,10 +114,10 @@ def evaluate_radiation(
 def _occupancies_speed(
     seed: int, lot: Lot, cfg: RadiationConfig, interval: float, speed: float
 ) -> list[tuple[Any, dict[str, Any]]]:
-    from merak.hal.sim import Scenario, SimPortalMonitor
+    from merak.hal.sim import Scenario, SimRpm
 
     sc = Scenario(lots=(lot,), vehicle_interval_s=interval, vehicle_speed_m_s=speed)
-    sim = SimPortalMonitor("rpm-eval", seed=seed, scenario=sc)
+    sim = SimRpm("rpm-eval", seed=seed, scenario=sc)
     sim.start()
     det = RadiationDetector(cfg)
     out = []

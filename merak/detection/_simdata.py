@@ -21,7 +21,7 @@ from merak.hal.sim import (
     Scenario,
     SimBeltCamera,
     SimNirSpectrometer,
-    SimPortalMonitor,
+    SimRpm,
     Source,
 )
 
@@ -176,7 +176,7 @@ def rpm_stream(
 ) -> Iterator[tuple[np.ndarray, dict[str, Any]]]:
     """RPM samples (uint32[9]) with truth over one pass of a scenario of ``lots``."""
     sc = Scenario(lots=tuple(lots), vehicle_interval_s=vehicle_interval_s, rain=tuple(rain))
-    sim = SimPortalMonitor("rpm-train", seed=seed, scenario=sc)
+    sim = SimRpm("rpm-train", seed=seed, scenario=sc)
     sim.start()
     n = int(sc.duration_s * 5.0)
     for _ in range(n):

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from merak.detection import DetectionEngine, Ingest, RecordingOutcomeSink, SensorSpec, load_array
 from merak.hal import FrameSender
-from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimPortalMonitor, Source
+from merak.hal.sim import Lot, Scenario, SimBeltCamera, SimNirSpectrometer, SimRpm, Source
 from merak.ledger import (
     FileBlobStore,
     LedgerConfig,
@@ -90,7 +90,7 @@ def test_a_vessels_lots_get_the_verdicts_the_scenario_says(
         SimBeltCamera(
             "cam-1", seed=502, scenario=SCENARIO, belt_id="BELT-3", rate_hz=RATES["cam-1"]
         ),
-        SimPortalMonitor("rpm-1", seed=503, scenario=SCENARIO, belt_id="BELT-3"),
+        SimRpm("rpm-1", seed=503, scenario=SCENARIO, belt_id="BELT-3"),
     ]
     alerts = engine.subscribe()
     with (
@@ -143,7 +143,7 @@ def test_a_vessels_lots_get_the_verdicts_the_scenario_says(
         rogue.send_multipart([bad.SerializeToString(), b"\x00" * 7])  # wrong size
         rogue.send_multipart([b"\xff\xfe not a header", b""])
         stranger = FrameSender(ingest.endpoint, site_id="QDG")
-        ghost = SimPortalMonitor("rpm-ghost", seed=9)
+        ghost = SimRpm("rpm-ghost", seed=9)
         ghost.start()
         stranger.channel(ghost.describe()).publish(ghost.acquire(1.0))
         _wait(

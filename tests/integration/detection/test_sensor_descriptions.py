@@ -19,7 +19,7 @@ import pytest
 from merak.detection import DetectionEngine, Ingest, SensorSpec
 from merak.hal import Description, FrameSender, Reading
 from merak.hal._wire import description_to_proto
-from merak.hal.sim import Lot, Scenario, SimPortalMonitor
+from merak.hal.sim import Lot, Scenario, SimRpm
 from merak.ledger import Ledger, LedgerConfig, decode_payload, open_ledger
 from merak.v1 import detection_pb2, ledger_pb2, sensor_pb2
 
@@ -67,8 +67,8 @@ def _health_entries(ledger: Ledger) -> list[ledger_pb2.SensorHealthReport]:
 def test_a_wrong_period_and_a_dead_panel_are_reported_on_the_ledger_and_alerted(
     engine: DetectionEngine,
 ) -> None:
-    slow = SimPortalMonitor("rpm-slow", seed=11, scenario=SCENARIO, belt_id="LANE-1")
-    dead = SimPortalMonitor("rpm-dead", seed=12, scenario=SCENARIO, belt_id="LANE-2")
+    slow = SimRpm("rpm-slow", seed=11, scenario=SCENARIO, belt_id="LANE-1")
+    dead = SimRpm("rpm-dead", seed=12, scenario=SCENARIO, belt_id="LANE-2")
     alerts = engine.subscribe()
     frames = 400
     with (

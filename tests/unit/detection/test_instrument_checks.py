@@ -8,12 +8,12 @@ from merak.detection import DetectionEngine
 from merak.detection._instrument import InstrumentChecks
 from merak.detection._radiation import PortalLayout, RadiationDetector
 from merak.hal._wire import header_template, make_header
-from merak.hal.sim import Lot, Scenario, SimPortalMonitor, create_sim
+from merak.hal.sim import Lot, Scenario, SimRpm, create_sim
 from merak.v1 import sensor_pb2
 
 
 def _frames(
-    sim: SimPortalMonitor, n: int, site: str = "S"
+    sim: SimRpm, n: int, site: str = "S"
 ) -> list[tuple[sensor_pb2.FrameHeader, np.ndarray]]:
     sim.start()
     tpl = header_template(sim.describe(), site)
@@ -27,12 +27,12 @@ def _frames(
 def test_a_stuck_channel_and_a_payload_of_the_wrong_length_are_reported_once() -> None:
     checks = InstrumentChecks()
     problems = []
-    for h, raw in _frames(SimPortalMonitor("rpm-1", seed=3), 60):
+    for h, raw in _frames(SimRpm("rpm-1", seed=3), 60):
         a = raw.copy()
         a[0] = 777  # GS1 repeats one value
         problems += checks.check(h, a)
     assert [(p.problem, p.channel) for p in problems] == [("stuck_channel", "GS1")]
-    h, a = _frames(SimPortalMonitor("rpm-1", seed=4), 1)[0]
+    h, a = _frames(SimRpm("rpm-1", seed=4), 1)[0]
     h.sequence = 61
     problems = checks.check(h, a[:7])
     assert [p.problem for p in problems] == ["length_mismatch"]
@@ -56,7 +56,7 @@ def test_a_changed_wavelength_grid_is_reported() -> None:
 
 def test_an_undescribed_stream_is_reported_and_read_with_the_legacy_layout() -> None:
     engine = DetectionEngine()
-    sim = SimPortalMonitor("rpm-1", seed=5)
+    sim = SimRpm("rpm-1", seed=5)
     for h, a in _frames(sim, 30):
         h.ClearField("description")
         assert engine.on_frame(h, a)
@@ -65,7 +65,7 @@ def test_an_undescribed_stream_is_reported_and_read_with_the_legacy_layout() -> 
 
 def test_a_two_panel_portal_is_judged_from_its_description() -> None:
     scenario = Scenario(vehicle_interval_s=20.0, lots=(Lot("L", "hematite_fines", 300.0),))
-    sim = SimPortalMonitor("rpm-2", seed=6, scenario=scenario, panels=2, sample_ms=100.0)
+    sim = SimRpm("rpm-2", seed=6, scenario=scenario, panels=2, sample_ms=100.0)
     frames = _frames(sim, 3000)
     layout = PortalLayout.from_description(frames[0][0].description)
     assert layout.gamma == (0, 1) and layout.pillar == ("left", "right")
