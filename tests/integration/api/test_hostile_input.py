@@ -232,3 +232,20 @@ def test_an_idle_client_stream_is_ended(start_server: StartServer) -> None:
     assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     assert "stream_idle_s" in (info.value.details() or "")
     assert time.monotonic() - started < 10
+
+
+def test_the_access_log_names_the_real_caller_and_the_refusal(
+    start_server: StartServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, port = start_server(server={"services": ["ledger"]}, log={"access_log": True})
+    caplog.set_level("INFO", logger="merak.rpc")
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        method = _raw(ch, "/merak.v1.LedgerService/GetSignedTreeHead")
+        method(b"", metadata=bearer("auditor-token"), timeout=5)
+        _code(method, b"\xff\xff\xff", metadata=bearer("auditor-token"), timeout=5)
+        _code(method, b"", timeout=5)
+    lines = [r for r in caplog.records if r.name == "merak.rpc"]
+    seen = [(r.__dict__["caller"], r.__dict__["code"], r.__dict__.get("refused")) for r in lines]
+    assert ("audit", "OK", None) in seen
+    assert ("audit", "INVALID_ARGUMENT", "undecodable") in seen
+    assert ("anonymous", "UNAUTHENTICATED", "unauthenticated") in seen
