@@ -187,28 +187,29 @@ def _with(cfg: RadiationConfig, name: str, value: float) -> RadiationConfig:
 def tune_allowance(
     kinds: Sequence[str], n: int, seed: int, base: RadiationConfig
 ) -> tuple[RadiationConfig, dict[str, list[float]]]:
-    """The allowances, chosen on ``n`` clean passages of ``kinds`` from the ``ours``
-    generator (sources and the other generator are never seen): ``shadow_structure`` on
-    plain cargo, then ``norm_structure`` on NORM loads — each the smallest value of a grid
-    with no alarm, x 1.25."""
+    """The structure allowance, chosen on ``n`` clean passages (plain and NORM cargo) of
+    ``kinds`` from the ``ours`` generator (sources and the other generator are never seen):
+    the smallest value of a grid with no alarm, x 1.25, used both below the unshielded level
+    (``shadow_structure``) and above it (``norm_structure``).
+
+    Tuning the two apart on their own cargo was tried and measured worse held out: trucks
+    alone teach no coupler structure, and wagons then alarmed in 667 of 1,000 passages.
+    """
     rng = np.random.default_rng([seed, 0x7C])
-    plain = draw_cases(rng, kinds, n, CLEAN_CARGOES)
-    norm_cases = draw_cases(rng, kinds, max(n // 2, 1), NORM_LOADS)
-    grid = [0.0, 0.03, 0.06, 0.1, 0.15, 0.22, 0.32, 0.45, 0.65, 1.0]
-    rates: dict[str, list[float]] = {"shadow_structure": [], "norm_structure": []}
-    cfg = base
-    for name, cases in (("shadow_structure", plain), ("norm_structure", norm_cases)):
-        chosen = grid[-1]
-        for c in grid:
-            trial = _with(cfg, name, c)
-            recs = run_cases("ours", cases, trial, seed)
-            fa = sum(r["label"] == "point_source" for r in recs)
-            rates[name].append(fa / len(recs))
-            if fa == 0:
-                chosen = c
-                break
-        cfg = _with(cfg, name, chosen * 1.25 if chosen > 0 else 0.02)
-    return cfg, rates
+    cases = draw_cases(rng, kinds, n, CLEAN_CARGOES + NORM_LOADS)
+    grid = [0.0, 0.03, 0.06, 0.1, 0.15, 0.22, 0.32, 0.45]
+    rates: list[float] = []
+    chosen = grid[-1]
+    for c in grid:
+        trial = dataclasses.replace(base, shadow_structure=c, norm_structure=c)
+        recs = run_cases("ours", cases, trial, seed)
+        fa = sum(r["label"] == "point_source" for r in recs)
+        rates.append(fa / len(recs))
+        if fa == 0:
+            chosen = c
+            break
+    c = chosen * 1.25 if chosen > 0 else 0.02
+    return dataclasses.replace(base, shadow_structure=c, norm_structure=c), {"allowance": rates}
 
 
 def evaluate_held_out(
