@@ -42,7 +42,7 @@ def train(
     ] = 1,
 ) -> None:
     """Calibrate the NIR detector (its sensitivity, on the design ores) and save it (.npz)."""
-    from merak.detection._evaluate import calibrate_nir_model
+    from merak.detection.evaluation import calibrate_nir_model
 
     train_seeds = _seeds(seeds)
     if val_seed in train_seeds:
@@ -73,9 +73,12 @@ def train_vision(
     epochs: Annotated[int, typer.Option(min=1)] = 15,
 ) -> None:
     """Train the inclusion network on simulator frames (torch, CPU, seeded)."""
-    from merak.detection import _vision
-    from merak.detection._vision_train import train_vision as train
-    from merak.detection._vision_train import write_bundled
+    from merak.detection.evaluation import (
+        BUNDLED_VISION_WEIGHTS,
+        VISION_MODULE,
+        write_bundled,
+    )
+    from merak.detection.evaluation import train_vision as train
 
     if out is None and not bundle:
         raise _fail("error: give --out DIR, --bundle, or both")
@@ -85,10 +88,9 @@ def train_vision(
         model.save(out / "vision.npz")
         typer.echo(f"vision model: {out / 'vision.npz'}")
     if bundle:
-        vision_py = Path(_vision.__file__)
-        digest = write_bundled(model, vision_py)
-        typer.echo(f"bundled weights: {vision_py.parent / _vision.WEIGHTS_FILE}")
-        typer.echo(f"SHA-256 {digest} pinned in {vision_py}")
+        digest = write_bundled(model, VISION_MODULE)
+        typer.echo(f"bundled weights: {BUNDLED_VISION_WEIGHTS}")
+        typer.echo(f"SHA-256 {digest} pinned in {VISION_MODULE}")
     typer.echo(f"trained on seeds {model.meta['seeds']}")
 
 
@@ -107,7 +109,7 @@ def evaluate(
     """Measure the algorithms on simulator seeds they never saw; JSON on stdout."""
     if only not in ("radiation", "nir", "vision", "all"):
         raise _fail(f"error: --only: expected radiation, nir, vision or all, got {only!r}")
-    from merak.detection._evaluate import ORES
+    from merak.detection.evaluation import ORES
 
     chosen = tuple(o for o in ores.split(",") if o.strip()) or tuple(ORES)
     unknown = [o for o in chosen if o not in ORES]
@@ -132,7 +134,7 @@ def _evaluate_all(
 ) -> None:
     """Each sensor's evaluation as one progress phase (``merak detect evaluate``)."""
     from merak.detection import NirModel
-    from merak.detection._evaluate import evaluate_nir, evaluate_radiation, evaluate_vision
+    from merak.detection.evaluation import evaluate_nir, evaluate_radiation, evaluate_vision
 
     if only in ("nir", "all"):
         path = models / "nir.npz"
@@ -156,7 +158,7 @@ def _evaluate_all(
                 passes=10 if quick else 40,
             )
     if only in ("vision", "all"):
-        from merak.detection._vision import InclusionDetector, VisionModel
+        from merak.detection import InclusionDetector, VisionModel
 
         vpath = models / "vision.npz"
         vmodel = VisionModel.load(vpath) if vpath.is_file() else None  # else: the bundled one

@@ -38,7 +38,7 @@ def evaluate_radiation(
         typer.echo(f"error: --false-alarm: expected 0 < p < 1, got {false_alarm!r}", err=True)
         raise typer.Exit(2)
     from merak.detection import RadiationConfig
-    from merak.detection._radeval import evaluate_held_out
+    from merak.detection.evaluation import evaluate_held_out
 
     report = evaluate_held_out(
         n_clean=clean,

@@ -36,6 +36,7 @@ from merak.detection._vision import (
     INCLUSION_CLASSES,
     Detection,
     InclusionDetector,
+    VisionModel,
     iou,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "RecordingOutcomeSink",
     "SensorSpec",
     "VisionConfig",
+    "VisionModel",
     "blob_refs",
     "cause_of",
     "fuse",
