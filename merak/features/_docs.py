@@ -38,6 +38,13 @@ never raises: counts and flags are 0, ratios and ages are NaN (the models treat 
 value), and dedicated features say what was missing (`hs_code_unknown_lines`, `origin_unknown`,
 `mass_missing_lines`, ...).
 
+**A category the pool lacks is missing, not zero.** A feature that reads a pool table with no
+rows at all (an agency export of declarations and outcomes has no tariff, manifests,
+logistics or intelligence) is NaN on every row, online and offline alike: with an empty tariff
+`hs_code_unknown_lines` would otherwise be 1 on every line, and without preferential rates in
+the tariff every preference claim would count as not eligible. `merak features report` lists,
+per feature, its coverage and variance on a pool and which category it lacks.
+
 ### Point in time
 
 A declaration lodged at time *t* sees only what existed before *t*:
