@@ -39,8 +39,9 @@ def radiation_svg(trace: detection_pb2.RadiationTrace) -> str:
         return ""
     t = [i * trace.sample_period_s for i in range(n)]
     top = max([*trace.gross, trace.alarm_level, trace.expected]) * 1.05
+    bottom = min([*trace.gross, trace.expected]) * 0.9
     sx = _scale(0.0, t[-1] or 1.0, W, flip=False)
-    sy = _scale(0.0, top, H, flip=True)
+    sy = _scale(bottom, top, H, flip=True)
     cls = {"point_source": "alarm", "norm": "norm"}.get(trace.label, "clear")
     title = (
         f"{escape(trace.sensor_id)} · seq {trace.first_sequence}–{trace.last_sequence} · "
@@ -55,7 +56,7 @@ def radiation_svg(trace: detection_pb2.RadiationTrace) -> str:
         + f'<polyline class="series" points="{_poly(t, list(trace.gross), sx, sy)}"/>'
         + _text(PAD, 14, title)
         + _text(W - PAD, H - 8, f"{t[-1]:.1f} s", "end")
-        + _text(PAD, H - 8, f"counts/sample, 0–{top:.0f}")
+        + _text(PAD, H - 8, f"counts/sample, {bottom:.0f}–{top:.0f}")
         + "</svg>"
     )
 

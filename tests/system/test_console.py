@@ -32,6 +32,7 @@ from merak.hal import Description, FrameSender, Kind, Reading
 from merak.v1 import (
     common_pb2,
     detection_pb2,
+    detection_pb2_grpc,
     feedback_pb2,
     intake_pb2,
     intake_pb2_grpc,
@@ -245,9 +246,35 @@ def test_console_flows_in_a_real_browser(
             ch.publish(Reading(np.zeros((64, 64), np.uint8), time.time_ns() + i))
         assert tx.flush(10.0), f"run {run}: frames not acknowledged"
         tx.close()
+    # A lot with a truck carrying a point source past the portal.
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        detection = detection_pb2_grpc.DetectionServiceStub(ch)
+        lot = detection_pb2.Lot(
+            lot_id="L-CONSOLE", site_id="QDG", belt_id="B1", commodity="iron ore"
+        )
+        detection.OpenLot(
+            detection_pb2.OpenLotRequest(lot=lot), metadata=_bearer("admin-token"), timeout=10
+        )
+        portal = Description("rpm-9", Kind.RPM, (9,), "uint32", "counts", "cal-1", 5.0, "B1")
+        tx = FrameSender(node_end, site_id="QDG", heartbeat_s=3600)
+        ch_rpm = tx.channel(portal)
+        rng = np.random.default_rng(5)
+        for i in range(85):
+            occupied = 40 <= i < 75
+            rate = np.full(4, 280.0 if occupied else 400.0)
+            if occupied and 55 <= i < 60:
+                rate[:2] += 150.0
+            row = np.concatenate([rng.poisson(np.concatenate([rate, [0.4] * 4])), [occupied]])
+            ch_rpm.publish(Reading(row.astype(np.uint32), time.time_ns()))
+        assert tx.flush(10.0)
+        tx.close()
+
     page.click("form[action='/signout'] button")
     _sign_in(page, "operator-token")
     assert page.url.endswith("/terminal")
+    page.goto("/lots/L-CONSOLE")
+    expect(page.locator("svg.chart.alarm")).to_have_count(1)
+    _shot(page, "lot")
 
     def two_alerts() -> bool:
         page.goto("/terminal")
