@@ -21,6 +21,7 @@ from merak.hal._device import ChannelInfo, Description, Kind, Reading, RpmBacken
 from merak.hal.sim._base import Clock, SimClockMixin, check_params
 from merak.hal.sim._gamma_spectrum import SpectrumModel
 from merak.hal.sim._scenario import ORES, Scenario, Source
+from merak.hal.sim._vehicles import VEHICLE_TYPES, VehicleBody, random_body, vehicle_profile
 
 CHANNELS = ("GS1", "GS2", "GS3", "GS4", "NS1", "NS2", "NS3", "NS4", "OCC")
 # Two-panel portals (one gamma and one neutron panel per pillar) send GS1, GS2, NS1, NS2, OCC.
@@ -53,6 +54,8 @@ class _Vehicle:
     lot_id: str
     fill: float
     sources: tuple[Source, ...]
+    # With ``vehicles`` set: the body (tractor, gaps, trailer; wagons) shadowing along it.
+    body: VehicleBody | None = None
 
     @property
     def end_s(self) -> float:
@@ -74,6 +77,8 @@ class SimRpm(SimClockMixin, RpmBackend):
         t0_ns: int | None = None,
         spectrum_channels: int = 0,
         panels: int = 4,
+        vehicles: str = "",
+        background_cps: float = _GAMMA_BG_CPS,
         **settings: Any,
     ) -> None:
         super().__init__(sensor_id, belt_id)
@@ -86,6 +91,17 @@ class SimRpm(SimClockMixin, RpmBackend):
         # Two-panel portals keep the mid-height panel of each pillar (rows 0 and 2 of
         # _PANELS read as one panel per pillar).
         self._panels = panels
+        # Vehicle kinds drawn per passage (comma-separated, from VEHICLE_TYPES); empty: one
+        # uniform body per vehicle, as before. Their shadow varies along the body.
+        self._kinds = tuple(k.strip() for k in vehicles.split(",") if k.strip())
+        bad = [k for k in self._kinds if k not in VEHICLE_TYPES]
+        if bad:
+            raise ValueError(f"{sensor_id}: vehicles: expected kinds of {VEHICLE_TYPES}, got {bad}")
+        if not 100.0 <= background_cps <= 100_000.0:
+            raise ValueError(
+                f"{sensor_id}: background_cps: expected 100..100000, got {background_cps!r}"
+            )
+        self._bg_cps = float(background_cps)
         self._scenario = scenario or Scenario()
         self._sample_ms = 200.0
         self.apply({k: self.settings[k].check(sensor_id, v) for k, v in settings.items()})
@@ -97,6 +113,7 @@ class SimRpm(SimClockMixin, RpmBackend):
     def _schedule(self) -> list[_Vehicle]:
         """Vehicles over one pass of the scenario, fixed by the seed; they repeat with it."""
         rng = np.random.default_rng([self._seed, 0x7E])
+        body_rng = np.random.default_rng([self._seed, 0xB0])
         sc = self._scenario
         out: list[_Vehicle] = []
         t = rng.uniform(0.1, 1.0) * sc.vehicle_interval_s
@@ -109,10 +126,15 @@ class SimRpm(SimClockMixin, RpmBackend):
             speed = sc.vehicle_speed_m_s * rng.uniform(0.8, 1.2)
             mine = tuple(s for when, s, _ in pending if when <= t)
             pending = [p for p in pending if p[0] > t]
-            out.append(
-                _Vehicle(t, length, speed, lot.material, lot.lot_id, rng.uniform(0.7, 1.0), mine)
-            )
+            v = _Vehicle(t, length, speed, lot.material, lot.lot_id, rng.uniform(0.7, 1.0), mine)
+            if self._kinds:
+                kind = self._kinds[int(body_rng.integers(len(self._kinds)))]
+                body = random_body(body_rng, kind, "iron_ore")
+                v = _Vehicle(t, body.length_m, speed, v.material, v.lot_id, v.fill, mine, body)
+            out.append(v)
             t += sc.vehicle_interval_s * rng.uniform(0.6, 1.4)
+            if self._kinds:  # long bodies (wagons) must not run into the next vehicle
+                t = max(t, v.end_s + 2.0)
         return out
 
     # -- Backend ---------------------------------------------------------------------------
@@ -184,7 +206,7 @@ class SimRpm(SimClockMixin, RpmBackend):
             -theta * self._drift + 0.02 * np.sqrt(2 * theta) * self._rng.standard_normal()
         )
         rain = self._rain_factor(t_mid % self._scenario.duration_s)
-        gamma_bg = _GAMMA_BG_CPS * (1.0 + self._drift) * rain
+        gamma_bg = self._bg_cps * (1.0 + self._drift) * rain
         gamma = np.full(4, gamma_bg)
         neutron = np.full(4, _NEUTRON_BG_CPS)
         # Count rate per spectral component, summed over the panels (for the spectrum).
@@ -197,6 +219,11 @@ class SimRpm(SimClockMixin, RpmBackend):
             cover = self._coverage(pos, vehicle.length_m)
             # Shadow shielding grows with the cargo's areal density: 15 % empty .. 40 % full ore.
             shadow = 0.15 + 0.25 * vehicle.fill * min(ore.bulk_density_t_m3 / 2.5, 1.0)
+            if vehicle.body is not None:
+                # Along the body as the panel sees it (iron ore's full shadow is 0.35),
+                # scaled to this ore; the cargo's share of the view carries its NORM.
+                seen, _ = vehicle_profile(vehicle.body, np.array([pos - 0.5]), view_m=2.3)
+                cover = float(min(seen[0] / 0.35, 1.0))
             gamma *= 1.0 - shadow * cover
             parts["background"] *= 1.0 - shadow * cover
             norm = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from merak.core.errors import ConfigError
@@ -86,3 +87,22 @@ def test_a_dead_channel_not_in_the_layout_is_a_config_error() -> None:
     cfg = node_config_from_dict(_config({"dead_channels": ["GS9"]}))
     with pytest.raises(ConfigError, match="GS9"):
         cfg.sensors[0].described(create_sim("rpm", "rpm-1").describe())
+
+
+def test_the_portal_simulator_draws_vehicle_bodies_when_asked() -> None:
+    from merak.hal.sim import Lot, Scenario
+
+    sc = Scenario(vehicle_interval_s=20.0, lots=(Lot("L", "hematite_fines", 300.0),))
+    sim = create_sim("rpm", "r", scenario=sc, vehicles="wagons", background_cps=1500.0)
+    sim.start()
+    shadows, background = [], []
+    for _ in range(1500):
+        truth = sim.acquire(1.0).truth or {}
+        background.append(truth["background_cps"])
+        if truth["occupied"]:
+            shadows.append(truth["shadow"])
+    # Wagons are long: the shadow varies along the train (couplers), not one level.
+    assert len(shadows) > 300 and max(shadows) - min(shadows) > 0.1
+    assert 1400 < np.median(background) < 1600
+    with pytest.raises(ValueError, match="vehicles"):
+        create_sim("rpm", "r", vehicles="bus")
