@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from merak.scorer.engine._cityhash import CatHasher
+from merak.scorer.engine._numeric import NumericModel, numeric_arrays
 from merak.scorer.engine._tree_load import pack
 from merak.scorer.engine._trees import (
     TreeEnsemble,
@@ -26,7 +27,10 @@ SMALL_BATCH = 32  # rows; up to this, categorical values are hashed one by one
 class TreeScorer:
     """Raw formula values of an oblivious-tree ensemble, equal to CatBoost's ``RawFormulaVal``."""
 
-    def __init__(self, model: TreeEnsemble) -> None:
+    def __init__(self, model: TreeEnsemble, *, numeric: bool = True) -> None:
+        """``numeric=False``: score a model without categorical inputs with the binarising
+        kernels too (``_trees``), not the float-comparison ones (``_numeric``): the reference
+        the faster path is tested and measured against."""
         self.model = model
         known = json.loads(model.extra.get("cat_hashes", "{}"))
         self.hasher = CatHasher(known)
@@ -38,12 +42,17 @@ class TreeScorer:
         self.n_float = len(model.float_names)
         self.n_cat = len(model.cat_names)
         self._no_cats = np.zeros(0, dtype=np.uint64)
+        # Float inputs only: the kernels of ``_numeric`` (splits as float comparisons).
+        arrays = numeric_arrays(model) if numeric else None
+        self._numeric = None if arrays is None else NumericModel(arrays, self._scale, self._bias)
 
     def warm(self) -> None:
         """Load every kernel now (from Numba's on-disk cache, else compiled), not on the first
         request: call once at server start."""
         row = np.zeros(self.n_float)
         cats = [""] * self.n_cat
+        if self._numeric is not None:
+            self._numeric.warm()
         self.raw_one(row, cats)
         self.leaves_one(row, cats)
         for n in (1, 2, SMALL_BATCH + 1):  # the last hashes columns (imports pandas)
@@ -82,8 +91,13 @@ class TreeScorer:
         """Raw formula value of one row (the online path: one kernel call, no batch set-up).
 
         ``floats``: the row's float inputs (a sequence or a 1-d array; rounded to float32 as
-        CatBoost does); ``cats``: its categorical values as strings.
+        CatBoost does); ``cats``: its categorical values as strings. Fastest with a list or
+        tuple of floats, or a contiguous float64 vector (no conversion, see ``_numeric``).
         """
+        numeric = self._numeric
+        if numeric is not None:
+            value = numeric.one(floats)
+            return numeric.one_array(self._row(floats)) if value is None else value
         xf = self._row(floats)
         blob, hb = self._blob
         return float(predict_one(xf, self.words(cats), blob, hb, self._scale, self._bias))
@@ -145,7 +159,9 @@ class TreeScorer:
         """Raw values from already prepared arrays (see ``prepare``)."""
         out = np.empty(xf.shape[0], dtype=np.float64)
         use_parallel = xf.shape[0] >= PARALLEL_FROM if parallel is None else parallel
-        if use_parallel:
+        if self._numeric is not None:
+            self._numeric.batch(np.ascontiguousarray(xf, dtype=np.float32), out, use_parallel)
+        elif use_parallel:
             chunks = numba.get_num_threads()
             predict_parallel(xf, xc, out, self._scale, self._bias, chunks, *self._packed)
         else:
