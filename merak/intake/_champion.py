@@ -138,7 +138,7 @@ class ChampionRiskModel:
         with self._lock:
             x = self._online.assess(declaration)
         t1 = time.perf_counter()
-        cats = categoricals(declaration)
+        cats = categoricals(declaration, self._scorer.categorical)
         s = self._scorer.score(
             x[None, :], np.array([cats], dtype=object), np.array([revenue_basis(declaration)])
         )
@@ -168,6 +168,7 @@ class PooledRiskModel:
         self._pool = pool
         self._catalogue_hash = catalogue
         self._explainer = BatchExplainer(scorer)
+        self._categorical = list(scorer.categorical)
 
     @property
     def version(self) -> str:
@@ -185,7 +186,7 @@ class PooledRiskModel:
 
     def score_many(self, declarations: Sequence[Declaration]) -> list[RiskScore | Exception]:
         t0 = time.perf_counter()
-        cats = [categoricals(d) for d in declarations]
+        cats = [categoricals(d, self._categorical) for d in declarations]
         revenue = [revenue_basis(d) for d in declarations]
         parts = self._pool.assess(self._version, declarations, cats, revenue)
         t1 = time.perf_counter()

@@ -21,7 +21,7 @@ from merak.core.declaration import Declaration
 from merak.core.errors import PreconditionError
 from merak.features import CATALOGUE
 from merak.intake._assessor import FeatureContribution, RiskScore
-from merak.scorer import categorical_row, revenue_basis_usd
+from merak.scorer import CATEGORICAL, categorical_row, revenue_basis_usd
 from merak.scorer.engine import Contribution, RiskScorer, format_value, reason_text
 
 _SPECS = {s.id: s for s in CATALOGUE}
@@ -29,8 +29,23 @@ Explained = tuple[list[Contribution], dict[str, float], list[str]]
 """Per row: (ranked contributions kept by intake, by-area sums, reasons)."""
 
 
-def categoricals(decl: Declaration) -> list[str]:
-    """The categorical ids of the models, exactly as training takes them from the pool."""
+def categoricals(decl: Declaration, names: Sequence[str] = CATEGORICAL) -> list[str]:
+    """The categorical ids of the models, exactly as training takes them from the pool, in the
+    order of ``names`` (the bundle's: a model trained with fewer ids still scores)."""
+    row = _categorical_row(decl)
+    if tuple(names) == CATEGORICAL:
+        return row
+    by_name = dict(zip(CATEGORICAL, row, strict=True))
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise PreconditionError(
+            f"the model expects categorical ids {missing} that intake does not compute; "
+            f"it computes {list(CATEGORICAL)}"
+        )
+    return [by_name[n] for n in names]
+
+
+def _categorical_row(decl: Declaration) -> list[str]:
     h = decl.header
     first = min(decl.items, key=lambda i: i.line_number)
     return categorical_row(
@@ -122,7 +137,7 @@ def score_rows(
         return out
     t1 = time.perf_counter()
     x = np.stack([r for r in rows if not isinstance(r, Exception)])
-    cats = [categoricals(declarations[i]) for i in ok]
+    cats = [categoricals(declarations[i], scorer.categorical) for i in ok]
     revenue = np.array([revenue_basis(declarations[i]) for i in ok])
     s = scorer.score(x, np.array(cats, dtype=object), revenue)
     explained = explainer.explain(x, cats)

@@ -31,3 +31,24 @@ def test_intake_and_training_take_the_same_categorical_ids() -> None:
     total = decl.column("invoice_total").to_pylist()
     jpy = [i for i, c in enumerate(currency) if c == "JPY" and total[i]]
     assert jpy and all(basis[i] < float(total[i]) / 100 for i in jpy)
+
+
+def test_a_bundle_with_fewer_ids_gets_its_own_in_its_order() -> None:
+    from merak.core.errors import PreconditionError
+
+    world = generate(WorldConfig(declarations=100, seed=3, days=30))
+    msg = next(
+        iter(
+            tables_to_declarations(world.tables["declarations"], world.tables["declaration_items"])
+        )
+    )
+    d = declaration_from_proto(msg)
+    full = dict(zip(CATEGORICAL, categoricals(d), strict=True))
+    older = ["importer", "declarant", "hs_code", "origin", "export_country", "office", "route"]
+    assert categoricals(d, older) == [full[n] for n in older]
+    try:
+        categoricals(d, ["importer", "vessel"])
+    except PreconditionError as exc:
+        assert "'vessel'" in str(exc)
+    else:
+        raise AssertionError("an id intake does not compute must be refused")

@@ -26,10 +26,10 @@ class FakeScorer:
     (x0, -x1, 0, 0.2) plus a bias column."""
 
     numeric = [A.id, B.id, C.id]
-    categorical = ["importer_id"]
-    groups = {A.id: "TAXATION", B.id: "SMUGGLING", C.id: "", "importer_id": "entity"}
+    categorical = ["importer"]
+    groups = {A.id: "TAXATION", B.id: "SMUGGLING", C.id: "", "importer": "entity"}
     labels = {A.id: "label A", B.id: "label B", C.id: "label C"}
-    trees = SimpleNamespace(model=SimpleNamespace(feature_names=[A.id, B.id, C.id, "importer_id"]))
+    trees = SimpleNamespace(model=SimpleNamespace(feature_names=[A.id, B.id, C.id, "importer"]))
 
     def score(self, x: np.ndarray, cats: np.ndarray, revenue: np.ndarray) -> Any:
         return SimpleNamespace(probability=x[:, 0] / 10, revenue_at_stake=revenue * 0.5)
@@ -80,12 +80,12 @@ def test_a_score_says_risk_revenue_areas_and_the_ranked_features() -> None:
     # Kept: the positive contributions, largest |phi| first.
     assert [(c.feature_id, c.name, c.value, c.stage, c.areas) for c in score.contributions] == [
         (A.id, A.name, "1", A.stage, tuple(A.areas)),
-        ("importer_id", "importer id", "91440800MA4UXXXX1", Stage.PORT, ()),
+        ("importer", "importer", "91440800MA4UXXXX1", Stage.PORT, ()),
     ]
     assert list(score.reasons) == [
         "label B is 2: lowers the risk (-2.00 log-odds)",
         "label A is 1: raises the risk (+1.00 log-odds)",
-        "importer_id is 91440800MA4UXXXX1: raises the risk (+0.20 log-odds)",
+        "importer is 91440800MA4UXXXX1: raises the risk (+0.20 log-odds)",
     ]
     assert score.inputs is not None
     assert score.inputs[0].tolist() == [1.0, 2.0, 3.0]
@@ -114,7 +114,7 @@ def test_the_explainer_words_only_the_top_reasons_and_keeps_only_positive_featur
     assert reasons1 == ["label B is 5: lowers the risk (-5.00 log-odds)"]
     assert [(c.feature, c.value, c.shown) for c in kept0] == [
         (A.id, 4.0, "4"),
-        ("importer_id", 0.2, "IMP-A"),
+        ("importer", 0.2, "IMP-A"),
     ]
-    assert [c.feature for c in kept1] == [A.id, "importer_id"]
+    assert [c.feature for c in kept1] == [A.id, "importer"]
     assert areas0 == {"TAXATION": 4.0, "SMUGGLING": -2.0, "other": 0.0, "entity": 0.2}
