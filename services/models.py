@@ -91,6 +91,49 @@ class ModelServicer(model_pb2_grpc.ModelServiceServicer):
         return model_pb2.RetrainModelResponse(job_id=self.models.retrain(until))
 
     @grpc_errors
+    def GetDrift(
+        self, request: model_pb2.GetDriftRequest, context: grpc.ServicerContext
+    ) -> model_pb2.GetDriftResponse:
+        v = Violations()
+        for name in ("from_time", "to_time", "reference_from_time", "reference_to_time"):
+            if request.HasField(name):
+                selection_time(getattr(request, name), name, v)
+        if not 0 <= request.top <= 1000:
+            v.add("top", f"expected 0..1000, got {request.top}")
+        v.raise_if_any("invalid request")
+
+        def at(name: str, default: datetime) -> datetime:
+            if request.HasField(name):
+                return getattr(request, name).ToDatetime(tzinfo=UTC)  # type: ignore[no-any-return]
+            return default
+
+        end = at("to_time", datetime.now(UTC))
+        start = at("from_time", end - timedelta(days=7))
+        ref_end = at("reference_to_time", start)
+        ref_start = at("reference_from_time", ref_end - timedelta(days=28))
+        if not (start < end and ref_start < ref_end):
+            v.add("from_time", "each window must start before it ends")
+            v.raise_if_any("invalid request")
+        drift, n_ref, n_cur = self.models.drift((ref_start, ref_end), (start, end))
+        top = drift[: request.top] if request.top else drift
+        return model_pb2.GetDriftResponse(
+            features=[
+                model_pb2.FeatureDrift(
+                    feature_id=d.feature_id,
+                    name=d.name,
+                    psi=d.psi,
+                    reference_mean=d.reference_mean,
+                    current_mean=d.current_mean,
+                    reference_missing=d.reference_missing,
+                    current_missing=d.current_missing,
+                )
+                for d in top
+            ],
+            reference_count=n_ref,
+            current_count=n_cur,
+        )
+
+    @grpc_errors
     def ListModels(
         self, request: model_pb2.ListModelsRequest, context: grpc.ServicerContext
     ) -> model_pb2.ListModelsResponse:

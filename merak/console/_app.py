@@ -503,6 +503,12 @@ class ConsoleApp:
                 model_pb2.CompareModelsRequest(champion_version=champ, challenger_version=chall),
             )
         champion = next((m.version for m in models if m.role == model_pb2.MODEL_ROLE_CHAMPION), "")
+        drift, drift_note = None, ""
+        if self.allowed(self._person(request), "/merak.v1.ModelService/GetDrift"):
+            try:
+                drift = self._call(request, "models", "GetDrift", model_pb2.GetDriftRequest(top=15))
+            except BackendError as err:
+                drift_note = err.message  # e.g. too few scored declarations yet
         return self.render(
             request,
             "models.html",
@@ -510,6 +516,8 @@ class ConsoleApp:
             comparison=comparison,
             champion=champion,
             champ=champ or champion,
+            drift=drift,
+            drift_note=drift_note,
             chall=chall,
             notice=request.query.get("notice", ""),
             role=lambda n: fmt.enum_name(model_pb2.ModelRole, n, "MODEL_ROLE_"),

@@ -28,8 +28,10 @@ from google.protobuf import timestamp_pb2
 from merak.core.config import FeatureConfig, ModelsConfig
 from merak.core.errors import NotFoundError, PreconditionError
 from merak.core.money import money_from_proto
+from merak.features import CATALOGUE
 from merak.intake import RecordStore, decode_inputs
 from merak.ledger import LedgerWriter, model_promotion_entry
+from merak.models._drift import FeatureDrift, feature_drift
 from merak.scorer import (
     CatalogueMismatchError,
     CorruptModelError,
@@ -196,6 +198,24 @@ class Models:
             and (chall.precision[5], chall.revenue[5]) != (champ.precision[5], champ.revenue[5])
         )
         return Comparison(champ, chall, len(y), better)
+
+    def drift(
+        self, reference: tuple[datetime, datetime], current: tuple[datetime, datetime]
+    ) -> tuple[list[FeatureDrift], int, int]:
+        """PSI of each feature the champion scored, current window against reference."""
+        if self.scored is None:
+            raise PreconditionError("drift needs the feature log")
+
+        def ms(t: datetime) -> int:
+            return int(t.timestamp() * 1000)
+
+        names = [(f.id, f.name) for f in CATALOGUE]
+        return feature_drift(
+            self.scored,
+            names,
+            (ms(reference[0]), ms(reference[1])),
+            (ms(current[0]), ms(current[1])),
+        )
 
     def retrain(self, until: datetime) -> str:
         """Start a retraining job; returns its id at once."""

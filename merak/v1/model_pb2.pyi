@@ -126,3 +126,45 @@ class RetrainModelResponse(_message.Message):
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class GetDriftRequest(_message.Message):
+    __slots__ = ("from_time", "to_time", "reference_from_time", "reference_to_time", "top")
+    FROM_TIME_FIELD_NUMBER: _ClassVar[int]
+    TO_TIME_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FROM_TIME_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_TO_TIME_FIELD_NUMBER: _ClassVar[int]
+    TOP_FIELD_NUMBER: _ClassVar[int]
+    from_time: _timestamp_pb2.Timestamp
+    to_time: _timestamp_pb2.Timestamp
+    reference_from_time: _timestamp_pb2.Timestamp
+    reference_to_time: _timestamp_pb2.Timestamp
+    top: int
+    def __init__(self, from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., to_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reference_from_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reference_to_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., top: _Optional[int] = ...) -> None: ...
+
+class FeatureDrift(_message.Message):
+    __slots__ = ("feature_id", "name", "psi", "reference_mean", "current_mean", "reference_missing", "current_missing")
+    FEATURE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PSI_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_MEAN_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_MEAN_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_MISSING_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_MISSING_FIELD_NUMBER: _ClassVar[int]
+    feature_id: str
+    name: str
+    psi: float
+    reference_mean: float
+    current_mean: float
+    reference_missing: float
+    current_missing: float
+    def __init__(self, feature_id: _Optional[str] = ..., name: _Optional[str] = ..., psi: _Optional[float] = ..., reference_mean: _Optional[float] = ..., current_mean: _Optional[float] = ..., reference_missing: _Optional[float] = ..., current_missing: _Optional[float] = ...) -> None: ...
+
+class GetDriftResponse(_message.Message):
+    __slots__ = ("features", "reference_count", "current_count")
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    features: _containers.RepeatedCompositeFieldContainer[FeatureDrift]
+    reference_count: int
+    current_count: int
+    def __init__(self, features: _Optional[_Iterable[_Union[FeatureDrift, _Mapping]]] = ..., reference_count: _Optional[int] = ..., current_count: _Optional[int] = ...) -> None: ...

@@ -60,6 +60,11 @@ class ModelServiceStub:
                 request_serializer=merak_dot_v1_dot_model__pb2.RetrainModelRequest.SerializeToString,
                 response_deserializer=merak_dot_v1_dot_model__pb2.RetrainModelResponse.FromString,
                 _registered_method=True)
+        self.GetDrift = channel.unary_unary(
+                '/merak.v1.ModelService/GetDrift',
+                request_serializer=merak_dot_v1_dot_model__pb2.GetDriftRequest.SerializeToString,
+                response_deserializer=merak_dot_v1_dot_model__pb2.GetDriftResponse.FromString,
+                _registered_method=True)
 
 
 class ModelServiceServicer:
@@ -100,6 +105,14 @@ class ModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDrift(self, request, context):
+        """Drift of the model's inputs: the population stability index of each feature between
+        a reference window and a current window of the declarations it scored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -127,6 +140,11 @@ def add_ModelServiceServicer_to_server(servicer, server):
                     servicer.RetrainModel,
                     request_deserializer=merak_dot_v1_dot_model__pb2.RetrainModelRequest.FromString,
                     response_serializer=merak_dot_v1_dot_model__pb2.RetrainModelResponse.SerializeToString,
+            ),
+            'GetDrift': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDrift,
+                    request_deserializer=merak_dot_v1_dot_model__pb2.GetDriftRequest.FromString,
+                    response_serializer=merak_dot_v1_dot_model__pb2.GetDriftResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -265,6 +283,33 @@ class ModelService:
             '/merak.v1.ModelService/RetrainModel',
             merak_dot_v1_dot_model__pb2.RetrainModelRequest.SerializeToString,
             merak_dot_v1_dot_model__pb2.RetrainModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDrift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/merak.v1.ModelService/GetDrift',
+            merak_dot_v1_dot_model__pb2.GetDriftRequest.SerializeToString,
+            merak_dot_v1_dot_model__pb2.GetDriftResponse.FromString,
             options,
             channel_credentials,
             insecure,
