@@ -222,7 +222,9 @@ class SQLiteRecordStore(RecordStore):
                         results.append(Accepted(p.key, True, row[1], bytes(row[0])))
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                # A failed COMMIT (disk full) may have rolled back already: keep its error.
+                if self._write.in_transaction:
+                    cur.execute("ROLLBACK")
                 raise
             finally:
                 if not sync:
@@ -250,7 +252,9 @@ class SQLiteRecordStore(RecordStore):
                 )
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                # A failed COMMIT (disk full) may have rolled back already: keep its error.
+                if self._write.in_transaction:
+                    cur.execute("ROLLBACK")
                 raise
 
     def result(self, key: str) -> bytes | None:
