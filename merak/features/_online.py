@@ -20,6 +20,7 @@ from merak.features._catalogue import compute
 from merak.features._documents import DocumentIndex
 from merak.features._frames import NA, Frames, _ms, _scaled, frames_from_rows
 from merak.features._inputs import build_inputs
+from merak.features._kernels import running_profiles
 from merak.features._profiles import (
     COLS,
     FIRST,
@@ -144,25 +145,18 @@ class OnlineFeatures:
         updated: dict[str, dict[str, np.ndarray]] = {}
         for kind in KINDS:
             state = self._state[kind]
-            mine: dict[str, np.ndarray] = {}
-            running = np.empty((n, len(COLS)), dtype=np.int64)
+            index: dict[str, int] = {}
+            group = np.empty(n, dtype=np.int64)
             for j, k in enumerate(keys[kind].tolist()):
                 if k is None:
-                    running[j] = empty
-                    continue
-                cur = mine.get(k)
-                if cur is None:
-                    base = state.get(k)
-                    cur = empty.copy() if base is None else base.copy()
-                    mine[k] = cur
-                running[j] = cur
-                c = contrib[j]
-                first, last = cur[FIRST], cur[LAST]
-                cur += c
-                cur[FIRST] = min(first, c[FIRST])
-                cur[LAST] = max(last, c[LAST])
-            profiles[kind] = running
-            updated[kind] = mine
+                    group[j] = -1
+                else:
+                    group[j] = index.setdefault(k, len(index))
+            final = np.empty((len(index), len(COLS)), dtype=np.int64)
+            for k, g in index.items():
+                final[g] = state.get(k, empty)
+            profiles[kind] = running_profiles(group, contrib, final, empty, FIRST, LAST)
+            updated[kind] = {k: final[g] for k, g in index.items()}
         return profiles, updated
 
     def _note(self, f: Frames, keys: dict[str, np.ndarray]) -> None:
