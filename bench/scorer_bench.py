@@ -150,10 +150,18 @@ def _bench_model(name: str, with_cats: bool, trees: int, quick: bool) -> dict[st
     def nb_one_fast() -> object:  # the online path
         return scorer.raw_one(row_f, row_c)
 
+    row_v = np.array(row_f, dtype=np.float64)  # a caller's own contiguous float64 vector
+
+    def nb_one_vector() -> object:
+        return scorer.raw_one(row_v, row_c)
+
     _log(f"[{name}] one row")
-    cb, nb_raw1, nb_fast = _interleaved([cb_one, nb_one_raw, nb_one_fast], repeats)
+    cb, nb_raw1, nb_fast, nb_vec = _interleaved(
+        [cb_one, nb_one_raw, nb_one_fast, nb_one_vector], repeats
+    )
     one["raw"] = (cb, nb_raw1)
     one["raw_one"] = (cb, nb_fast)
+    one["raw_one_vector"] = (cb, nb_vec)
     batches: dict[int, tuple[float, float]] = {}
     for n in (1, 64, 1024, 100_000):
         reps = 5 if n == 100_000 else (30 if n == 1024 else 100)
@@ -235,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
           " calls interleaved in short runs; medians. Both start from the same raw rows"
           " (floats + strings)."
           f" Threads: CatBoost `thread_count=-1` ({os.cpu_count()}), Numba"
-          f" {numba.get_num_threads()} (`prange` from 4,096 rows, one thread below)."
+          f" {numba.get_num_threads()} (`prange` from 4,096 rows, one thread below). The numeric"
+          " model takes the float-comparison kernels (`_numeric`), the categorical one the"
+          " binarising kernels (`_trees`)."
           "\n")  # fmt: skip
     print("| | CatBoost `predict` | Numba engine | ratio | target |")
     print("|---|---|---|---|---|")
@@ -244,7 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         (cat, 10.0, 1.0, "≥ parity"),
     ):
         m = r["name"]
-        for key, label in (("raw", "`raw`, 1-row array"), ("raw_one", "`raw_one`, Python lists")):
+        for key, label in (
+            ("raw", "`raw`, 1-row array"),
+            ("raw_one", "`raw_one`, Python lists"),
+            ("raw_one_vector", "`raw_one`, float64 vector"),
+        ):
             cb, nb = r["one"][key]
             print(f"| {m}, one row ({label}) | {_us(cb)} | {_us(nb)} | {cb / nb:.1f}×"
                   f" | {_target(cb / nb, one_need, f'≥ {one_need:.0f}×')} |")  # fmt: skip
@@ -265,8 +279,9 @@ def main(argv: list[str] | None = None) -> int:
               f" difference| {r['shap_parity']:.1e} on 500 rows (target ≤ 1e-6). Load: engine"
               f" {r['load']:.2f} s, SHAP tables {r['shap_build']:.2f} s.")  # fmt: skip
     print("\nRatio = CatBoost time / Numba time (higher is better for Numba). Rows include"
-          " unseen categories and NaN. `raw` with a one-row array and `raw_one` take the same"
-          " one-row kernel.\n")  # fmt: skip
+          " unseen categories and NaN. `raw` with a one-row array, `raw_one` with a list and"
+          " with a float64 vector take the same one-row kernel (a list goes to it as a tuple,"
+          " a float64 vector as it is).\n")  # fmt: skip
     return 0
 
 

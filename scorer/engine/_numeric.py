@@ -29,6 +29,7 @@ from merak.scorer.engine._trees import KIND_FLOAT, TreeEnsemble
 
 BLOCK = 128  # rows scored together (their float columns stay in L1)
 GROUP = 8  # trees whose leaves are added to a row's sum in one pass
+CHUNKS_PER_THREAD = 8  # runs of blocks per thread in a parallel batch
 _HEAD = 16  # int64 words of offsets at the start of the byte buffer
 _INF = np.float32(np.inf)
 
@@ -293,10 +294,10 @@ class NumericModel:
             self.warm()
             return self.one(floats)
         if type(floats) is np.ndarray:
-            if floats.shape == (self.n_float,) and floats.dtype == np.float64 and (
+            if floats.dtype == np.float64 and floats.size == self.n_float and (
                 floats.flags.c_contiguous
             ):  # fmt: skip
-                return self._array_entry(floats, self.blob)
+                return self._array_entry(floats.reshape(-1), self.blob)
             return None
         if len(floats) != self.n_float:
             return None
@@ -312,6 +313,9 @@ class NumericModel:
     def batch(self, xf: np.ndarray, out: np.ndarray, parallel: bool) -> None:
         """Raw values of the rows of ``xf`` (float32, C order) into ``out``."""
         if parallel:
-            numeric_parallel(xf, out, self.blob, numba.get_num_threads())
+            # Several runs of blocks per thread, handed out one at a time: a thread the
+            # machine holds back leaves its remaining runs to the others.
+            with numba.parallel_chunksize(1):
+                numeric_parallel(xf, out, self.blob, CHUNKS_PER_THREAD * numba.get_num_threads())
         else:
             numeric_serial(xf, out, self.blob)
