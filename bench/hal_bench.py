@@ -12,7 +12,9 @@ be zero (the receiver's own sequence accounting).
 Real-time rates (issue 8): camera 2048x1024 8-bit at 50 fps, NIR 512 points float32 at
 500 Hz, RPM 9 channels uint32 at 10 Hz.
 
-Run: python -m bench.hal_bench [--quick]
+CURVE cost: CPU per camera frame with CURVE off and on, the frame whole or cut into parts.
+
+Run: python -m bench.hal_bench [--quick] [--only simulators|streaming|curve-cost]
 """
 
 from __future__ import annotations
@@ -177,13 +179,81 @@ def bench_streaming(quick: bool) -> None:
             )
 
 
+def _curve_cost(curve: bool, part_bytes: int, frames: int) -> tuple[float, float]:
+    """(CPU ms per camera frame, MB/s): one process, a PUSH -> PULL pair over loopback TCP
+    with or without CURVE; CPU time counts both ends and libzmq's I/O threads."""
+    import threading
+
+    import zmq
+
+    ctx = zmq.Context(io_threads=2)
+    pull, push = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH)
+    if curve:
+        spub, ssec = zmq.curve_keypair()
+        cpub, csec = zmq.curve_keypair()
+        pull.curve_server = True
+        pull.curve_secretkey, pull.curve_publickey = ssec, spub
+        push.curve_serverkey, push.curve_secretkey, push.curve_publickey = spub, csec, cpub
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    push.connect(f"tcp://127.0.0.1:{port}")
+    desc = REALTIME["cam-1"][0]
+    frame = np.random.default_rng(1).integers(0, 255, desc.frame_bytes, dtype=np.uint8).tobytes()
+    view = memoryview(frame)
+    step = part_bytes or len(frame)
+    parts: list[Any] = [b"header", *(view[i : i + step] for i in range(0, len(frame), step))]
+    push.send_multipart(parts, copy=False)  # handshake done before the clock starts
+    pull.recv_multipart(copy=False)
+
+    def drain() -> None:
+        for _ in range(frames):
+            pull.recv_multipart(copy=False)
+
+    rx = threading.Thread(target=drain)
+    rx.start()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for _ in range(frames):
+        push.send_multipart(parts, copy=False)
+    rx.join()
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    push.close(linger=0)
+    pull.close(linger=0)
+    ctx.term()
+    return cpu / frames * 1e3, frames * len(frame) / wall / 1e6
+
+
+def bench_curve_cost(quick: bool) -> None:
+    """What CURVE costs per camera frame, whole or cut into parts (CURVE encrypts each ZMTP
+    part on its own), against the CPU a belt at 5x real time would need."""
+    frames = 40 if quick else 150
+    print("\n## CURVE cost per camera frame (2048x1024 uint8; both ends in one process)\n")
+    print("| CURVE | payload parts | CPU per frame (median of 3) | MB/s (median) |")
+    print("|---|---|---:|---:|")
+    for curve, part in ((False, 0), (True, 0), (True, 128 * 1024), (True, 512 * 1024)):
+        runs = [_curve_cost(curve, part, frames) for _ in range(3)]
+        cpu = statistics.median(r[0] for r in runs)
+        mbps = statistics.median(r[1] for r in runs)
+        label = "one (whole frame)" if not part else f"{part // 1024} KiB each"
+        print(f"| {'on' if curve else 'off'} | {label} | {cpu:.2f} ms | {mbps:,.0f} |")
+    print(
+        "\nA belt at 5x real time moves 250 camera frames/s: CPU per frame x 250 is the CPU"
+        " seconds per second the link needs for the camera alone (sender and receiver)."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer frames, for a smoke run")
+    parser.add_argument(
+        "--only", choices=("simulators", "streaming", "curve-cost"), help="one section only"
+    )
     args = parser.parse_args()
     print(f"# HAL bench ({'quick' if args.quick else 'full'}) on {machine()}")
-    bench_simulators(args.quick)
-    bench_streaming(args.quick)
+    if args.only in (None, "simulators"):
+        bench_simulators(args.quick)
+    if args.only in (None, "streaming"):
+        bench_streaming(args.quick)
+    if args.only in (None, "curve-cost"):
+        bench_curve_cost(args.quick)
 
 
 if __name__ == "__main__":
