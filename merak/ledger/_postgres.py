@@ -91,9 +91,16 @@ class PostgresLedgerStore(LedgerStore):
 
     def _query(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._read_lock:
-            if self._read.closed or self._read.broken:
-                self._read = self._connect(autocommit=True)
-            return self._read.execute(query.encode(), params).fetchall()
+            for attempt in (1, 2):
+                if self._read.closed or self._read.broken:
+                    self._read = self._connect(autocommit=True)
+                try:
+                    return self._read.execute(query.encode(), params).fetchall()
+                except psycopg.OperationalError:
+                    # A read on a connection the server dropped: reconnect and read once more.
+                    if attempt == 2 or not self._read.broken:
+                        raise
+            raise AssertionError("unreachable")
 
     def size(self) -> int:
         return int(self._query("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves")[0][0])
