@@ -105,6 +105,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         self._exposure_us = 200.0
         self._gain_db = 0.0
         self._rate_hz = 10.0
+        self._auto = 1.0
         self.apply({k: self.settings[k].check(sensor_id, v) for k, v in settings.items()})
         self._init_clock(clock, t0_ns)
         yy, xx = np.mgrid[0 : self._h, 0 : self._w]
@@ -171,6 +172,9 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         h, w = self._h, self._w
         lot, _ = self._scenario.lot_at(t_s)
         ore = ORES[lot.material]
+        # Auto exposure: the bed's mean reads ~40 % of full scale (bright potash no longer
+        # saturates; dark magnetite gets the longer exposure, and the longer blur).
+        self._auto = float(np.clip(0.3 / ore.albedo, 0.4, 4.0))
         # Ore bed: the belt shows at both edges, the bed's edge wanders.
         margin = (0.04 + 0.03 * _upsample(rng.random((6, 2)), h, 2)) * w
         cols = np.arange(w)[None, :]
@@ -208,7 +212,8 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         n_specks = rng.poisson(h * w * 0.0008)
         radiance[rng.integers(0, h, n_specks), rng.integers(0, w, n_specks)] += 0.3
         # Motion blur along the belt: belt speed x exposure / pixel size.
-        blur_px = self._scenario.belt_speed_m_s * self._exposure_us * 1e-6 / (self._pixel_mm * 1e-3)
+        exposure_s = self._exposure_us * 1e-6 * self._auto
+        blur_px = self._scenario.belt_speed_m_s * exposure_s / (self._pixel_mm * 1e-3)
         radiance = _blur_rows(radiance, blur_px)
         image = self._expose(rng, radiance)
         if self._channels == 3:
@@ -218,6 +223,7 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
             "material": lot.material,
             "inclusions": boxes,
             "blur_px": float(blur_px),
+            "exposure_factor": self._auto,
         }
         return image, truth
 
@@ -264,16 +270,19 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
     ) -> tuple[np.ndarray, int, int, np.ndarray]:
         """Mask, top-left corner and texture of one inclusion, clipped to the frame."""
         h, w = self._h, self._w
+        # Longest side 3-30 cm, log-uniform (rebar to 50 cm); the width by the class's shape.
+        length_cm = float(
+            np.exp(rng.uniform(np.log(3.0), np.log(50.0 if kind == "rebar" else 30.0)))
+        )
+        length = length_cm * 5.0  # px at 2 mm
         if kind == "wood":
-            length, width = rng.uniform(40, 150), rng.uniform(8, 25)
-        elif kind == "plastic_sheet":
-            length, width = rng.uniform(40, 120), rng.uniform(30, 100)
-        elif kind == "woven_bag":
-            length, width = rng.uniform(60, 160), rng.uniform(40, 100)
+            width = length * rng.uniform(0.12, 0.4)
+        elif kind in ("plastic_sheet", "woven_bag"):
+            width = length * rng.uniform(0.4, 1.0)
         elif kind == "rebar":
-            length, width = rng.uniform(80, 250), rng.uniform(4, 8)
+            width = rng.uniform(4, 8)
         else:  # rubber
-            length, width = rng.uniform(15, 50), rng.uniform(12, 40)
+            width = length * rng.uniform(0.5, 1.0)
         # Sizes above are for 2 mm pixels; scale to this camera's pixel size.
         length, width = length * 2.0 / self._pixel_mm, max(width * 2.0 / self._pixel_mm, 2.0)
         th = rng.uniform(0, np.pi)
@@ -308,8 +317,9 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
 
     def _expose(self, rng: np.random.Generator, radiance: np.ndarray) -> np.ndarray:
         """Photo-electrons, shot and read noise, gain, 8-bit quantisation with saturation."""
-        # ~3000 e- at full scale for a white target at 200 us exposure and 0 dB gain.
-        electrons = radiance * 4000.0 * (self._exposure_us / 200.0)
+        # ~3000 e- at full scale for a white target at 200 us exposure and 0 dB gain, times
+        # the auto-exposure factor of the ore on the belt (``render``).
+        electrons = radiance * 4000.0 * (self._exposure_us / 200.0) * self._auto
         noise = self._crop(rng, self._noise_bank)
         noisy = electrons + noise * np.sqrt(np.maximum(electrons, 0) + np.float32(12.0**2))
         gain = 10 ** (self._gain_db / 20.0)

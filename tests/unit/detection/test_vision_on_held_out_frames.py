@@ -1,7 +1,7 @@
 """The inclusion network on simulator frames of seeds it was neither trained nor tuned on.
 
 Training seeds are 100-305 (``_vision_train``), the thresholds were chosen on 777-832, these
-frames come from 31000-31055. Every truth comes from the simulator's label map, never from
+frames come from 31000-31075. Every truth comes from the simulator's label map, never from
 the detector. The floors sit a margin below what the bundled model measures here
 (docs/detection.md has the full held-out figures); the issue's target of 95 % recall for
 inclusions of 5 cm and more is NOT met (see the doc), so it is not asserted.
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from merak.detection._evaluate import evaluate_vision
 
-# Measured with the bundled weights on these frames: 0.71 (n = 48), 0.64 (n = 53), 0.89 (38
-# detections), none of 36 clean frames flagged (the classical pipeline before it: recall
-# 0.10, precision 0.18 on the seeds of docs/detection.md).
-PIECE_FLOOR = 0.55
-BOX_FLOOR = 0.5
-PRECISION_FLOOR = 0.8
-CLEAN_CEILING = 0.12
+# Measured with the bundled weights on these frames of the widened camera simulator
+# (inclusions 3-30 cm, auto exposure, eight ores; the weights were trained before it was
+# widened): 0.50 (n = 44), 0.47 (n = 49), 0.85 (27 detections), 10.4 % of 48 clean frames
+# flagged. On the simulator before the widening the same test measured 0.71, 0.64, 0.89
+# and none of 36; these floors follow the simulator, not a better detector.
+PIECE_FLOOR = 0.4
+BOX_FLOOR = 0.38
+PRECISION_FLOOR = 0.7
+CLEAN_CEILING = 0.2
 
 
 def test_recall_by_size_precision_and_clean_frames_on_held_out_seeds() -> None:
