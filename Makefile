@@ -91,7 +91,7 @@ bench: $(STAMP)  ## run the benchmarks and rewrite bench/RESULTS.md
 fuzz: $(STAMP)  ## fuzz every RPC with 20,000 requests (CI sends 5,000); counts in var/fuzz.json
 	@mkdir -p var
 	MERAK_FUZZ_REQUESTS=$${MERAK_FUZZ_REQUESTS:-20000} MERAK_FUZZ_REPORT=var/fuzz.json \
-	  $(PY) -m pytest tests/integration/api/test_fuzz.py -q -s -p no:cacheprovider
+	  $(PY) -m pytest tests/integration/services/test_fuzz.py -q -s -p no:cacheprovider
 
 clean:  ## remove the virtual environment, tools and caches
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
