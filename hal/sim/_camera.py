@@ -172,9 +172,9 @@ class SimBeltCamera(SimClockMixin, CameraBackend):
         h, w = self._h, self._w
         lot, _ = self._scenario.lot_at(t_s)
         ore = ORES[lot.material]
-        # Auto exposure: the bed's mean reads ~40 % of full scale (bright potash no longer
-        # saturates; dark magnetite gets the longer exposure, and the longer blur).
-        self._auto = float(np.clip(0.3 / ore.albedo, 0.4, 4.0))
+        # Auto exposure, highlight priority: shortened for bright ores so their lumps do not
+        # saturate (potash did), never lengthened (dark ores keep the set exposure).
+        self._auto = float(np.clip(0.55 / ore.albedo, 0.4, 1.0))
         # Ore bed: the belt shows at both edges, the bed's edge wanders.
         margin = (0.04 + 0.03 * _upsample(rng.random((6, 2)), h, 2)) * w
         cols = np.arange(w)[None, :]
