@@ -147,6 +147,14 @@ class TreeScorer:
         *, parallel: bool | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Raw formula values (log-odds for a classifier) for every row."""
+        numeric = self._numeric
+        if numeric is not None and type(floats) is np.ndarray and floats.ndim <= 2 and (
+            floats.shape[-1] == floats.size
+        ):  # fmt: skip
+            # One row of a model without categorical inputs: straight to its entry point.
+            value = numeric.one(floats)
+            if value is not None:
+                return np.full(1, value)
         if _is_one_row(floats, self.n_float):
             row_cats = None if cats is None or not self.n_cat else _one_row(cats, self.n_cat)
             return np.array([self.raw_one(floats, row_cats)])
