@@ -92,6 +92,15 @@ Ray with 1 or 2 workers and the in-process run (`--no-ray`) give the identical m
 `observe_inspection(row)` adds an outcome as it comes back. Profiles live in dicts of integer
 vectors; the inputs and the kernel run on arrays of length one.
 
+`assess_many(declarations)` does the same for a batch in one vectorised pass: each row gets
+the profiles as the rows before it (in the batch too) left them. That running profile is one
+compiled Numba kernel per entity kind (`merak/features/_kernels.py`) over a columnar block —
+one profile row per distinct entity of the batch, its rows' group indices and their
+contributions — rather than numpy operations per row and kind; the arithmetic is integer
+sums, a min and a max, so the result is bit-identical to adding the events one by one (a unit
+test checks the kernel against that rule, and the batch and parity tests are unchanged).
+Measured per declaration in batches: `bench/RESULTS.md` ("Online features, issue 19").
+
 ### The catalogue version
 
 The scorer stores `catalogue_version()`: SHA-256 over each spec's id, name, stage, areas,
