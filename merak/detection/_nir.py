@@ -324,6 +324,15 @@ class NirLotAccumulator:
             return self._fit_buffer()
         return self._judge(feats, x, list(seqs), learn=True)
 
+    def finish(self) -> np.ndarray:
+        """Judge the scans of a lot shorter than the warm-up now (if it has >= 128).
+
+        Returns their positive mask (empty when there is nothing to judge).
+        """
+        if self.background is None and self._buffered >= MIN_BACKGROUND:
+            return self._fit_buffer()
+        return np.zeros(0, bool)
+
     def _fit_buffer(self) -> np.ndarray:
         """Fit the lot's background on the buffered scans, then judge them."""
         all_f = np.concatenate([b[0] for b in self._buffer])
@@ -379,8 +388,7 @@ class NirLotAccumulator:
         ever darkens. The fraction sums the positive groups' excess over the sensitivity;
         the interval is the normal one of ``kp - kn`` (variance ``kp + kn``).
         """
-        if self.background is None and self._buffered >= MIN_BACKGROUND:
-            self._fit_buffer()  # a short lot: judge it on what it has
+        self.finish()  # a short lot: judge it on what it has
         n = self.scans
         tpr = max(self.model.tpr, 1e-3)
         if n == 0:

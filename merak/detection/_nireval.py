@@ -33,9 +33,10 @@ def run_lot(
     flags = []
     for i in range(0, scans, BATCH):
         flags.append(acc.add(d.spectra[i : i + BATCH], list(range(i, min(i + BATCH, scans)))))
+    flags.append(acc.finish())  # a lot shorter than the warm-up is judged now
     est = acc.estimate()
-    pos = np.concatenate(flags) if flags else np.zeros(0, bool)
-    # Scans are judged in order; a lot shorter than the warm-up is judged at estimate().
+    pos = np.concatenate(flags)
+    # Scans are judged in order; a lot of fewer than 128 scans is never judged.
     pos = np.concatenate([pos, np.zeros(scans - len(pos), bool)]) if len(pos) < scans else pos
     return est, pos, d.contaminant
 
