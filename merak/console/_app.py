@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import logging
 import secrets
 import urllib.parse
@@ -119,6 +120,13 @@ class ConsoleApp:
         self.env.globals["channel_name"] = fmt.channel
         self.env.globals["when"] = fmt.when
         self.env.filters["area"] = fmt.area
+        for name, enum, prefix in (
+            ("lot_state", detection_pb2.LotState, "LOT_STATE_"),
+            ("verdict_kind", detection_pb2.VerdictKind, "VERDICT_KIND_"),
+            ("sensor_kind", sensor_pb2.SensorKind, "SENSOR_KIND_"),
+            ("severity", detection_pb2.AlertSeverity, "ALERT_SEVERITY_"),
+        ):
+            self.env.globals[name] = functools.partial(fmt.enum_name, enum, prefix=prefix)
         self.router = Router()
         r = self.router.add
         r("GET", "/signin", self.signin_page)
@@ -395,6 +403,14 @@ class ConsoleApp:
         return Response.redirect(f"/declarations/{urllib.parse.quote(did)}?saved={saved}")
 
     # -- terminal operator -------------------------------------------------------------
+    def _alert_groups(
+        self, request: Request, query: detection_pb2.ListAlertsRequest
+    ) -> list[detection_pb2.AlertGroup]:
+        """The alert groups, when the person's roles may list them (else none)."""
+        if not self.allowed(self._person(request), "/merak.v1.DetectionService/ListAlerts"):
+            return []
+        return list(self._call(request, "detection", "ListAlerts", query).groups)
+
     def terminal(self, request: Request) -> Response:
         lots = self._call(
             request,
@@ -402,28 +418,18 @@ class ConsoleApp:
             "ListLots",
             detection_pb2.ListLotsRequest(page_size=self.config.page_size),
         )
-        groups = []
-        if self.allowed(self._person(request), "/merak.v1.DetectionService/ListAlerts"):
-            groups = list(
-                self._call(
-                    request,
-                    "detection",
-                    "ListAlerts",
-                    detection_pb2.ListAlertsRequest(
-                        include_acknowledged=request.query.get("all") == "1", page_size=100
-                    ),
-                ).groups
-            )
+        groups = self._alert_groups(
+            request,
+            detection_pb2.ListAlertsRequest(
+                include_acknowledged=request.query.get("all") == "1", page_size=100
+            ),
+        )
         return self.render(
             request,
             "terminal.html",
             lots=list(lots.lots),
             groups=groups,
             show_all=request.query.get("all") == "1",
-            lot_state=lambda n: fmt.enum_name(detection_pb2.LotState, n, "LOT_STATE_"),
-            verdict_kind=lambda n: fmt.enum_name(detection_pb2.VerdictKind, n, "VERDICT_KIND_"),
-            sensor_kind=lambda n: fmt.enum_name(sensor_pb2.SensorKind, n, "SENSOR_KIND_"),
-            severity=lambda n: fmt.enum_name(detection_pb2.AlertSeverity, n, "ALERT_SEVERITY_"),
         )
 
     def lot(self, request: Request) -> Response:
@@ -433,18 +439,12 @@ class ConsoleApp:
             "GetLot",
             detection_pb2.GetLotRequest(lot_id=request.params["lot_id"]),
         )
-        groups = []
-        if self.allowed(self._person(request), "/merak.v1.DetectionService/ListAlerts"):
-            groups = list(
-                self._call(
-                    request,
-                    "detection",
-                    "ListAlerts",
-                    detection_pb2.ListAlertsRequest(
-                        lot_id=resp.lot.lot_id, include_acknowledged=True, page_size=100
-                    ),
-                ).groups
-            )
+        groups = self._alert_groups(
+            request,
+            detection_pb2.ListAlertsRequest(
+                lot_id=resp.lot.lot_id, include_acknowledged=True, page_size=100
+            ),
+        )
         traces = None
         if self.allowed(self._person(request), "/merak.v1.DetectionService/GetLotTraces"):
             traces = self._call(
@@ -464,10 +464,6 @@ class ConsoleApp:
             verdict=resp.verdict,
             has_verdict=resp.HasField("verdict"),
             groups=groups,
-            lot_state=lambda n: fmt.enum_name(detection_pb2.LotState, n, "LOT_STATE_"),
-            verdict_kind=lambda n: fmt.enum_name(detection_pb2.VerdictKind, n, "VERDICT_KIND_"),
-            sensor_kind=lambda n: fmt.enum_name(sensor_pb2.SensorKind, n, "SENSOR_KIND_"),
-            severity=lambda n: fmt.enum_name(detection_pb2.AlertSeverity, n, "ALERT_SEVERITY_"),
         )
 
     def acknowledge(self, request: Request) -> Response:
