@@ -33,6 +33,7 @@ import logging
 import pickle
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -72,6 +73,10 @@ def connect_ray(address: str | None) -> Any:
             log_to_driver=False,
         )
     return ray
+
+
+WORKER_PREFIX = "merak-worker-"
+HEAD_RESOURCE = "node:__internal_head__"  # a resource only Ray's head node has
 
 
 def target_name(group: str) -> str:
@@ -137,6 +142,12 @@ class ScoringWorker:
 
     def ready(self) -> bool:
         return True
+
+    def node_id(self) -> str:
+        """The Ray node this worker runs on (placement checks, operations)."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
 
     def _scorer(self, version: str) -> Any:
         scorer = self._scorers.get(version)
@@ -224,7 +235,10 @@ class WorkerPool:
         self._features = features
         self._cpus = cpus
         self._lock = threading.Lock()
-        self._actor_cls: Any = ray.remote(num_cpus=cpus, max_restarts=0)(ScoringWorker)
+        # SPREAD: the actors go to different nodes, so losing one node loses one share.
+        self._actor_cls: Any = ray.remote(
+            num_cpus=cpus, max_restarts=0, scheduling_strategy="SPREAD"
+        )(ScoringWorker)
         self.group = group
         self._target: Any = _target_actor(ray, group, size)
         self._actors: list[Any] = []
@@ -242,13 +256,30 @@ class WorkerPool:
         return len(self._actors)
 
     def _new_actor(self) -> Any:
-        actor = self._actor_cls.remote(*self._dirs, self._features)
+        # Named (merak-worker-<group>-<id>, namespace merak): `ray list actors` and
+        # ray.util.list_named_actors show an operator which node each worker is on.
+        name = f"{WORKER_PREFIX}{self.group}-{uuid.uuid4().hex[:8]}"
+        actor = self._actor_cls.options(name=name, namespace=NAMESPACE).remote(
+            *self._dirs, self._features
+        )
         self._ray.get(actor.ready.remote())
         return actor
+
+    def _request_capacity(self, n: int) -> None:
+        """Tell Ray's autoscaler the pool needs ``n`` actors' CPUs, so that on an autoscaling
+        cluster (KubeRay) nodes are added for a growing pool and may go when it shrinks.
+        Without an autoscaler the request has no effect."""
+        try:
+            from ray.autoscaler.sdk import request_resources
+
+            request_resources(bundles=[{"CPU": self._cpus}] * n)
+        except Exception:  # Ray Client, or an older cluster: the pool works without it
+            log.debug("autoscaler resource request failed", exc_info=True)
 
     def _grow(self, n: int) -> None:
         """Start actors up to ``n``: each starts (seconds) while batches keep flowing, then,
         between two batches, takes a copy of a live actor's profiles."""
+        self._request_capacity(n)
         while True:
             with self._lock:
                 if len(self._actors) >= n:
@@ -271,6 +302,7 @@ class WorkerPool:
             self._report()
 
     def _shrink(self, n: int) -> None:
+        self._request_capacity(n)
         with self._lock:
             while len(self._actors) > n:
                 actor = self._actors.pop()
@@ -375,7 +407,8 @@ def _existing_cluster(address: str | None) -> Iterator[Any]:
 def _target_actor(ray: Any, group: str, size: int) -> Any:
     """The named detached actor holding a pool's desired size (created with ``size``)."""
     return (
-        ray.remote(num_cpus=0)(WorkerTarget)
+        # On the head node: the desired size outlives the loss of any worker node.
+        ray.remote(num_cpus=0, resources={HEAD_RESOURCE: 0.001})(WorkerTarget)
         .options(
             name=target_name(group),
             namespace=NAMESPACE,
