@@ -42,7 +42,9 @@ cp deploy/image/Dockerfile deploy/image/healthcheck.py "$CTX/"
 mkdir "$CTX/wheels"
 # Hard links: the context costs no copy of the 1 GB of wheels.
 ln "$CACHE/wheels/"*.whl "$CTX/wheels/" 2>/dev/null || cp "$CACHE/wheels/"*.whl "$CTX/wheels/"
-grep -vE '^\s*(#|$)' requirements.lock >"$CTX/wheels/requirements.txt"
+# The whole pinned tree (installed --no-deps: the lock is complete), less the dev tools.
+DEV='^(grpcio-tools|pytest|pytest-timeout|hypothesis|ruff|mypy|import-linter|types-PyYAML|kubernetes-validate)=='
+grep -vE '^\s*(#|$)' requirements.lock | grep -viE "$DEV" >"$CTX/wheels/requirements.txt"
 say "Merak's wheel"
 "$PY" -m pip wheel --quiet --no-deps --no-build-isolation -w "$CTX/wheels" . >/dev/null
 VERSION=$("$PY" -c 'import merak; print(merak.__version__)')
