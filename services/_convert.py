@@ -59,12 +59,6 @@ def money_from_proto(msg: common_pb2.Money, path: str, v: Violations) -> Money |
     return Money(msg.currency_code, amount)
 
 
-def money_to_proto(money: Money) -> common_pb2.Money:
-    units = int(money.amount)
-    nanos = int((money.amount - units).scaleb(9))
-    return common_pb2.Money(currency_code=money.currency, units=units, nanos=nanos)
-
-
 def _country(code: str, path: str, v: Violations, *, required: bool) -> str:
     if not code:
         if required:
